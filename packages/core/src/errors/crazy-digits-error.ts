@@ -1,0 +1,41 @@
+const ERROR_BRAND = Symbol.for('@crazy-digits/error');
+
+/** Options accepted by every crazy-digits error. */
+export interface CrazyDigitsErrorOptions {
+  /** The underlying error, kept so callers and logs can see the root cause. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error the library throws on purpose.
+ *
+ * Branch on `code` (stable, part of the public API) rather than on `message` (for humans).
+ * Messages are prefixed with `[crazy-digits]` so they are easy to spot in mixed logs.
+ */
+export class CrazyDigitsError<Code extends string = string> extends Error {
+  /** A stable, machine-readable identifier of what went wrong, e.g. `'BACKEND_UNAVAILABLE'`. */
+  readonly code: Code;
+
+  constructor(code: Code, message: string, options: CrazyDigitsErrorOptions = {}) {
+    super(`[crazy-digits] ${message}`, 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+    this.name = new.target.name;
+    // A brand survives duplicated installs and realms, where `instanceof` does not.
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
+  }
+}
+
+/**
+ * True when `value` is an error thrown by crazy-digits, optionally with the given `code`.
+ *
+ * Prefer this over `instanceof` when two copies of the package may be loaded (for example an
+ * adapter bundled with its own copy of core): the check relies on a global symbol brand.
+ */
+export function isCrazyDigitsError<Code extends string = string>(
+  value: unknown,
+  code?: Code,
+): value is CrazyDigitsError<Code> {
+  if (typeof value !== 'object' || value === null) return false;
+  if ((value as { [ERROR_BRAND]?: unknown })[ERROR_BRAND] !== true) return false;
+  return code === undefined || (value as { code?: unknown }).code === code;
+}

@@ -1,0 +1,1 @@
+export { CrazyDigitsError, type CrazyDigitsErrorOptions, isCrazyDigitsError } from './crazy-digits-error.js';

@@ -1,0 +1,1 @@
+export { expectNoLeakedTensors } from './tensors.js';

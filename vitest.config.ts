@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Tests run against TypeScript sources: workspace packages resolve to their `src/index.ts`, so
+ * `npm test` needs no build. Each package is one project, named after its folder.
+ */
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@crazy-digits/core': source('./packages/core/src/index.ts'),
+      '@crazy-digits/node-adapter': source('./packages/node-adapter/src/index.ts'),
+      '@crazy-digits/browser-adapter': source('./packages/browser-adapter/src/index.ts'),
+      '@crazy-digits/test-utils': source('./packages/test-utils/src/index.ts'),
+    },
+  },
+  test: {
+    projects: ['core', 'node-adapter', 'browser-adapter', 'test-utils'].map((name) => ({
+      extends: true,
+      test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
+    })),
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: '../../tsconfig.json' },
+    passWithNoTests: false,
+  },
+});
