@@ -1,1 +1,21 @@
 export { CrazyDigitsError, type CrazyDigitsErrorOptions, isCrazyDigitsError } from './errors/index.js';
+export {
+  type ByteArray,
+  DEFAULT_MAX_SIDE,
+  EmptyImageError,
+  type GrayscaleImage,
+  type ImageInput,
+  ImageTooLargeError,
+  type InkSource,
+  InvalidImageError,
+  MIN_SIDE,
+  MNIST_PIXELS,
+  MNIST_SIDE,
+  type PreprocessedImage,
+  type PreprocessInfo,
+  type PreprocessOptions,
+  preprocess,
+  type Rect,
+  type RgbaImage,
+  toImageData,
+} from './preprocess/index.js';

@@ -1,0 +1,36 @@
+import { CrazyDigitsError } from '../errors/index.js';
+
+/** The input is not an image this library can read: wrong shape, wrong data length, NaN, too small. */
+export class InvalidImageError extends CrazyDigitsError<'INVALID_IMAGE'> {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('INVALID_IMAGE', message, options);
+  }
+}
+
+/** The image is wider or taller than the configured limit (4096 px by default). */
+export class ImageTooLargeError extends CrazyDigitsError<'IMAGE_TOO_LARGE'> {
+  /** Width of the rejected image, in pixels. */
+  readonly width: number;
+  /** Height of the rejected image, in pixels. */
+  readonly height: number;
+  /** The limit that was exceeded, in pixels per side. */
+  readonly maxSide: number;
+
+  constructor(width: number, height: number, maxSide: number) {
+    super('IMAGE_TOO_LARGE', `image is ${width}x${height} px; the limit is ${maxSide} px per side`);
+    this.width = width;
+    this.height = height;
+    this.maxSide = maxSide;
+  }
+}
+
+/**
+ * The image holds no digit: a blank or near-blank canvas (no ink, or only a speck).
+ *
+ * Thrown instead of guessing, so an app can show "draw a digit first" rather than a random answer.
+ */
+export class EmptyImageError extends CrazyDigitsError<'EMPTY_IMAGE'> {
+  constructor(message = 'the image has no ink to read a digit from') {
+    super('EMPTY_IMAGE', message);
+  }
+}

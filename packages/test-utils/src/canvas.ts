@@ -1,0 +1,103 @@
+/** How a synthetic canvas drawing is rendered from a 28x28 digit. */
+export interface CanvasDrawingOptions {
+  /** Canvas side in pixels (square canvas). Default 280. */
+  side?: number;
+  /** The digit's longer side as a fraction of the canvas side. Default 0.7. */
+  size?: number;
+  /** Where the digit's centre goes, as fractions of the canvas side (clamped so it stays inside). Default 0.5, 0.5. */
+  centre?: { x: number; y: number };
+  /** Rotation in radians, clockwise. Default 0. */
+  rotation?: number;
+  /**
+   * Stroke level: the iso-line of the upscaled digit that becomes the stroke edge. Lower is
+   * thicker (0.15 ≈ a fat marker), higher is thinner (0.7 ≈ a fine pen). Default 0.45.
+   */
+  level?: number;
+  /** `'dark-on-white'`: opaque canvas, black ink; `'transparent'`: ink as alpha over transparent. */
+  background?: 'dark-on-white' | 'transparent';
+  /** Ink colour for the transparent background, RGB bytes. Default black. */
+  inkColour?: [number, number, number];
+}
+
+function bilinear(digit: Float32Array, x: number, y: number): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const at = (cx: number, cy: number) =>
+    cx < 0 || cy < 0 || cx > 27 || cy > 27 ? 0 : (digit[cy * 28 + cx] ?? 0);
+  return (
+    at(x0, y0) * (1 - fx) * (1 - fy) +
+    at(x0 + 1, y0) * fx * (1 - fy) +
+    at(x0, y0 + 1) * (1 - fx) * fy +
+    at(x0 + 1, y0 + 1) * fx * fy
+  );
+}
+
+/** Bounding box of the ink (> 0.1) in a 28x28 digit, in pixel-centre coordinates. */
+function inkBox(digit: Float32Array) {
+  let minX = 28;
+  let minY = 28;
+  let maxX = -1;
+  let maxY = -1;
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      if ((digit[y * 28 + x] ?? 0) > 0.1) {
+        minX = Math.min(minX, x);
+        maxX = Math.max(maxX, x);
+        minY = Math.min(minY, y);
+        maxY = Math.max(maxY, y);
+      }
+    }
+  }
+  if (maxX < 0) return { cx: 13.5, cy: 13.5, longer: 20 };
+  return { cx: (minX + maxX) / 2, cy: (minY + maxY) / 2, longer: Math.max(maxX - minX, maxY - minY) + 1 };
+}
+
+/**
+ * Re-draws a 28x28 MNIST digit (floats 0–1, white ink on black) as a person's canvas drawing
+ * would arrive from `getImageData`: enlarged with smooth anti-aliased strokes, at a chosen size,
+ * position, rotation and stroke weight, as RGBA on white or on a transparent background.
+ */
+export function drawDigitOnCanvas(
+  digit: Float32Array,
+  options: CanvasDrawingOptions = {},
+): { data: Uint8ClampedArray; width: number; height: number } {
+  const side = options.side ?? 280;
+  const level = options.level ?? 0.45;
+  const background = options.background ?? 'dark-on-white';
+  const [red, green, blue] = options.inkColour ?? [0, 0, 0];
+  const box = inkBox(digit);
+  const scale = ((options.size ?? 0.7) * side) / box.longer; // canvas px per digit px
+  const half = ((box.longer + 1) * scale) / 2;
+  const centreX = Math.min(side - half, Math.max(half, (options.centre?.x ?? 0.5) * side));
+  const centreY = Math.min(side - half, Math.max(half, (options.centre?.y ?? 0.5) * side));
+  const cos = Math.cos(-(options.rotation ?? 0));
+  const sin = Math.sin(-(options.rotation ?? 0));
+  // Edge softness of about one canvas pixel, like a canvas's anti-aliased stroke.
+  const softness = Math.max(0.02, 1 / scale);
+
+  const data = new Uint8ClampedArray(side * side * 4);
+  for (let py = 0; py < side; py++) {
+    for (let px = 0; px < side; px++) {
+      const dx = (px + 0.5 - centreX) / scale;
+      const dy = (py + 0.5 - centreY) / scale;
+      const value = bilinear(digit, box.cx + dx * cos - dy * sin, box.cy + dx * sin + dy * cos);
+      const ink = Math.min(1, Math.max(0, (value - level) / softness + 0.5));
+      const at = (py * side + px) * 4;
+      if (background === 'dark-on-white') {
+        const shade = Math.round(255 * (1 - ink));
+        data[at] = shade;
+        data[at + 1] = shade;
+        data[at + 2] = shade;
+        data[at + 3] = 255;
+      } else {
+        data[at] = red;
+        data[at + 1] = green;
+        data[at + 2] = blue;
+        data[at + 3] = Math.round(255 * ink);
+      }
+    }
+  }
+  return { data, width: side, height: side };
+}
