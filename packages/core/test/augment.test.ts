@@ -1,0 +1,71 @@
+import { loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import { describe, expect, it } from 'vitest';
+import { createAugmenter, DEFAULT_AUGMENT } from '../src/training/augment.js';
+import { seededRandom } from '../src/training/random.js';
+
+const mnist = loadMnist('test', 200);
+
+function correlation(a: Float32Array, b: Float32Array): number {
+  const mean = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
+  const ma = mean(a);
+  const mb = mean(b);
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += ((a[i] ?? 0) - ma) * ((b[i] ?? 0) - mb);
+    aa += ((a[i] ?? 0) - ma) ** 2;
+    bb += ((b[i] ?? 0) - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+describe('createAugmenter', () => {
+  it('is reproducible from its seed', () => {
+    const a = createAugmenter(seededRandom(7));
+    const b = createAugmenter(seededRandom(7));
+    for (let i = 0; i < 5; i++)
+      expect(a.augment(mnistDigit(mnist, i))).toEqual(b.augment(mnistDigit(mnist, i)));
+  });
+
+  it('leaves a digit as it was when every distortion is off', () => {
+    const augmenter = createAugmenter(seededRandom(1), {
+      rotation: 0,
+      aspect: 0,
+      shear: 0,
+      thickness: 0,
+      elastic: 0,
+    });
+    for (let i = 0; i < 20; i++) {
+      expect(correlation(augmenter.augment(mnistDigit(mnist, i)), mnistDigit(mnist, i))).toBeGreaterThan(
+        0.98,
+      );
+    }
+  });
+
+  it('distorts, but keeps the digit recognisable and MNIST-normalised', () => {
+    const augmenter = createAugmenter(seededRandom(2), DEFAULT_AUGMENT);
+    let total = 0;
+    let identical = 0;
+    for (let i = 0; i < mnist.count; i++) {
+      const original = mnistDigit(mnist, i);
+      const out = augmenter.augment(original);
+      expect(out).toHaveLength(784);
+      expect(out.every((v) => v >= 0 && v <= 1)).toBe(true);
+      const c = correlation(out, original);
+      total += c;
+      if (c > 0.999) identical++;
+    }
+    const mean = total / mnist.count;
+    expect(mean).toBeGreaterThan(0.6);
+    expect(mean).toBeLessThan(0.95);
+    expect(identical).toBeLessThan(5);
+  });
+
+  it('does not modify its input', () => {
+    const digit = mnistDigit(mnist, 3);
+    const copy = Float32Array.from(digit);
+    createAugmenter(seededRandom(3)).augment(digit);
+    expect(digit).toEqual(copy);
+  });
+});
