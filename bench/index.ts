@@ -1,28 +1,25 @@
 /**
- * `npm run bench -- <name> [--json]` runs one benchmark; with no name it lists them.
+ * `npm run bench -- <name> [--json] [benchmark options]` runs one benchmark; with no name it
+ * lists them.
  *
  * Each benchmark is a module in `bench/` exporting `run(options)`; it prints a human table, or
  * with `--json` one JSON object per figure: `{ "bench", "metric", "value", "unit", ... }`.
  */
 import { benchmarks } from './registry.js';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const names = args.filter((arg) => !arg.startsWith('--'));
+const [name, ...rest] = process.argv.slice(2);
 
-if (names.length === 0) {
-  const listed = Object.entries(benchmarks);
-  console.log(listed.length === 0 ? 'No benchmarks are registered yet.' : 'Benchmarks:');
-  for (const [name, entry] of listed) console.log(`  ${name.padEnd(16)} ${entry.description}`);
+if (name === undefined || name.startsWith('--')) {
+  console.log('Usage: npm run bench -- <name> [--json] [options]\n\nBenchmarks:');
+  for (const [known, entry] of Object.entries(benchmarks))
+    console.log(`  ${known.padEnd(16)} ${entry.description}`);
   process.exit(0);
 }
 
-for (const name of names) {
-  const entry = benchmarks[name];
-  if (!entry) {
-    console.error(`Unknown benchmark "${name}". Known: ${Object.keys(benchmarks).join(', ') || 'none'}.`);
-    process.exit(2);
-  }
-  const module = await entry.load();
-  await module.run({ json, args });
+const entry = benchmarks[name];
+if (!entry) {
+  console.error(`Unknown benchmark "${name}". Known: ${Object.keys(benchmarks).join(', ') || 'none'}.`);
+  process.exit(2);
 }
+const module = await entry.load();
+await module.run({ json: rest.includes('--json'), args: rest.filter((arg) => arg !== '--json') });

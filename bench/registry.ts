@@ -2,7 +2,7 @@
 export interface BenchOptions {
   /** Print one JSON object per figure instead of a table. */
   json: boolean;
-  /** The raw command-line arguments, for benchmark-specific flags. */
+  /** The command-line arguments after the benchmark name, without `--json`. */
   args: string[];
 }
 
@@ -16,4 +16,18 @@ export interface BenchEntry {
 }
 
 /** Every benchmark `npm run bench` knows, by name. */
-export const benchmarks: Record<string, BenchEntry> = {};
+export const benchmarks: Record<string, BenchEntry> = {
+  accuracy: {
+    description: 'MNIST test accuracy and the canvas benchmark, through the public predict API',
+    load: () => import('./accuracy.js'),
+  },
+  latency: {
+    description: 'predict on a 280x280 RGBA canvas: median and p95, preprocessing vs model',
+    load: () => import('./latency.js'),
+  },
+  training: {
+    description:
+      'training samples/s: wasm with our kernels vs stock wasm and stock cpu, shipped and seed CNNs',
+    load: () => import('./training.js'),
+  },
+};

@@ -1,4 +1,20 @@
+export {
+  type BackendPreference,
+  BackendUnavailableError,
+  registerWasmTrainingKernels,
+  restoreStockWasmKernels,
+  type UseBackendOptions,
+  useBackend,
+} from './backend/index.js';
 export { CrazyDigitsError, type CrazyDigitsErrorOptions, isCrazyDigitsError } from './errors/index.js';
+export {
+  type Architecture,
+  createDigitModel,
+  type DigitModelOptions,
+  exportModel,
+  importModel,
+  type WeightPrecision,
+} from './model/index.js';
 export {
   type ByteArray,
   DEFAULT_MAX_SIDE,
@@ -19,3 +35,23 @@ export {
   type RgbaImage,
   toImageData,
 } from './preprocess/index.js';
+export {
+  createRecognizer,
+  ModelLoadError,
+  type Prediction,
+  type Recognizer,
+  RecognizerDisposedError,
+  type RecognizerInput,
+  type RecognizerOptions,
+} from './recognizer/index.js';
+export {
+  type AugmentOptions,
+  DEFAULT_AUGMENT,
+  type DigitDataset,
+  type Evaluation,
+  evaluateModel,
+  InvalidDatasetError,
+  type TrainOptions,
+  type TrainProgress,
+  trainDigitModel,
+} from './training/index.js';

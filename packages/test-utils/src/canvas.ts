@@ -101,3 +101,30 @@ export function drawDigitOnCanvas(
   }
   return { data, width: side, height: side };
 }
+
+/**
+ * The canvas benchmark's drawing conditions for one digit: size 40–90% of a 280 px canvas, a
+ * random position, stroke from thick to thin, a slight rotation (±0.15 rad), and half as black
+ * ink on opaque white, half as ink of a random colour on a transparent background.
+ */
+export function canvasBenchmarkOptions(random: () => number): CanvasDrawingOptions {
+  const size = 0.4 + 0.5 * random();
+  const free = 1 - size;
+  return {
+    side: 280,
+    size,
+    centre: { x: size / 2 + free * random(), y: size / 2 + free * random() },
+    level: 0.25 + 0.4 * random(),
+    rotation: (random() - 0.5) * 0.3,
+    ...(random() < 0.5
+      ? { background: 'dark-on-white' as const }
+      : {
+          background: 'transparent' as const,
+          inkColour: [Math.floor(random() * 256), Math.floor(random() * 256), Math.floor(random() * 256)] as [
+            number,
+            number,
+            number,
+          ],
+        }),
+  };
+}

@@ -1,0 +1,3 @@
+export { BackendUnavailableError } from './errors.js';
+export { type BackendPreference, type UseBackendOptions, useBackend } from './use-backend.js';
+export { registerWasmTrainingKernels, restoreStockWasmKernels } from './wasm-kernels/register.js';

@@ -1,0 +1,4 @@
+export { type Architecture, createDigitModel, type DigitModelOptions } from './architecture.js';
+export { artifactsToModuleSource, type EmbeddedModel, embeddedToArtifacts } from './bundle.js';
+export { forward } from './forward.js';
+export { exportModel, importModel, type WeightPrecision } from './serialize.js';

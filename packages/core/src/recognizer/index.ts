@@ -1,0 +1,3 @@
+export { createRecognizer } from './create-recognizer.js';
+export { ModelLoadError, RecognizerDisposedError } from './errors.js';
+export type { Prediction, Recognizer, RecognizerInput, RecognizerOptions } from './types.js';

