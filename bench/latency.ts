@@ -6,6 +6,7 @@
  * skips canvas preprocessing), medians and p95 over the calls.
  */
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { createRecognizer, preprocess } from '../packages/core/src/index.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
 import {
@@ -52,6 +53,7 @@ export async function run(options: BenchOptions): Promise<void> {
   const digits = canvases.map((canvas) => preprocess(canvas).pixels);
   const recognizer = await createRecognizer();
 
+  const tensorsAtStart = tf.memory().numTensors;
   const figures: Figure[] = [];
   const report = (metric: string, sorted: number[]) => {
     figures.push({
@@ -72,6 +74,13 @@ export async function run(options: BenchOptions): Promise<void> {
     'predict(28x28 MNIST-style), model only',
     await timeCalls(calls, (i) => recognizer.predict(pick(digits, i))),
   );
+  figures.push({
+    bench: 'latency',
+    metric: 'tensors leaked over all calls',
+    value: tf.memory().numTensors - tensorsAtStart,
+    unit: 'tensors',
+    detail: `${3 * (calls + Math.min(200, calls))} calls`,
+  });
   recognizer.dispose();
   printFigures(figures, options.json);
 }

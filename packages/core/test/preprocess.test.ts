@@ -324,3 +324,11 @@ describe('toImageData', () => {
     expect(() => toImageData({ pixels }, 0)).toThrow(InvalidImageError);
   });
 });
+
+describe('preprocess: pen width', () => {
+  it('brings a fine-pen drawing to full ink, like an MNIST stroke', () => {
+    const digit = mnistDigit(mnist, 2);
+    const fine = preprocess(drawDigitOnCanvas(digit, { size: 0.9, level: 0.8 })).pixels;
+    expect(Math.max(...fine)).toBeCloseTo(1, 5);
+  });
+});

@@ -1,4 +1,5 @@
 export { seededRandom } from '../../core/src/training/random.js';
 export { type CanvasDrawingOptions, canvasBenchmarkOptions, drawDigitOnCanvas } from './canvas.js';
 export { loadMnist, type MnistSet, mnistDigit } from './mnist.js';
+export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';

@@ -79,6 +79,11 @@ export function preprocess(input: ImageInput, options: PreprocessOptions = {}): 
   const boxWidth = box.width >= box.height ? DIGIT_BOX : Math.max(1, Math.round(box.width * scale));
   const boxHeight = box.height > box.width ? DIGIT_BOX : Math.max(1, Math.round(box.height * scale));
   const digit = resample(inkMap.ink, inkMap.width, box, boxWidth, boxHeight);
+  // MNIST strokes always reach full ink. A fine pen shrunk 10x averages down to a faint grey
+  // line; bring its strongest pixel back to 1 so it reads like a pencil stroke, not a smudge.
+  let strongest = 0;
+  for (const v of digit) strongest = Math.max(strongest, v);
+  const gain = strongest > 0 ? 1 / strongest : 1;
 
   // MNIST put the centre of mass on pixel (14, 14) (index coordinates; its mean over the test
   // set is 14.0), by a whole-pixel shift. Here pixel i spans [i, i + 1), so its centre is i + 0.5.
@@ -90,7 +95,7 @@ export function preprocess(input: ImageInput, options: PreprocessOptions = {}): 
   const pixels = new Float32Array(MNIST_PIXELS);
   for (let y = 0; y < boxHeight; y++) {
     for (let x = 0; x < boxWidth; x++) {
-      pixels[(y + offsetY) * MNIST_SIDE + x + offsetX] = Math.min(1, digit[y * boxWidth + x] ?? 0);
+      pixels[(y + offsetY) * MNIST_SIDE + x + offsetX] = Math.min(1, (digit[y * boxWidth + x] ?? 0) * gain);
     }
   }
   return {
