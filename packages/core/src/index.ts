@@ -6,6 +6,29 @@ export {
   type UseBackendOptions,
   useBackend,
 } from './backend/index.js';
+export {
+  type Correction,
+  type CorrectionFilter,
+  type CorrectionPage,
+  type CorrectionStore,
+  type CorrectionStream,
+  copyCorrection,
+  createCorrectionId,
+  createMemoryCorrectionStore,
+  DuplicateCorrectionError,
+  encodeCorrections,
+  type ImportResult,
+  InvalidCorrectionError,
+  InvalidExportError,
+  importCorrections,
+  isValidCorrectionId,
+  type ListOptions,
+  type NewCorrection,
+  prepareCorrection,
+  StorageError,
+  StoreClosedError,
+  validateCorrection,
+} from './corrections/index.js';
 export { CrazyDigitsError, type CrazyDigitsErrorOptions, isCrazyDigitsError } from './errors/index.js';
 export {
   type Architecture,

@@ -1,5 +1,10 @@
 export { seededRandom } from '../../core/src/training/random.js';
 export { type CanvasDrawingOptions, canvasBenchmarkOptions, drawDigitOnCanvas } from './canvas.js';
+export {
+  type CorrectionStoreHarness,
+  describeCorrectionStoreContract,
+  sampleCorrection,
+} from './correction-store-contract.js';
 export { loadMnist, type MnistSet, mnistDigit } from './mnist.js';
 export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { base64ToBytes, bytesToBase64 } from '../encoding/base64.js';
 
 /** A model embedded in source as a module: topology, weight specs and base64 weights. */
 export interface EmbeddedModel {
@@ -10,21 +11,6 @@ export interface EmbeddedModel {
   weightSpecs: tf.io.WeightsManifestEntry[];
   /** The weight bytes, base64. */
   weightsBase64: string;
-}
-
-function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk)
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  return btoa(binary);
 }
 
 /** Artifacts for `tf.io.fromMemory` from an embedded model (works offline, in any bundler). */
