@@ -39,6 +39,18 @@ export {
   type WeightPrecision,
 } from './model/index.js';
 export {
+  createMemoryModelStore,
+  InvalidModelArtifactsError,
+  type MemoryModelStoreOptions,
+  type ModelStore,
+  type ModelVersion,
+  type ModelVersionMeta,
+  ModelVersionNotFoundError,
+  newVersion,
+  prepareArtifacts,
+  type StoredModel,
+} from './model-store/index.js';
+export {
   type ByteArray,
   DEFAULT_MAX_SIDE,
   EmptyImageError,

@@ -6,5 +6,10 @@ export {
   sampleCorrection,
 } from './correction-store-contract.js';
 export { loadMnist, type MnistSet, mnistDigit } from './mnist.js';
+export {
+  describeModelStoreContract,
+  type ModelStoreHarness,
+  sampleArtifacts,
+} from './model-store-contract.js';
 export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';

@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isCrazyDigitsError, type ModelStore } from '../../core/src/index.js';
+
+/** How the contract suite gets a model store to test. */
+export interface ModelStoreHarness {
+  /** A fresh, empty store that keeps `keep` versions. */
+  store: ModelStore;
+  /** How many versions the store was opened to keep (at least 3 for this suite). */
+  keep: number;
+  /** Closes `store` and opens a new one on the same storage; omit for stores that keep nothing. */
+  reopen?: () => Promise<ModelStore>;
+  /** Frees everything the harness made. */
+  dispose: () => Promise<void>;
+}
+
+/** Small but real layers-model artifacts whose weights are all `fill`. */
+export function sampleArtifacts(fill: number): tf.io.ModelArtifacts {
+  const values = new Float32Array(4 * 3 + 3).fill(fill);
+  return {
+    format: 'layers-model',
+    modelTopology: { class_name: 'Sequential', config: { name: `sample_${fill}`, layers: [] } },
+    weightSpecs: [
+      { name: 'dense/kernel', shape: [4, 3], dtype: 'float32' },
+      { name: 'dense/bias', shape: [3], dtype: 'float32' },
+    ],
+    weightData: values.buffer,
+  };
+}
+
+const weightsOf = (artifacts: tf.io.ModelArtifacts | undefined) =>
+  artifacts?.weightData
+    ? Array.from(new Float32Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)))
+    : [];
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isCrazyDigitsError(error, code), `expected a ${code} error, got ${String(error)}`).toBe(true);
+}
+
+/** The behaviour every `ModelStore` must have. */
+export function describeModelStoreContract(name: string, setup: () => Promise<ModelStoreHarness>): void {
+  describe(`ModelStore contract: ${name}`, () => {
+    let harness: ModelStoreHarness;
+    let store: ModelStore;
+
+    beforeEach(async () => {
+      harness = await setup();
+      store = harness.store;
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await harness.dispose();
+    });
+
+    it('starts empty', async () => {
+      expect(await store.current()).toBeUndefined();
+      expect(await store.load()).toBeUndefined();
+      expect(await store.list()).toEqual([]);
+      expect(await store.rollback()).toBeUndefined();
+    });
+
+    it('saves a version that becomes current and loads back byte for byte, with its details', async () => {
+      const saved = await store.save(sampleArtifacts(0.5), {
+        metrics: { mnistAccuracy: 0.996 },
+        note: 'first',
+        parent: 'bundled',
+      });
+      expect(saved.metrics).toEqual({ mnistAccuracy: 0.996 });
+      expect(saved.note).toBe('first');
+      expect(saved.parent).toBe('bundled');
+      expect((await store.current())?.version).toBe(saved.version);
+      const loaded = await store.load();
+      expect(loaded?.info).toEqual(saved);
+      expect(weightsOf(loaded?.artifacts)).toEqual(weightsOf(sampleArtifacts(0.5)));
+      expect(loaded?.artifacts.weightSpecs).toEqual(sampleArtifacts(0.5).weightSpecs);
+      expect(loaded?.artifacts.modelTopology).toEqual(sampleArtifacts(0.5).modelTopology);
+    });
+
+    it('lists versions oldest first, rolls back and forward, and loads any kept version', async () => {
+      const a = await store.save(sampleArtifacts(1));
+      const b = await store.save(sampleArtifacts(2));
+      const c = await store.save(sampleArtifacts(3));
+      expect((await store.list()).map((v) => v.version)).toEqual([a.version, b.version, c.version]);
+      expect((await store.rollback())?.version).toBe(b.version);
+      expect(weightsOf((await store.load())?.artifacts)[0]).toBe(2);
+      expect((await store.rollback())?.version).toBe(a.version);
+      expect(await store.rollback()).toBeUndefined();
+      expect((await store.setCurrent(c.version)).version).toBe(c.version);
+      expect(weightsOf((await store.load(b.version))?.artifacts)[0]).toBe(2);
+      await expectCode(store.setCurrent('no-such-version'), 'MODEL_VERSION_NOT_FOUND');
+      expect(await store.load('no-such-version')).toBeUndefined();
+    });
+
+    it('keeps only the newest versions', async () => {
+      const first = await store.save(sampleArtifacts(0));
+      for (let i = 1; i <= harness.keep + 2; i++) await store.save(sampleArtifacts(i));
+      const kept = await store.list();
+      expect(kept).toHaveLength(harness.keep);
+      expect(kept.map((v) => v.version)).not.toContain(first.version);
+      expect(weightsOf((await store.load(kept.at(-1)?.version))?.artifacts)[0]).toBe(harness.keep + 2);
+    });
+
+    it('rejects artifacts without weights or with mismatched specs, saving nothing', async () => {
+      const good = sampleArtifacts(1);
+      await expectCode(store.save({ modelTopology: good.modelTopology }), 'INVALID_MODEL_ARTIFACTS');
+      await expectCode(store.save({ ...good, weightData: new ArrayBuffer(8) }), 'INVALID_MODEL_ARTIFACTS');
+      expect(await store.list()).toEqual([]);
+    });
+
+    it('is not affected by later changes to saved or loaded artifacts', async () => {
+      const artifacts = sampleArtifacts(4);
+      await store.save(artifacts);
+      new Float32Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0))).fill(9);
+      const loaded = await store.load();
+      if (loaded?.artifacts.weightData)
+        new Float32Array(tf.io.CompositeArrayBuffer.join(loaded.artifacts.weightData)).fill(9);
+      expect(weightsOf((await store.load())?.artifacts)[0]).toBe(4);
+    });
+
+    it('refuses work after close', async () => {
+      await store.close();
+      await store.close();
+      await expectCode(store.save(sampleArtifacts(1)), 'STORE_CLOSED');
+      await expectCode(store.list(), 'STORE_CLOSED');
+    });
+
+    it('keeps versions and the current choice across a reopen', async (context) => {
+      if (!harness.reopen) {
+        context.skip();
+        return;
+      }
+      const a = await store.save(sampleArtifacts(1), { note: 'a' });
+      await store.save(sampleArtifacts(2));
+      await store.setCurrent(a.version);
+      store = await harness.reopen();
+      expect((await store.current())?.version).toBe(a.version);
+      expect((await store.list()).map((v) => v.note)).toEqual(['a', undefined]);
+      expect(weightsOf((await store.load())?.artifacts)[0]).toBe(1);
+    });
+  });
+}
