@@ -6,7 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { preprocess, toImageData } from '../packages/core/src/index.js';
-import { type CanvasDrawingOptions, drawDigitOnCanvas, loadMnist, mnistDigit } from '../packages/test-utils/src/index.js';
+import {
+  type CanvasDrawingOptions,
+  drawDigitOnCanvas,
+  loadMnist,
+  mnistDigit,
+} from '../packages/test-utils/src/index.js';
 
 const CELL = 168; // 280 px canvases shown at 60%, 28 px results at 6x
 const GAP = 8;
@@ -30,7 +35,8 @@ function paste(rgba: Uint8ClampedArray, width: number, left: number, top: number
       // Transparent canvases are shown over a checkerboard, as image editors do.
       const backdrop = (Math.floor(x / 12) + Math.floor(y / 12)) % 2 ? 235 : 205;
       const to = ((top + y) * png.width + left + x) * 4;
-      for (let c = 0; c < 3; c++) png.data[to + c] = Math.round((rgba[at + c] ?? 0) * alpha + backdrop * (1 - alpha));
+      for (let c = 0; c < 3; c++)
+        png.data[to + c] = Math.round((rgba[at + c] ?? 0) * alpha + backdrop * (1 - alpha));
       png.data[to + 3] = 255;
     }
   }

@@ -6,20 +6,22 @@
  *
  *   npm run train -- [--epochs 12] [--batch 64] [--lr 0.05] [--seed 1] [--limit N] [--out FILE] [--resume]
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { loadMnist, type MnistSet } from '../packages/test-utils/src/index.js';
 import { useBackend } from '../packages/core/src/backend/index.js';
-import {
-  artifactsToModuleSource,
-  createDigitModel,
-  exportModel,
-  importModel,
-} from '../packages/core/src/model/index.js';
+import { createDigitModel, exportModel } from '../packages/core/src/model/index.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
 import { type TrainProgress, trainDigitModel } from '../packages/core/src/training/train.js';
+import { loadMnist } from '../packages/test-utils/src/index.js';
+import {
+  asDataset,
+  BUNDLE_PATH,
+  CHECKPOINT_PATH,
+  loadCheckpoint,
+  writeBundledModel,
+} from './bundle-model.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,15 +30,15 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '0.05' },
     seed: { type: 'string', default: '1' },
     limit: { type: 'string' },
-    out: { type: 'string', default: 'packages/core/src/model/bundled-model.generated.ts' },
-    checkpoints: { type: 'string', default: '.tmp/train-checkpoints' },
+    out: { type: 'string', default: BUNDLE_PATH },
+    checkpoint: { type: 'string', default: CHECKPOINT_PATH },
     resume: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
   },
 });
 
-const asDataset = (set: MnistSet) => ({ images: Float32Array.from(set.images, (v) => v / 255), labels: set.labels });
-const formatSeconds = (s: number) => (Number.isFinite(s) ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : '?');
+const formatSeconds = (s: number) =>
+  Number.isFinite(s) ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : '?';
 
 function progressLine(p: TrainProgress): string {
   const width = 30;
@@ -44,22 +46,27 @@ function progressLine(p: TrainProgress): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)} lr ${p.learningRate.toFixed(4)} ${p.samplesPerSecond.toFixed(0)}/s ETA ${formatSeconds(p.etaSeconds)}`;
 }
 
-const backend = await useBackend(args.backend as Parameters<typeof useBackend>[0]);
+const backends = ['auto', 'tensorflow', 'wasm', 'webgl', 'webgpu', 'cpu'] as const;
+const preference = backends.find((name) => name === args.backend);
+if (!preference) throw new Error(`--backend must be one of ${backends.join(', ')}`);
+const backend = await useBackend(preference);
 const epochs = Number(args.epochs);
 const seed = Number(args.seed);
 const limit = args.limit ? Number(args.limit) : undefined;
 const train = asDataset(loadMnist('train', limit));
 const test = asDataset(loadMnist('test'));
-console.log(`training the compact CNN on ${train.labels.length} MNIST digits, ${epochs} epochs, backend ${backend}`);
+console.log(
+  `training the compact CNN on ${train.labels.length} MNIST digits, ${epochs} epochs, backend ${backend}`,
+);
 
-const checkpointFile = join(args.checkpoints, 'checkpoint.json');
+const version = `compact-s${seed}-e${epochs}`;
 let model = createDigitModel({ architecture: 'compact', seed });
 let startEpoch = 0;
 if (args.resume) {
   try {
-    const saved = JSON.parse(await readFile(checkpointFile, 'utf8')) as { epoch: number; artifacts: tf.io.ModelArtifacts & { weightsBase64: string } };
+    const saved = await loadCheckpoint(args.checkpoint);
     model.dispose();
-    model = await importModel({ ...saved.artifacts, weightData: Buffer.from(saved.artifacts.weightsBase64, 'base64').buffer });
+    model = saved.model;
     startEpoch = saved.epoch + 1;
     console.log(`resuming after epoch ${startEpoch}`);
   } catch (error) {
@@ -86,29 +93,20 @@ await trainDigitModel(model, train, {
   onEpochEnd: async (epoch, p) => {
     const evaluation = await evaluateModel(model, test);
     if (interactive) process.stdout.write('\n');
-    console.log(`epoch ${epoch + 1}: loss ${p.loss.toFixed(4)}, MNIST test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`);
+    console.log(
+      `epoch ${epoch + 1}: loss ${p.loss.toFixed(4)}, MNIST test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
+    );
     const artifacts = await exportModel(model);
     const weights = Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
-    await mkdir(args.checkpoints, { recursive: true });
-    const temporary = `${checkpointFile}.tmp`;
-    await writeFile(temporary, JSON.stringify({ epoch, artifacts: { ...artifacts, weightData: undefined, weightsBase64: weights.toString('base64') } }));
-    await rename(temporary, checkpointFile); // atomic: a crash leaves the previous checkpoint whole
+    await mkdir(dirname(args.checkpoint), { recursive: true });
+    const temporary = `${args.checkpoint}.tmp`;
+    const saved = { ...artifacts, weightData: undefined, weightsBase64: weights.toString('base64') };
+    await writeFile(temporary, JSON.stringify({ epoch, version, artifacts: saved }));
+    await rename(temporary, args.checkpoint); // atomic: a crash leaves the previous checkpoint whole
   },
 });
 const minutes = (performance.now() - started) / 60_000;
 
-const full = await evaluateModel(model, test);
-const halved = await exportModel(model, 'float16');
-const halvedModel = await importModel(halved);
-const halvedEvaluation = await evaluateModel(halvedModel, test);
-halvedModel.dispose();
-// float16 halves the bundle; keep it unless it costs accuracy.
-const shipHalf = halvedEvaluation.accuracy >= full.accuracy - 0.0005;
-const artifacts = shipHalf ? halved : await exportModel(model);
-const accuracy = shipHalf ? halvedEvaluation.accuracy : full.accuracy;
-const version = `compact-s${seed}-e${epochs}`;
-await writeFile(args.out, artifactsToModuleSource(artifacts, { version, mnistTestAccuracy: accuracy }));
-console.log(
-  `trained in ${minutes.toFixed(1)} min; MNIST test accuracy ${(full.accuracy * 100).toFixed(2)}% (float32), ${(halvedEvaluation.accuracy * 100).toFixed(2)}% (float16); wrote ${args.out} with ${shipHalf ? 'float16' : 'float32'} weights, version ${version}`,
-);
+console.log(`trained in ${minutes.toFixed(1)} min`);
+await writeBundledModel(model, version, args.out);
 model.dispose();

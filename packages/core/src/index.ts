@@ -71,6 +71,7 @@ export {
   toImageData,
 } from './preprocess/index.js';
 export {
+  type CorrectionDetails,
   createRecognizer,
   ModelLoadError,
   type Prediction,

@@ -1,3 +1,9 @@
 export { createRecognizer } from './create-recognizer.js';
 export { ModelLoadError, RecognizerDisposedError } from './errors.js';
-export type { Prediction, Recognizer, RecognizerInput, RecognizerOptions } from './types.js';
+export type {
+  CorrectionDetails,
+  Prediction,
+  Recognizer,
+  RecognizerInput,
+  RecognizerOptions,
+} from './types.js';

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendPreference } from '../backend/index.js';
+import type { CorrectionStore } from '../corrections/index.js';
 import type { ImageInput, PreprocessedImage } from '../preprocess/index.js';
 
 /**
@@ -41,6 +42,31 @@ export interface RecognizerOptions {
   uncertainBelow?: number;
   /** Largest accepted image side in pixels. Default 4096. */
   maxSide?: number;
+  /**
+   * Where corrections are kept. Default: a new in-memory store (lost on reload); use the node or
+   * browser adapter's store to keep them. Corrections already in the store take effect at load.
+   */
+  store?: CorrectionStore;
+  /** Scope to one user: only their corrections are loaded and new ones are stored as theirs. */
+  userId?: string;
+  /**
+   * How close (cosine similarity of the model's centred features) a drawing must be to a
+   * corrected one for the correction to start to apply before retraining; it applies fully two
+   * thirds of the way from there to 1 (0.95 by default). Higher is stricter. Default 0.85.
+   */
+  correctionThreshold?: number;
+  /**
+   * For a custom `model`: the mean of its classifier-input features over typical digits, so
+   * corrections are matched on centred features (the bundled model carries its own). Without
+   * it, raw features are compared, which is less selective.
+   */
+  featureMean?: ArrayLike<number>;
+}
+
+/** Details stored with a correction. */
+export interface CorrectionDetails {
+  /** The session it came from. */
+  sessionId?: string;
 }
 
 /** A loaded digit recogniser. Holds tensors: call `dispose()` when done. */
@@ -49,6 +75,16 @@ export interface Recognizer {
   predict(input: RecognizerInput): Promise<Prediction>;
   /** Recognises several digits in one model call; faster per digit than `predict` in a loop. */
   predictBatch(inputs: readonly RecognizerInput[]): Promise<Prediction[]>;
+  /**
+   * Records that `input` is the digit `label`: stores it (resolves once the store has it
+   * durably) and makes it count at once — `predict(input)` returns `label` from the next call,
+   * and close variants of the drawing lean towards it. Returns the stored correction's id.
+   */
+  correct(input: RecognizerInput, label: number, details?: CorrectionDetails): Promise<{ id: string }>;
+  /** Removes a correction from the store and from effect. Resolves `true` if it existed. */
+  removeCorrection(id: string): Promise<boolean>;
+  /** The store corrections are kept in (list, export, back up). */
+  readonly store: CorrectionStore;
   /** The TensorFlow.js backend the recogniser runs on, e.g. `'wasm'`. */
   readonly backend: string;
   /** Which weights are loaded: the bundled model's version, the URL it came from, or `'custom'`. */

@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelLoadError } from '../recognizer/errors.js';
+
+/**
+ * The same network with two outputs: the input of its last layer (the features the classifier
+ * reads, on which corrections are matched) and its probabilities. It shares the model's weights.
+ * Throws `ModelLoadError` unless the model maps [n, 28, 28, 1] images to [n, 10] probabilities.
+ */
+export function withFeatures(model: tf.LayersModel): tf.LayersModel {
+  const input = model.inputs[0]?.shape.slice(1).join(',');
+  const output = model.outputs[0]?.shape.slice(1).join(',');
+  const last = model.layers.at(-1)?.input;
+  if (
+    model.inputs.length !== 1 ||
+    model.outputs.length !== 1 ||
+    input !== '28,28,1' ||
+    output !== '10' ||
+    !last ||
+    Array.isArray(last)
+  ) {
+    throw new ModelLoadError(
+      `expected a model from [n, 28, 28, 1] images to [n, 10] probabilities, got [${input}] to [${output}]`,
+    );
+  }
+  return tf.model({ inputs: model.inputs, outputs: [last, ...model.outputs] });
+}
+
+/** Mean feature vector (see {@link withFeatures}) of `images` (n x 784 floats), in batches. */
+export function meanFeatures(model: tf.LayersModel, images: Float32Array, batchSize = 500): Float32Array {
+  const network = withFeatures(model);
+  const count = images.length / 784;
+  let sum: Float32Array | undefined;
+  for (let start = 0; start < count; start += batchSize) {
+    const size = Math.min(batchSize, count - start);
+    const batchSum = tf.tidy(() => {
+      const outputs = network.predict(
+        tf.tensor4d(images.subarray(start * 784, (start + size) * 784), [size, 28, 28, 1]),
+      );
+      const features = Array.isArray(outputs) ? outputs[0] : outputs;
+      if (!features) throw new Error('unreachable: the feature model has outputs');
+      return features.sum(0).dataSync();
+    });
+    if (!sum) sum = new Float32Array(batchSum.length);
+    for (let i = 0; i < batchSum.length; i++) sum[i] = (sum[i] ?? 0) + (batchSum[i] ?? 0);
+  }
+  return (sum ?? new Float32Array(0)).map((v) => v / count);
+}

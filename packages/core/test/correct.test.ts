@@ -1,0 +1,114 @@
+import { drawDigitOnCanvas, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createMemoryCorrectionStore,
+  createRecognizer,
+  InvalidCorrectionError,
+  type Recognizer,
+  RecognizerDisposedError,
+} from '../src/index.js';
+
+const mnist = loadMnist('test', 700);
+const opened: Recognizer[] = [];
+
+async function open(options: Parameters<typeof createRecognizer>[0] = {}): Promise<Recognizer> {
+  const recognizer = await createRecognizer(options);
+  opened.push(recognizer);
+  return recognizer;
+}
+
+afterEach(() => {
+  for (const recognizer of opened.splice(0)) recognizer.dispose();
+});
+
+/** A label the model does not give this input, so the correction has to change the answer. */
+async function wrongLabelFor(recognizer: Recognizer, input: Float32Array): Promise<number> {
+  return ((await recognizer.predict(input)).digit + 3) % 10;
+}
+
+describe('recognizer.correct', () => {
+  it('takes effect at once: the corrected drawing is predicted as its new label', async () => {
+    const recognizer = await open();
+    for (let i = 0; i < 20; i++) {
+      const input = mnistDigit(mnist, i);
+      const label = await wrongLabelFor(recognizer, input);
+      await recognizer.correct(input, label);
+      const after = await recognizer.predict(input);
+      expect(after.digit).toBe(label);
+      expect(after.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('works on canvas input as drawn, and stores the normalised image with what it corrected', async () => {
+    const store = createMemoryCorrectionStore();
+    const recognizer = await open({ store, userId: 'ada' });
+    const canvas = drawDigitOnCanvas(mnistDigit(mnist, 3), { size: 0.5 });
+    const before = await recognizer.predict(canvas);
+    const label = (before.digit + 1) % 10;
+    const { id } = await recognizer.correct(canvas, label, { sessionId: 'tab-1' });
+    expect((await recognizer.predict(canvas)).digit).toBe(label);
+    const stored = await store.get(id);
+    expect(stored?.label).toBe(label);
+    expect(stored?.image).toEqual(before.preprocessed.pixels);
+    expect(stored?.predicted?.digit).toBe(before.digit);
+    expect(stored?.modelVersion).toBe(recognizer.modelVersion);
+    expect(stored?.userId).toBe('ada');
+    expect(stored?.sessionId).toBe('tab-1');
+  });
+
+  it('leaves other digits alone', async () => {
+    const recognizer = await open();
+    const others = Array.from({ length: 500 }, (_, i) => mnistDigit(mnist, 200 + i));
+    const labels = Array.from({ length: 500 }, (_, i) => mnist.labels[200 + i]);
+    const accuracy = async () =>
+      (await recognizer.predictBatch(others)).filter((p, i) => p.digit === labels[i]).length;
+    const before = await accuracy();
+    for (let i = 0; i < 30; i++)
+      await recognizer.correct(mnistDigit(mnist, i), await wrongLabelFor(recognizer, mnistDigit(mnist, i)));
+    expect(await accuracy()).toBeGreaterThanOrEqual(before - 1);
+  });
+
+  it('applies stored corrections when a recognizer opens on the store, scoped by user', async () => {
+    const store = createMemoryCorrectionStore();
+    const first = await open({ store, userId: 'ada' });
+    const input = mnistDigit(mnist, 5);
+    const label = await wrongLabelFor(first, input);
+    await first.correct(input, label);
+    const reopened = await open({ store, userId: 'ada' });
+    expect((await reopened.predict(input)).digit).toBe(label);
+    const someoneElse = await open({ store, userId: 'bob' });
+    expect((await someoneElse.predict(input)).digit).not.toBe(label);
+  });
+
+  it('removeCorrection undoes the effect and the stored record', async () => {
+    const recognizer = await open();
+    const input = mnistDigit(mnist, 8);
+    const original = (await recognizer.predict(input)).digit;
+    const { id } = await recognizer.correct(input, (original + 5) % 10);
+    expect(await recognizer.removeCorrection(id)).toBe(true);
+    expect((await recognizer.predict(input)).digit).toBe(original);
+    expect(await recognizer.store.count()).toBe(0);
+    expect(await recognizer.removeCorrection(id)).toBe(false);
+  });
+
+  it('rejects a bad label or image with typed errors and stores nothing', async () => {
+    const recognizer = await open();
+    for (const label of [10, -1, 2.5, Number.NaN]) {
+      await expect(recognizer.correct(mnistDigit(mnist, 0), label)).rejects.toBeInstanceOf(
+        InvalidCorrectionError,
+      );
+    }
+    await expect(recognizer.correct(new Float32Array(5), 1)).rejects.toMatchObject({ code: 'INVALID_IMAGE' });
+    expect(await recognizer.store.count()).toBe(0);
+  });
+
+  it('leaks no tensors across corrections, and refuses them after dispose', async () => {
+    const recognizer = await open();
+    await expectNoLeakedTensors(async () => {
+      for (let i = 0; i < 50; i++) await recognizer.correct(mnistDigit(mnist, i), i % 10);
+      await recognizer.predict(mnistDigit(mnist, 0));
+    });
+    recognizer.dispose();
+    await expect(recognizer.correct(mnistDigit(mnist, 0), 1)).rejects.toBeInstanceOf(RecognizerDisposedError);
+  });
+});
