@@ -21,6 +21,10 @@ export const benchmarks: Record<string, BenchEntry> = {
     description: 'MNIST test accuracy and the canvas benchmark, through the public predict API',
     load: () => import('./accuracy.js'),
   },
+  learning: {
+    description: 'correct(): instant effect on the input and its variants, collateral changes, speed',
+    load: () => import('./learning.js'),
+  },
   latency: {
     description: 'predict on a 280x280 RGBA canvas: median and p95, preprocessing vs model',
     load: () => import('./latency.js'),

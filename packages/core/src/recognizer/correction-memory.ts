@@ -32,6 +32,9 @@ export interface CorrectionMemory {
   adjust(feature: Float32Array, probabilities: number[]): number[];
 }
 
+/** How fast a correction's share falls with distance among corrections that all apply. */
+const SHARPNESS = 0.02;
+
 function normalised(feature: Float32Array, centre: ArrayLike<number> | undefined): Float32Array {
   const centred = centre ? feature.map((v, i) => v - (centre[i] ?? 0)) : Float32Array.from(feature);
   let norm = 0;
@@ -66,19 +69,27 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     adjust(feature, probabilities) {
       if (entries.size === 0) return probabilities;
       const query = normalised(feature, centre);
-      // Each label's strongest supporting correction decides that label's pull.
+      // Each label's closest correction decides that label's pull.
       const pull = new Array<number>(probabilities.length).fill(0);
+      const closest = new Array<number>(probabilities.length).fill(-1);
       for (const entry of entries.values()) {
         let similarity = 0;
         for (let i = 0; i < query.length; i++) similarity += (query[i] ?? 0) * (entry.feature[i] ?? 0);
-        const weight = Math.min(1, (similarity - threshold) / (fullAt - threshold));
-        if (weight > (pull[entry.label] ?? 0)) pull[entry.label] = weight;
+        if (similarity > (closest[entry.label] ?? -1)) closest[entry.label] = similarity;
       }
+      closest.forEach((similarity, label) => {
+        pull[label] = Math.max(0, Math.min(1, (similarity - threshold) / (fullAt - threshold)));
+      });
       const strongest = Math.max(...pull);
       if (strongest <= 0) return probabilities;
-      const total = pull.reduce((a, b) => a + b, 0);
-      // The model keeps (1 - strongest) of the mass; the rest goes to corrected labels by pull.
-      return probabilities.map((p, digit) => (1 - strongest) * p + (strongest * (pull[digit] ?? 0)) / total);
+      // The model keeps (1 - strongest) of the mass. The rest is shared by the pulling labels,
+      // sharply favouring the closest match, so re-drawing a corrected digit gets its own label
+      // even when a similar drawing was corrected to another one.
+      const shares = pull.map((p, label) => p * Math.exp(((closest[label] ?? -1) - 1) / SHARPNESS));
+      const total = shares.reduce((a, b) => a + b, 0);
+      return probabilities.map(
+        (p, digit) => (1 - strongest) * p + (strongest * (shares[digit] ?? 0)) / total,
+      );
     },
   };
 }

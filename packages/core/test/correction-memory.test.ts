@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createCorrectionMemory } from '../src/recognizer/correction-memory.js';
+
+const uniform = new Array<number>(10).fill(0.1);
+const model = [0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
+
+describe('correction memory', () => {
+  it('changes nothing while empty or when nothing is close', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toBe(model);
+    memory.add('a', Float32Array.of(0, 1, 0), 7);
+    expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toEqual(model);
+  });
+
+  it('decides alone for the same drawing, even against a confident model', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    memory.add('a', Float32Array.of(3, 1, 2), 7);
+    const adjusted = memory.adjust(Float32Array.of(3, 1, 2), model);
+    expect(adjusted.indexOf(Math.max(...adjusted))).toBe(7);
+    expect(adjusted[7]).toBeCloseTo(1, 6);
+  });
+
+  it('lets the closest correction win when similar drawings were corrected differently', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    memory.add('a', Float32Array.of(1, 0.05, 0), 4);
+    memory.add('b', Float32Array.of(1, 0, 0), 7);
+    const adjusted = memory.adjust(Float32Array.of(1, 0, 0), uniform);
+    expect(adjusted.indexOf(Math.max(...adjusted))).toBe(7);
+  });
+
+  it('compares centred features', () => {
+    const centre = [10, 10, 10];
+    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95, centre });
+    memory.add('a', Float32Array.of(11, 10, 10), 3);
+    // Raw, these two point almost the same way; centred, they are orthogonal.
+    expect(memory.adjust(Float32Array.of(10, 11, 10), model)).toEqual(model);
+    expect(memory.adjust(Float32Array.of(12, 10, 10), model)[3]).toBeCloseTo(1, 6);
+  });
+
+  it('always returns probabilities that sum to 1, and forgets removed corrections', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.float({ min: -1, max: 1, noNaN: true }),
+            fc.float({ min: -1, max: 1, noNaN: true }),
+            fc.integer({ min: 0, max: 9 }),
+          ),
+          { maxLength: 20 },
+        ),
+        fc.tuple(fc.float({ min: -1, max: 1, noNaN: true }), fc.float({ min: -1, max: 1, noNaN: true })),
+        (corrections, [x, y]) => {
+          const memory = createCorrectionMemory({ threshold: 0.5, fullAt: 0.8 });
+          corrections.forEach(([a, b, label], i) => {
+            memory.add(String(i), Float32Array.of(a, b), label);
+          });
+          const adjusted = memory.adjust(Float32Array.of(x, y), model);
+          expect(adjusted.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
+          expect(adjusted.every((p) => p >= 0)).toBe(true);
+          for (const [i] of corrections.entries()) memory.remove(String(i));
+          expect(memory.size).toBe(0);
+        },
+      ),
+    );
+  });
+});
