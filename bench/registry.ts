@@ -29,6 +29,10 @@ export const benchmarks: Record<string, BenchEntry> = {
     description: 'predict on a 280x280 RGBA canvas: median and p95, preprocessing vs model',
     load: () => import('./latency.js'),
   },
+  'training-parallel': {
+    description: 'training samples/s on one thread vs with worker_threads gradient workers (both cores)',
+    load: () => import('./training-parallel.js'),
+  },
   training: {
     description:
       'training samples/s: wasm with our kernels vs stock wasm and stock cpu, shipped and seed CNNs',

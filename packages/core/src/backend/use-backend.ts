@@ -27,7 +27,15 @@ export interface UseBackendOptions {
 const TFJS_NODE = '@tensorflow/tfjs-node';
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 
-const isNode = () => typeof globalThis.process?.versions?.node === 'string';
+/** Node exposes `process.versions.node`; browsers and workers do not (core has no Node types). */
+function isNode(): boolean {
+  const process: unknown = Reflect.get(globalThis, 'process');
+  const versions: unknown =
+    typeof process === 'object' && process !== null ? Reflect.get(process, 'versions') : undefined;
+  return (
+    typeof versions === 'object' && versions !== null && typeof Reflect.get(versions, 'node') === 'string'
+  );
+}
 
 async function importOptional(specifier: string, backend: string): Promise<void> {
   try {

@@ -1,0 +1,89 @@
+import { expectNoLeakedTensors, loadMnist } from '@crazy-digits/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDigitModel,
+  type DigitDataset,
+  evaluateModel,
+  InvalidDatasetError,
+  trainDigitModel,
+  useBackend,
+} from '../src/index.js';
+
+const train = loadMnist('train', 2048);
+const test = loadMnist('test', 500);
+const asData = (set: typeof train): DigitDataset => ({
+  images: Float32Array.from(set.images, (v) => v / 255),
+  labels: set.labels,
+});
+
+describe('trainDigitModel', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('learns MNIST on the wasm backend, reports progress, and leaves no tensors behind', async () => {
+    const model = createDigitModel({ seed: 2 });
+    const progress: number[] = [];
+    const epochs: number[] = [];
+    await expectNoLeakedTensors(() =>
+      trainDigitModel(model, asData(train), {
+        epochs: 2,
+        batchSize: 32,
+        augment: false,
+        onProgress: (p) => progress.push(p.loss),
+        onEpochEnd: (epoch) => {
+          epochs.push(epoch);
+        },
+      }),
+    );
+    expect(epochs).toEqual([0, 1]);
+    expect(progress).toHaveLength(128);
+    expect(progress.at(-1)).toBeLessThan((progress[0] ?? 0) * 0.7);
+    const { accuracy } = await evaluateModel(model, asData(test));
+    expect(accuracy).toBeGreaterThan(0.8);
+    model.dispose();
+  }, 120_000);
+
+  it('is reproducible from its seed', async () => {
+    const losses = async () => {
+      const model = createDigitModel({ seed: 4 });
+      const seen: number[] = [];
+      await trainDigitModel(model, asData(loadMnist('train', 128)), {
+        epochs: 1,
+        batchSize: 32,
+        seed: 9,
+        onProgress: (p) => seen.push(p.loss),
+      });
+      model.dispose();
+      return seen;
+    };
+    expect(await losses()).toEqual(await losses());
+  }, 60_000);
+
+  it('stops between steps when aborted, with the signal reason', async () => {
+    const model = createDigitModel();
+    const controller = new AbortController();
+    const run = trainDigitModel(model, asData(train), {
+      epochs: 1,
+      batchSize: 32,
+      augment: false,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.step === 3) controller.abort(new Error('stop'));
+      },
+    });
+    await expect(run).rejects.toThrow('stop');
+    model.dispose();
+  });
+
+  it('rejects a malformed dataset with INVALID_DATASET', async () => {
+    const model = createDigitModel();
+    await expect(
+      trainDigitModel(model, { images: new Float32Array(784), labels: Uint8Array.of(1, 2) }),
+    ).rejects.toBeInstanceOf(InvalidDatasetError);
+    await expect(
+      trainDigitModel(model, { images: new Float32Array(784), labels: Uint8Array.of(12) }),
+    ).rejects.toBeInstanceOf(InvalidDatasetError);
+    model.dispose();
+  });
+});

@@ -1,0 +1,4 @@
+export {
+  createWorkerThreadsGradientPool,
+  type WorkerThreadsGradientPoolOptions,
+} from './worker-threads-pool.js';
