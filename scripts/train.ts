@@ -4,9 +4,11 @@
  * run resumes with `--resume`), evaluates on the 10,000 test digits and writes
  * packages/core/src/model/bundled-model.generated.ts.
  *
- *   npm run train -- [--epochs 12] [--batch 64] [--lr 0.05] [--seed 1] [--limit N] [--out FILE] [--resume]
+ *   npm run train -- [--epochs 12] [--batch 64] [--lr 0.05] [--seed 1] [--limit N] [--out FILE]
+ *                    [--resume] [--workers N (default: cores - 1)] [--backend auto]
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +16,7 @@ import { useBackend } from '../packages/core/src/backend/index.js';
 import { createDigitModel, exportModel } from '../packages/core/src/model/index.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
 import { type TrainProgress, trainDigitModel } from '../packages/core/src/training/train.js';
+import { createWorkerThreadsGradientPool } from '../packages/node-adapter/src/index.js';
 import { loadMnist } from '../packages/test-utils/src/index.js';
 import {
   asDataset,
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     checkpoint: { type: 'string', default: CHECKPOINT_PATH },
     resume: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
+    workers: { type: 'string', default: String(Math.max(0, availableParallelism() - 1)) },
   },
 });
 
@@ -74,6 +78,11 @@ if (args.resume) {
   }
 }
 
+// Every core computes gradients: the training thread and `--workers` worker threads.
+const workers = Number(args.workers);
+const gradientPool = workers > 0 ? createWorkerThreadsGradientPool({ workers }) : undefined;
+console.log(`gradient workers beside the training thread: ${workers}`);
+
 const interactive = process.stdout.isTTY;
 let lastPrinted = 0;
 const started = performance.now();
@@ -83,6 +92,7 @@ await trainDigitModel(model, train, {
   learningRate: Number(args.lr),
   seed,
   startEpoch,
+  ...(gradientPool ? { gradientPool } : {}),
   onProgress: (p) => {
     if (interactive) process.stdout.write(`\r${progressLine(p)}`);
     else if (performance.now() - lastPrinted > 30_000) {
@@ -105,6 +115,7 @@ await trainDigitModel(model, train, {
     await rename(temporary, args.checkpoint); // atomic: a crash leaves the previous checkpoint whole
   },
 });
+await gradientPool?.dispose();
 const minutes = (performance.now() - started) / 60_000;
 
 console.log(`trained in ${minutes.toFixed(1)} min`);
