@@ -33,6 +33,10 @@ export const benchmarks: Record<string, BenchEntry> = {
     description: 'training samples/s on one thread vs with worker_threads gradient workers (both cores)',
     load: () => import('./training-parallel.js'),
   },
+  uncertainty: {
+    description: 'share of digits vs scribbles flagged uncertain at each confidence threshold',
+    load: () => import('./uncertainty.js'),
+  },
   training: {
     description:
       'training samples/s: wasm with our kernels vs stock wasm and stock cpu, shipped and seed CNNs',
