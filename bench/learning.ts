@@ -19,21 +19,10 @@ import {
   drawDigitOnCanvas,
   loadMnist,
   mnistDigit,
+  shiftDigit,
 } from '../packages/test-utils/src/index.js';
 import type { BenchOptions } from './registry.js';
 import { type Figure, printFigures } from './report.js';
-
-function shifted(digit: Float32Array, dx: number, dy: number): Float32Array {
-  const out = new Float32Array(784);
-  for (let y = 0; y < 28; y++) {
-    for (let x = 0; x < 28; x++) {
-      const sx = x - dx;
-      const sy = y - dy;
-      if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) out[y * 28 + x] = digit[sy * 28 + sx] ?? 0;
-    }
-  }
-  return out;
-}
 
 /** Rotated about the centre with bilinear sampling, then renormalised as `predict` would a drawing. */
 function rotated(digit: Float32Array, angle: number): Float32Array {
@@ -58,10 +47,10 @@ function rotated(digit: Float32Array, angle: number): Float32Array {
 }
 
 export const variantsOf = (digit: Float32Array): Float32Array[] => [
-  shifted(digit, 1, 0),
-  shifted(digit, -1, 1),
-  shifted(digit, 0, -2),
-  shifted(digit, 2, 1),
+  shiftDigit(digit, 1, 0),
+  shiftDigit(digit, -1, 1),
+  shiftDigit(digit, 0, -2),
+  shiftDigit(digit, 2, 1),
   rotated(digit, (10 * Math.PI) / 180),
   rotated(digit, (-10 * Math.PI) / 180),
 ];

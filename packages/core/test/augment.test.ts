@@ -1,24 +1,9 @@
-import { loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import { correlation, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createAugmenter, DEFAULT_AUGMENT } from '../src/training/augment.js';
 import { seededRandom } from '../src/training/random.js';
 
 const mnist = loadMnist('test', 200);
-
-function correlation(a: Float32Array, b: Float32Array): number {
-  const mean = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
-  const ma = mean(a);
-  const mb = mean(b);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += ((a[i] ?? 0) - ma) * ((b[i] ?? 0) - mb);
-    aa += ((a[i] ?? 0) - ma) ** 2;
-    bb += ((b[i] ?? 0) - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('createAugmenter', () => {
   it('is reproducible from its seed', () => {

@@ -1,4 +1,4 @@
-import { drawDigitOnCanvas, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import { correlation, drawDigitOnCanvas, loadMnist, mnistDigit, shiftDigit } from '@crazy-digits/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,37 +18,12 @@ function blank(side: number, fill: [number, number, number, number]) {
   return { data, width: side, height: side };
 }
 
-function correlation(a: Float32Array, b: Float32Array): number {
-  const mean = (v: Float32Array) => v.reduce((s, x) => s + x, 0) / v.length;
-  const ma = mean(a);
-  const mb = mean(b);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const da = (a[i] ?? 0) - ma;
-    const db = (b[i] ?? 0) - mb;
-    ab += da * db;
-    aa += da * da;
-    bb += db * db;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
-
 /** Correlation after the best whole-pixel shift of up to one pixel (centring rounds to whole pixels). */
 function alignedCorrelation(a: Float32Array, b: Float32Array): number {
   let best = -1;
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
-      const shifted = new Float32Array(784);
-      for (let y = 0; y < 28; y++) {
-        for (let x = 0; x < 28; x++) {
-          const sx = x - dx;
-          const sy = y - dy;
-          if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) shifted[y * 28 + x] = b[sy * 28 + sx] ?? 0;
-        }
-      }
-      best = Math.max(best, correlation(a, shifted));
+      best = Math.max(best, correlation(a, shiftDigit(b, dx, dy)));
     }
   }
   return best;

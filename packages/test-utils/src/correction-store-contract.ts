@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CorrectionStore, isCrazyDigitsError, type NewCorrection } from '../../core/src/index.js';
+import type { CorrectionStore, NewCorrection } from '../../core/src/index.js';
 import { seededRandom } from '../../core/src/training/random.js';
+import { expectCode } from './expect-code.js';
 
 /** How the contract suite gets a store to test. */
 export interface CorrectionStoreHarness {
@@ -25,14 +26,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isCrazyDigitsError(error, code), `expected a ${code} error, got ${String(error)}`).toBe(true);
 }
 
 /**

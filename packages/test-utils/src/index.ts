@@ -5,6 +5,8 @@ export {
   describeCorrectionStoreContract,
   sampleCorrection,
 } from './correction-store-contract.js';
+export { expectCode } from './expect-code.js';
+export { correlation, shiftDigit } from './images.js';
 export { loadMnist, type MnistSet, mnistDigit } from './mnist.js';
 export {
   describeModelStoreContract,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCrazyDigitsError, type ModelStore } from '../../core/src/index.js';
+import type { ModelStore } from '../../core/src/index.js';
+import { expectCode } from './expect-code.js';
 
 /** How the contract suite gets a model store to test. */
 export interface ModelStoreHarness {
@@ -32,14 +33,6 @@ const weightsOf = (artifacts: tf.io.ModelArtifacts | undefined) =>
   artifacts?.weightData
     ? Array.from(new Float32Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)))
     : [];
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isCrazyDigitsError(error, code), `expected a ${code} error, got ${String(error)}`).toBe(true);
-}
 
 /** The behaviour every `ModelStore` must have. */
 export function describeModelStoreContract(name: string, setup: () => Promise<ModelStoreHarness>): void {

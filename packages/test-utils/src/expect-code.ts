@@ -1,0 +1,11 @@
+import { expect } from 'vitest';
+import { isCrazyDigitsError } from '../../core/src/index.js';
+
+/** Asserts that `promise` rejects with a crazy-digits error of the given `code`. */
+export async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isCrazyDigitsError(error, code), `expected a ${code} error, got ${String(error)}`).toBe(true);
+}
