@@ -82,6 +82,7 @@ export {
 } from './recognizer/index.js';
 export {
   type AugmentOptions,
+  type CoordinatorMessage,
   DEFAULT_AUGMENT,
   type DigitDataset,
   type Evaluation,
@@ -99,4 +100,5 @@ export {
   type TrainProgress,
   trainDigitModel,
   UnsupportedParallelModelError,
+  type WorkerMessage,
 } from './training/index.js';

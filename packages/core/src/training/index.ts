@@ -2,6 +2,7 @@ export { type AugmentOptions, DEFAULT_AUGMENT } from './augment.js';
 export { type DigitDataset, InvalidDatasetError } from './dataset.js';
 export { type Evaluation, evaluateModel } from './evaluate.js';
 export {
+  type CoordinatorMessage,
   type GradientCoordinatorPort,
   type GradientPool,
   GradientPoolDisposedError,
@@ -11,5 +12,6 @@ export {
   type GradientWorkerSetup,
   serveGradientWorker,
   UnsupportedParallelModelError,
+  type WorkerMessage,
 } from './parallel/index.js';
 export { type TrainOptions, type TrainProgress, trainDigitModel } from './train.js';
