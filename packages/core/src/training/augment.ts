@@ -2,7 +2,7 @@ import { preprocess } from '../preprocess/index.js';
 import { MNIST_PIXELS, MNIST_SIDE } from '../preprocess/validate.js';
 import { gaussian, type Random, uniform } from './random.js';
 
-/** How strongly {@link augmentDigit} distorts a digit. Every field is a maximum magnitude. */
+/** How strongly training augmentation distorts a digit. Every field is a maximum magnitude. */
 export interface AugmentOptions {
   /** Largest rotation, in radians either way. Default 0.2 (about 11°). */
   rotation: number;
