@@ -25,6 +25,11 @@ export const benchmarks: Record<string, BenchEntry> = {
     description: 'correct(): instant effect on the input and its variants, collateral changes, speed',
     load: () => import('./learning.js'),
   },
+  decode: {
+    description:
+      'decodeImage: rejecting a 65535x65535-header PNG (median/p95, peak RSS), 280x280 PNG/JPEG decode',
+    load: () => import('./decode.js'),
+  },
   latency: {
     description: 'predict on a 280x280 RGBA canvas: median and p95, preprocessing vs model',
     load: () => import('./latency.js'),
