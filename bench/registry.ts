@@ -30,6 +30,11 @@ export const benchmarks: Record<string, BenchEntry> = {
       'decodeImage: rejecting a 65535x65535-header PNG (median/p95, peak RSS), 280x280 PNG/JPEG decode',
     load: () => import('./decode.js'),
   },
+  durability: {
+    description:
+      'SIGKILLed writers: acknowledged corrections lost (must be 0), model saves, add() latency with fsync',
+    load: () => import('./durability.js'),
+  },
   latency: {
     description: 'predict on a 280x280 RGBA canvas: median and p95, preprocessing vs model',
     load: () => import('./latency.js'),

@@ -24,6 +24,8 @@ export {
   isValidCorrectionId,
   type ListOptions,
   type NewCorrection,
+  pageSize,
+  parseCursor,
   prepareCorrection,
   StorageError,
   StoreClosedError,

@@ -1,7 +1,7 @@
 /**
- * Node.js adapter for `@crazy-digits/core`: safe image decoding for servers (`decodeImage`) and
- * multi-core training with `worker_threads`. The file-backed `CorrectionStore` and `ModelStore`
- * are added here as they land (see the package README).
+ * Node.js adapter for `@crazy-digits/core`: corrections and versioned models kept durably on
+ * disk (`createFileCorrectionStore`, `createFileModelStore`), safe image decoding for servers
+ * (`decodeImage`) and multi-core training with `worker_threads`.
  *
  * @packageDocumentation
  */
@@ -16,6 +16,7 @@ export {
   InvalidDataUrlError,
   UnsupportedImageFormatError,
 } from './image/index.js';
+export * from './stores/index.js';
 export {
   createWorkerThreadsGradientPool,
   type WorkerThreadsGradientPoolOptions,

@@ -1,0 +1,2 @@
+export { createFileCorrectionStore, type FileCorrectionStoreOptions } from './file-correction-store.js';
+export { createFileModelStore, type FileModelStoreOptions } from './file-model-store.js';
