@@ -20,6 +20,7 @@ describe('createAugmenter', () => {
       shear: 0,
       thickness: 0,
       elastic: 0,
+      share: 1,
     });
     for (let i = 0; i < 20; i++) {
       expect(correlation(augmenter.augment(mnistDigit(mnist, i)), mnistDigit(mnist, i))).toBeGreaterThan(
@@ -29,7 +30,7 @@ describe('createAugmenter', () => {
   });
 
   it('distorts, but keeps the digit recognisable and MNIST-normalised', () => {
-    const augmenter = createAugmenter(seededRandom(2), DEFAULT_AUGMENT);
+    const augmenter = createAugmenter(seededRandom(2), { ...DEFAULT_AUGMENT, share: 1 });
     let total = 0;
     let identical = 0;
     for (let i = 0; i < mnist.count; i++) {
@@ -45,6 +46,17 @@ describe('createAugmenter', () => {
     expect(mean).toBeGreaterThan(0.6);
     expect(mean).toBeLessThan(0.95);
     expect(identical).toBeLessThan(5);
+  });
+
+  it('distorts only its share of the digits and passes the rest through unchanged', () => {
+    const augmenter = createAugmenter(seededRandom(4), { ...DEFAULT_AUGMENT, share: 0.3 });
+    let unchanged = 0;
+    for (let i = 0; i < mnist.count; i++) {
+      const digit = mnistDigit(mnist, i);
+      if (augmenter.augment(digit).every((v, j) => v === digit[j])) unchanged++;
+    }
+    expect(unchanged / mnist.count).toBeGreaterThan(0.6);
+    expect(unchanged / mnist.count).toBeLessThan(0.8);
   });
 
   it('does not modify its input', () => {

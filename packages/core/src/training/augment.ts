@@ -14,6 +14,12 @@ export interface AugmentOptions {
   thickness: number;
   /** RMS of the elastic displacement, in pixels; 0 turns it off. Default 1.0. */
   elastic: number;
+  /**
+   * Fraction of digits that are distorted; the rest pass through as they are. Default 0.5: the
+   * model must also see crisp, exactly MNIST-normalised digits, or it learns the slight blur of
+   * renormalisation as part of what a digit looks like.
+   */
+  share: number;
 }
 
 /** Distortions that match how people's drawings differ from MNIST's, after normalisation. */
@@ -23,6 +29,7 @@ export const DEFAULT_AUGMENT: AugmentOptions = {
   shear: 0.3,
   thickness: 0.6,
   elastic: 1,
+  share: 0.5,
 };
 
 const SIDE = MNIST_SIDE;
@@ -116,6 +123,7 @@ export function createAugmenter(random: Random, options: AugmentOptions = DEFAUL
   const bank = options.elastic > 0 ? elasticBank(random, 64) : [];
   return {
     augment(digit) {
+      if (random() >= options.share) return Float32Array.from(digit);
       const angle = uniform(random, -options.rotation, options.rotation);
       const aspect = 1 + uniform(random, -options.aspect, options.aspect);
       const shear = uniform(random, -options.shear, options.shear);
