@@ -1,6 +1,7 @@
 import {
   canvasBenchmarkOptions,
   drawDigitOnCanvas,
+  drawScribble,
   expectNoLeakedTensors,
   loadMnist,
   mnistDigit,
@@ -62,7 +63,7 @@ describe('createRecognizer with the bundled model', () => {
     expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(p.confidence).toBe(Math.max(...p.probabilities));
     expect(p.digit).toBe(p.probabilities.indexOf(p.confidence));
-    expect(p.uncertain).toBe(p.confidence < 0.6);
+    expect(p.uncertain).toBe(p.confidence < 0.8);
     expect(p.preprocessed.pixels).toHaveLength(784);
     expect(p.preprocessed.info.source).toBe('dark-on-light');
   });
@@ -103,6 +104,23 @@ describe('createRecognizer with the bundled model', () => {
       });
     }
     expect(await recognizer.predictBatch([])).toEqual([]);
+  });
+
+  it('flags most scribbles as uncertain and few real drawings', async () => {
+    const random = seededRandom(21);
+    let scribblesFlagged = 0;
+    let drawingsFlagged = 0;
+    for (let i = 0; i < 300; i++) {
+      const scribble = await recognizer.predict(drawScribble(random)).catch(() => undefined);
+      if (!scribble || scribble.uncertain) scribblesFlagged++;
+      if (
+        (await recognizer.predict(drawDigitOnCanvas(mnistDigit(mnist, i), canvasBenchmarkOptions(random))))
+          .uncertain
+      )
+        drawingsFlagged++;
+    }
+    expect(scribblesFlagged / 300).toBeGreaterThanOrEqual(0.35);
+    expect(drawingsFlagged / 300).toBeLessThanOrEqual(0.04);
   });
 
   it('leaks no tensors across predictions, batches and failures', async () => {

@@ -38,7 +38,7 @@ export interface RecognizerOptions {
   model?: tf.io.ModelArtifacts | string | tf.io.IOHandler;
   /** Which TensorFlow.js backend to run on. Default `'auto'` (see `useBackend`). */
   backend?: BackendPreference;
-  /** Confidence under which a prediction is flagged `uncertain`. Default 0.6. */
+  /** Confidence under which a prediction is flagged `uncertain`. Default 0.8. */
   uncertainBelow?: number;
   /** Largest accepted image side in pixels. Default 4096. */
   maxSide?: number;
