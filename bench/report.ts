@@ -16,7 +16,12 @@ export function printFigures(figures: Figure[], json: boolean): void {
   }
   const width = Math.max(...figures.map((f) => f.metric.length));
   for (const f of figures) {
-    const value = Math.abs(f.value) >= 100 ? f.value.toFixed(0) : f.value.toPrecision(3);
+    const value =
+      f.unit === '%' || f.unit === 'points'
+        ? f.value.toFixed(2)
+        : Math.abs(f.value) >= 100
+          ? f.value.toFixed(0)
+          : f.value.toPrecision(3);
     console.log(`${f.metric.padEnd(width)}  ${value.padStart(8)} ${f.unit.padEnd(10)} ${f.detail ?? ''}`);
   }
 }
