@@ -7,27 +7,14 @@
  * the decode time of a 280x280 drawing as PNG and as JPEG.
  */
 import { parseArgs } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { isCrazyDigitsError } from '../packages/core/src/index.js';
 import { decodeImage } from '../packages/node-adapter/src/image/index.js';
-import { drawDigitOnCanvas, loadMnist, mnistDigit } from '../packages/test-utils/src/index.js';
+import { drawDigitOnCanvas, loadMnist, mnistDigit, pngChunk } from '../packages/test-utils/src/index.js';
 import type { BenchOptions } from './registry.js';
-import { type Figure, printFigures } from './report.js';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
+import { type Figure, percentile, printFigures } from './report.js';
 
 /** A well-formed PNG (valid CRCs) whose IHDR claims 65535x65535 RGBA, with 16 bytes of image data. */
 function oversizedPng(): Buffer {
@@ -37,9 +24,9 @@ function oversizedPng(): Buffer {
   header.set([8, 6, 0, 0, 0], 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc(16))),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(16))),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 

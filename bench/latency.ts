@@ -16,11 +16,7 @@ import {
   mnistDigit,
 } from '../packages/test-utils/src/index.js';
 import type { BenchOptions } from './registry.js';
-import { type Figure, printFigures } from './report.js';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
+import { type Figure, percentile, printFigures } from './report.js';
 
 function pick<T>(items: T[], i: number): T {
   const item = items[i % items.length];

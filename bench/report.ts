@@ -25,3 +25,8 @@ export function printFigures(figures: Figure[], json: boolean): void {
     console.log(`${f.metric.padEnd(width)}  ${value.padStart(8)} ${f.unit.padEnd(10)} ${f.detail ?? ''}`);
   }
 }
+
+/** The `p` quantile (0–1) of ascending `sorted` values, NaN for none. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}

@@ -10,7 +10,7 @@ import {
   preprocess,
   type RgbaImage,
 } from '@crazy-digits/core';
-import { drawDigitOnCanvas, expectCode, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import { drawDigitOnCanvas, expectCode, loadMnist, mnistDigit, pngChunk } from '@crazy-digits/test-utils';
 import fc from 'fast-check';
 import { encode as encodeJpegPixels } from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -52,15 +52,6 @@ function encodeJpeg(image: RgbaImage, quality = 95): Buffer {
   return encodeJpegPixels({ data: image.data, width: image.width, height: image.height }, quality).data;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const ADAM7 = [
   [0, 0, 8, 8],
@@ -89,7 +80,7 @@ function ihdr(width: number, height: number, bitDepth: number, colorType: number
   data.writeUInt32BE(width, 0);
   data.writeUInt32BE(height, 4);
   data.set([bitDepth, colorType, 0, 0, interlace], 8);
-  return chunk('IHDR', data);
+  return pngChunk('IHDR', data);
 }
 
 /** Unfiltered scanlines (filter byte 0) of every pass, samples packed MSB first. */
@@ -126,10 +117,10 @@ function rawPng(spec: RawPngSpec, imageData = deflateSync(scanlines(spec))): Buf
   return Buffer.concat([
     SIGNATURE,
     ihdr(spec.width, spec.height, spec.bitDepth, spec.colorType, spec.interlaced ? 1 : 0),
-    ...(spec.palette ? [chunk('PLTE', Buffer.from(spec.palette.flat()))] : []),
-    ...(spec.paletteAlpha ? [chunk('tRNS', Buffer.from(spec.paletteAlpha))] : []),
-    chunk('IDAT', imageData),
-    chunk('IEND', Buffer.alloc(0)),
+    ...(spec.palette ? [pngChunk('PLTE', Buffer.from(spec.palette.flat()))] : []),
+    ...(spec.paletteAlpha ? [pngChunk('tRNS', Buffer.from(spec.paletteAlpha))] : []),
+    pngChunk('IDAT', imageData),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -168,8 +159,8 @@ function forgedPngHeader(width: number, height: number): Buffer {
   return Buffer.concat([
     SIGNATURE,
     ihdr(width, height, 8, 6),
-    chunk('IDAT', deflateSync(Buffer.alloc(16))),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(16))),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -576,8 +567,8 @@ describe('malformed input gets typed errors', () => {
   });
 
   it('invalid IHDR fields', async () => {
-    const body = chunk('IDAT', deflateSync(Buffer.alloc(64)));
-    const end = chunk('IEND', Buffer.alloc(0));
+    const body = pngChunk('IDAT', deflateSync(Buffer.alloc(64)));
+    const end = pngChunk('IEND', Buffer.alloc(0));
     for (const header of [
       ihdr(0, 8, 8, 6),
       ihdr(8, 8, 3, 6),

@@ -13,5 +13,6 @@ export {
   type ModelStoreHarness,
   sampleArtifacts,
 } from './model-store-contract.js';
+export { pngChunk } from './png.js';
 export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';
