@@ -1,9 +1,22 @@
 /**
- * Browser adapter for `@crazy-digits/core`.
- *
- * This release has no public API yet: the IndexedDB `CorrectionStore` and `ModelStore`, the
- * drawing pad and worker retraining are added here as they land (see the package README).
+ * Browser adapter for `@crazy-digits/core`: corrections and versioned models in IndexedDB, and a
+ * framework-free drawing pad whose image goes straight into `recognizer.predict`.
  *
  * @packageDocumentation
  */
-export {};
+
+export {
+  CanvasUnavailableError,
+  createDrawingPad,
+  type DrawingPad,
+  type DrawingPadOptions,
+} from './pad/index.js';
+export {
+  createIndexedDBCorrectionStore,
+  createIndexedDBModelStore,
+  DatabaseBlockedError,
+  type IndexedDBCorrectionStoreOptions,
+  type IndexedDBModelStoreOptions,
+  type IndexedDBStoreOptions,
+  StorageQuotaExceededError,
+} from './stores/index.js';

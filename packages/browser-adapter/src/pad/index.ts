@@ -1,0 +1,6 @@
+export {
+  CanvasUnavailableError,
+  createDrawingPad,
+  type DrawingPad,
+  type DrawingPadOptions,
+} from './drawing-pad.js';

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const source = (path: string) => join(repoRoot, path);
+
+/**
+ * The Chromium binary browser tests run in: `$CHROMIUM_PATH`, else the first of the usual
+ * system locations that exists; `undefined` when there is none, and browser tests skip.
+ */
+export const chromiumPath: string | undefined = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+].find((path): path is string => path !== undefined && path !== '' && existsSync(path));
+
+/** Why browser tests are skipped, for their titles. */
+export const noChromiumReason = 'skipped: no Chromium binary found (install chromium or set CHROMIUM_PATH)';
+
+/** A test page to serve. */
+export interface BrowserPageOptions {
+  /**
+   * The page's files by path from its root, at least `index.html`. Scripts may be TypeScript and
+   * import the workspace packages (`@crazy-digits/core`, `@crazy-digits/browser-adapter`), which
+   * resolve to their sources, as in the unit tests.
+   */
+  files: Record<string, string>;
+  /** Browser context options, e.g. `{ deviceScaleFactor: 2, hasTouch: true }`. */
+  context?: BrowserContextOptions;
+}
+
+/** A page served by Vite and open in headless Chromium. */
+export interface BrowserHarness {
+  /** The open page, already at `url` and loaded. */
+  page: Page;
+  /** Where `index.html` is served. */
+  url: string;
+  /** Uncaught errors of the page so far; a test can check it is empty. */
+  errors: Error[];
+  /** Closes the browser, stops the server and removes the page's files. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `files` with a Vite dev server on a free local port and opens them in headless Chromium
+ * (`chromiumPath`; check it first and skip when it is `undefined`). One harness per test file keeps
+ * the start-up cost (about a second, more the first time Vite pre-bundles dependencies) paid once.
+ * Vite and Playwright are loaded here, not when test-utils is imported, so other tests never pay
+ * for them.
+ */
+export async function openBrowserPage(options: BrowserPageOptions): Promise<BrowserHarness> {
+  if (!chromiumPath) throw new Error(`[crazy-digits] ${noChromiumReason}`);
+  const [{ chromium }, { createServer }] = await Promise.all([import('playwright-core'), import('vite')]);
+  const root = await mkdtemp(join(tmpdir(), 'crazy-digits-page-'));
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+    await rm(root, { recursive: true, force: true });
+  };
+  try {
+    for (const [path, text] of Object.entries(options.files)) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await writeFile(join(root, path), text);
+    }
+    server = await createServer({
+      configFile: false,
+      root,
+      logLevel: 'error',
+      // Pre-bundled dependencies (tfjs, idb) kept between runs.
+      cacheDir: join(tmpdir(), 'crazy-digits-vite-cache'),
+      resolve: {
+        alias: {
+          '@crazy-digits/core': source('packages/core/src/index.ts'),
+          '@crazy-digits/browser-adapter': source('packages/browser-adapter/src/index.ts'),
+        },
+      },
+      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, fs: { allow: [repoRoot, root] } },
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('[crazy-digits] the Vite dev server has no local URL');
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await (await browser.newContext(options.context)).newPage();
+    const errors: Error[] = [];
+    page.on('pageerror', (error) => errors.push(error));
+    await page.goto(url);
+    return { page, url, errors, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
