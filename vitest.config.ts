@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -17,10 +17,23 @@ export default defineConfig({
     },
   },
   test: {
-    projects: ['core', 'node-adapter', 'browser-adapter', 'test-utils'].map((name) => ({
-      extends: true,
-      test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
-    })),
+    projects: [
+      ...['core', 'node-adapter', 'browser-adapter', 'test-utils'].map(
+        (name): TestProjectInlineConfiguration => ({
+          extends: true,
+          test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
+        }),
+      ),
+      {
+        extends: true,
+        test: {
+          name: 'examples',
+          root: 'examples',
+          include: ['*/test/**/*.test.ts'],
+          typecheck: { include: ['*/test/**/*.test-d.ts'], tsconfig: '../tsconfig.json' },
+        },
+      },
+    ],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: '../../tsconfig.json' },
     passWithNoTests: false,
   },

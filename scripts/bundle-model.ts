@@ -8,7 +8,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../packages/core/src/backend/index.js';
-import type { DigitDataset } from '../packages/core/src/index.js';
 import {
   artifactsToModuleSource,
   exportModel,
@@ -16,22 +15,17 @@ import {
   meanFeatures,
 } from '../packages/core/src/model/index.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
-import { loadMnist, type MnistSet } from '../packages/test-utils/src/index.js';
+import { loadMnistDataset } from './mnist-training.js';
 
 export const BUNDLE_PATH = 'packages/core/src/model/bundled-model.generated.ts';
 export const CHECKPOINT_PATH = '.tmp/train-checkpoints/checkpoint.json';
-
-export const asDataset = (set: MnistSet): DigitDataset => ({
-  images: Float32Array.from(set.images, (v) => v / 255),
-  labels: set.labels,
-});
 
 export async function writeBundledModel(
   model: tf.LayersModel,
   version: string,
   out = BUNDLE_PATH,
 ): Promise<void> {
-  const test = asDataset(loadMnist('test'));
+  const test = loadMnistDataset('test');
   const full = await evaluateModel(model, test);
   const halved = await exportModel(model, 'float16');
   const halvedModel = await importModel(halved);
@@ -39,7 +33,7 @@ export async function writeBundledModel(
   halvedModel.dispose();
   const shipHalf = halvedEvaluation.accuracy >= full.accuracy - 0.0005;
   const artifacts = shipHalf ? halved : await exportModel(model);
-  const featureMean = meanFeatures(model, asDataset(loadMnist('train', 10_000)).images);
+  const featureMean = meanFeatures(model, loadMnistDataset('train', 10_000).images);
   const accuracy = shipHalf ? halvedEvaluation.accuracy : full.accuracy;
   await writeFile(
     out,

@@ -8,23 +8,14 @@
  *                    [--resume] [--workers N (default: cores - 1)] [--backend auto]
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../packages/core/src/backend/index.js';
 import { createDigitModel, exportModel } from '../packages/core/src/model/index.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
-import { type TrainProgress, trainDigitModel } from '../packages/core/src/training/train.js';
-import { createWorkerThreadsGradientPool } from '../packages/node-adapter/src/index.js';
-import { loadMnist } from '../packages/test-utils/src/index.js';
-import {
-  asDataset,
-  BUNDLE_PATH,
-  CHECKPOINT_PATH,
-  loadCheckpoint,
-  writeBundledModel,
-} from './bundle-model.js';
+import { BUNDLE_PATH, CHECKPOINT_PATH, loadCheckpoint, writeBundledModel } from './bundle-model.js';
+import { createProgressPrinter, defaultWorkers, loadMnistDataset, trainOnCores } from './mnist-training.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,18 +28,9 @@ const { values: args } = parseArgs({
     checkpoint: { type: 'string', default: CHECKPOINT_PATH },
     resume: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
-    workers: { type: 'string', default: String(Math.max(0, availableParallelism() - 1)) },
+    workers: { type: 'string', default: String(defaultWorkers()) },
   },
 });
-
-const formatSeconds = (s: number) =>
-  Number.isFinite(s) ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : '?';
-
-function progressLine(p: TrainProgress): string {
-  const width = 30;
-  const filled = Math.round((width * p.step) / p.totalSteps);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(4)} lr ${p.learningRate.toFixed(4)} ${p.samplesPerSecond.toFixed(0)}/s ETA ${formatSeconds(p.etaSeconds)}`;
-}
 
 const backends = ['auto', 'tensorflow', 'wasm', 'webgl', 'webgpu', 'cpu'] as const;
 const preference = backends.find((name) => name === args.backend);
@@ -57,8 +39,8 @@ const backend = await useBackend(preference);
 const epochs = Number(args.epochs);
 const seed = Number(args.seed);
 const limit = args.limit ? Number(args.limit) : undefined;
-const train = asDataset(loadMnist('train', limit));
-const test = asDataset(loadMnist('test'));
+const train = loadMnistDataset('train', limit);
+const test = loadMnistDataset('test');
 console.log(
   `training the compact CNN on ${train.labels.length} MNIST digits, ${epochs} epochs, backend ${backend}`,
 );
@@ -80,29 +62,21 @@ if (args.resume) {
 
 // Every core computes gradients: the training thread and `--workers` worker threads.
 const workers = Number(args.workers);
-const gradientPool = workers > 0 ? createWorkerThreadsGradientPool({ workers }) : undefined;
 console.log(`gradient workers beside the training thread: ${workers}`);
 
-const interactive = process.stdout.isTTY;
-let lastPrinted = 0;
+const progress = createProgressPrinter(process.stdout);
 const started = performance.now();
-await trainDigitModel(model, train, {
+await trainOnCores(model, train, {
   epochs,
   batchSize: Number(args.batch),
   learningRate: Number(args.lr),
   seed,
   startEpoch,
-  ...(gradientPool ? { gradientPool } : {}),
-  onProgress: (p) => {
-    if (interactive) process.stdout.write(`\r${progressLine(p)}`);
-    else if (performance.now() - lastPrinted > 30_000) {
-      lastPrinted = performance.now();
-      console.log(progressLine(p));
-    }
-  },
+  workers,
+  onProgress: progress.onProgress,
   onEpochEnd: async (epoch, p) => {
     const evaluation = await evaluateModel(model, test);
-    if (interactive) process.stdout.write('\n');
+    progress.end();
     console.log(
       `epoch ${epoch + 1}: loss ${p.loss.toFixed(4)}, MNIST test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
     );
@@ -115,7 +89,6 @@ await trainDigitModel(model, train, {
     await rename(temporary, args.checkpoint); // atomic: a crash leaves the previous checkpoint whole
   },
 });
-await gradientPool?.dispose();
 const minutes = (performance.now() - started) / 60_000;
 
 console.log(`trained in ${minutes.toFixed(1)} min`);
