@@ -25,6 +25,11 @@ export const benchmarks: Record<string, BenchEntry> = {
     description: 'correct(): instant effect on the input and its variants, collateral changes, speed',
     load: () => import('./learning.js'),
   },
+  personalisation: {
+    description:
+      'simulated hard writers: misread digits when each error is corrected vs never (target: half)',
+    load: () => import('./personalisation.js'),
+  },
   decode: {
     description:
       'decodeImage: rejecting a 65535x65535-header PNG (median/p95, peak RSS), 280x280 PNG/JPEG decode',

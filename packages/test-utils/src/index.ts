@@ -1,4 +1,11 @@
 export { seededRandom } from '../../core/src/training/random.js';
+export {
+  type BrowserHarness,
+  type BrowserPageOptions,
+  chromiumPath,
+  noChromiumReason,
+  openBrowserPage,
+} from './browser.js';
 export { type CanvasDrawingOptions, canvasBenchmarkOptions, drawDigitOnCanvas } from './canvas.js';
 export {
   type CorrectionStoreHarness,
@@ -16,3 +23,11 @@ export {
 export { pngChunk } from './png.js';
 export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';
+export {
+  createWriter,
+  glyphVariants,
+  type Writer,
+  type WriterImage,
+  type WriterStyle,
+  type WrittenDigit,
+} from './writers.js';
