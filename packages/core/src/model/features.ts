@@ -45,3 +45,43 @@ export function meanFeatures(model: tf.LayersModel, images: Float32Array, batchS
   }
   return (sum ?? new Float32Array(0)).map((v) => v / count);
 }
+
+/**
+ * `feature` minus `centre`, scaled to unit length (zero stays zero). Raw post-ReLU features all
+ * point the same way, so every pair of digits would look alike; centred, their cosine
+ * similarity tells digits apart.
+ */
+export function centredUnit(feature: Float32Array, centre: ArrayLike<number> | undefined): Float32Array {
+  const centred = centre ? feature.map((v, i) => v - (centre[i] ?? 0)) : Float32Array.from(feature);
+  let norm = 0;
+  for (const v of centred) norm += v * v;
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  return centred.map((v) => v * scale);
+}
+
+/** Features (see {@link withFeatures}) of `images` (n x 784 floats), one array per image, batched. */
+export async function featuresOf(
+  network: tf.LayersModel,
+  images: Float32Array,
+  batchSize = 256,
+): Promise<Float32Array[]> {
+  const count = images.length / 784;
+  const result: Float32Array[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const size = Math.min(batchSize, count - start);
+    const features = tf.tidy(() => {
+      const outputs = network.predict(
+        tf.tensor4d(images.subarray(start * 784, (start + size) * 784), [size, 28, 28, 1]),
+      );
+      const first = Array.isArray(outputs) ? outputs[0] : outputs;
+      if (!first) throw new Error('unreachable: the feature model has outputs');
+      return first;
+    });
+    const values = await features.data();
+    features.dispose();
+    const width = values.length / size;
+    for (let i = 0; i < size; i++)
+      result.push(Float32Array.from(values.subarray(i * width, (i + 1) * width)));
+  }
+  return result;
+}

@@ -42,3 +42,8 @@ export async function exportModel(
 export function importModel(artifacts: tf.io.ModelArtifacts): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
 }
+
+/** A new model with the topology of `artifacts` and freshly initialised weights (its initialisers' seeds). */
+export function freshModel(artifacts: tf.io.ModelArtifacts): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology }));
+}

@@ -1,3 +1,5 @@
+import { centredUnit } from '../model/features.js';
+
 /** One remembered correction: the model's feature vector of the image (unit length) and its label. */
 interface Entry {
   id: string;
@@ -23,6 +25,7 @@ export interface CorrectionMemoryOptions {
 export interface CorrectionMemory {
   readonly size: number;
   add(id: string, feature: Float32Array, label: number): void;
+  has(id: string): boolean;
   remove(id: string): boolean;
   clear(): void;
   /**
@@ -34,14 +37,6 @@ export interface CorrectionMemory {
 
 /** How fast a correction's share falls with distance among corrections that all apply. */
 const SHARPNESS = 0.02;
-
-function normalised(feature: Float32Array, centre: ArrayLike<number> | undefined): Float32Array {
-  const centred = centre ? feature.map((v, i) => v - (centre[i] ?? 0)) : Float32Array.from(feature);
-  let norm = 0;
-  for (const v of centred) norm += v * v;
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  return centred.map((v) => v * scale);
-}
 
 /**
  * Corrections take effect at once, before any retraining: a corrected drawing's features are
@@ -58,7 +53,10 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       return entries.size;
     },
     add(id, feature, label) {
-      entries.set(id, { id, feature: normalised(feature, centre), label });
+      entries.set(id, { id, feature: centredUnit(feature, centre), label });
+    },
+    has(id) {
+      return entries.has(id);
     },
     remove(id) {
       return entries.delete(id);
@@ -68,7 +66,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     },
     adjust(feature, probabilities) {
       if (entries.size === 0) return probabilities;
-      const query = normalised(feature, centre);
+      const query = centredUnit(feature, centre);
       // Each label's closest correction decides that label's pull.
       const pull = new Array<number>(probabilities.length).fill(0);
       const closest = new Array<number>(probabilities.length).fill(-1);

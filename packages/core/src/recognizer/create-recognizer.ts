@@ -1,61 +1,40 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend/index.js';
 import { createMemoryCorrectionStore, InvalidCorrectionError } from '../corrections/index.js';
-import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
-import { withFeatures } from '../model/features.js';
-import { importModel } from '../model/serialize.js';
+import { createMemoryModelStore, type ModelStore } from '../model-store/index.js';
 import type { PreprocessedImage } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE, MNIST_PIXELS } from '../preprocess/validate.js';
-import { createCorrectionMemory } from './correction-memory.js';
-import { ModelLoadError, RecognizerDisposedError } from './errors.js';
+import { createRetrainer, type LabelledDigit } from '../retrain/index.js';
+import { type CorrectionMemory, createCorrectionMemory } from './correction-memory.js';
+import { RecognizerDisposedError } from './errors.js';
+import { createEmitter } from './events.js';
 import { toModelInput } from './input.js';
-import type { Prediction, Recognizer, RecognizerInput, RecognizerOptions } from './types.js';
+import { loadInitialModel, type ServedModel, serve, serveArtifacts } from './served-model.js';
+import type {
+  Prediction,
+  Recognizer,
+  RecognizerEvents,
+  RecognizerInput,
+  RecognizerOptions,
+  RetrainCallOptions,
+  RetrainOutcome,
+} from './types.js';
 
 /** Chosen with `npm run bench -- uncertainty`: flags about half of random scribbles, ~2% of digits. */
 const DEFAULT_UNCERTAIN_BELOW = 0.8;
 /** Calibrated on the bundled model, see docs/learning-from-corrections.md. */
 const DEFAULT_CORRECTION_THRESHOLD = 0.85;
+const DEFAULT_DEBOUNCE_MS = 2000;
 const FEATURE_BATCH = 256;
-
-const isIOHandler = (value: tf.io.ModelArtifacts | tf.io.IOHandler): value is tf.io.IOHandler =>
-  typeof (value as { load?: unknown }).load === 'function' ||
-  typeof (value as { save?: unknown }).save === 'function';
-
-interface LoadedModel {
-  model: tf.LayersModel;
-  version: string;
-  featureMean?: ArrayLike<number>;
-}
-
-async function loadModel(source: RecognizerOptions['model']): Promise<LoadedModel> {
-  try {
-    if (source === undefined) {
-      // A separate module, so bundlers can split the weights off when a custom model is used.
-      const { bundledModel }: { bundledModel: EmbeddedModel } = await import(
-        '../model/bundled-model.generated.js'
-      );
-      return {
-        model: await importModel(embeddedToArtifacts(bundledModel)),
-        version: bundledModel.version,
-        ...(bundledModel.featureMean ? { featureMean: bundledModel.featureMean } : {}),
-      };
-    }
-    if (typeof source === 'string') return { model: await tf.loadLayersModel(source), version: source };
-    if (isIOHandler(source)) return { model: await tf.loadLayersModel(source), version: 'custom' };
-    return { model: await importModel(source), version: 'custom' };
-  } catch (error) {
-    throw new ModelLoadError('could not load the model', { cause: error });
-  }
-}
 
 /** Features and probabilities of a batch of 28x28 images, as plain arrays. */
 async function run(
   network: tf.LayersModel,
-  images: readonly PreprocessedImage[],
+  images: readonly Float32Array[],
 ): Promise<{ features: Float32Array[]; probabilities: number[][] }> {
   const batch = new Float32Array(images.length * MNIST_PIXELS);
   images.forEach((image, i) => {
-    batch.set(image.pixels, i * MNIST_PIXELS);
+    batch.set(image, i * MNIST_PIXELS);
   });
   const outputs = tf.tidy(() => {
     const result = network.predict(tf.tensor4d(batch, [images.length, 28, 28, 1]));
@@ -73,73 +52,124 @@ async function run(
 
 const argmax = (values: number[]) => values.reduce((best, v, i) => (v > (values[best] ?? -1) ? i : best), 0);
 
+/** A correction in effect: what the memory needs to rebuild itself for new weights. */
+type KnownCorrection = LabelledDigit & { id: string };
+
 /**
- * Loads a digit recogniser: the bundled pretrained model by default (no network), on the
- * backend `useBackend` picks. `predict` normalises any drawing the way MNIST was made before the
- * model sees it; `correct` makes a correction count from the next prediction on.
+ * Loads a digit recogniser: the model store's current version, else the `model` option, else
+ * the bundled pretrained model (no network), on the backend `useBackend` picks. `predict`
+ * normalises any drawing the way MNIST was made before the model sees it; `correct` makes a
+ * correction count from the next prediction on; `retrain` folds corrections into the weights.
  */
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
-  const backend = await useBackend(options.backend ?? 'auto');
-  const { model, version, featureMean } = await loadModel(options.model);
-  let network: tf.LayersModel;
-  try {
-    network = withFeatures(model);
-  } catch (error) {
-    model.dispose();
-    throw error;
+  const threshold = options.correctionThreshold ?? DEFAULT_CORRECTION_THRESHOLD;
+  if (!(threshold >= 0 && threshold < 1))
+    throw new RangeError(`[crazy-digits] correctionThreshold must be in [0, 1), got ${threshold}`);
+  const policy = options.retrain ?? 'manual';
+  if (policy !== 'manual' && !(Number.isInteger(policy.afterCorrections) && policy.afterCorrections >= 1)) {
+    throw new RangeError(
+      `[crazy-digits] retrain.afterCorrections must be a positive integer, got ${policy.afterCorrections}`,
+    );
   }
-  const preprocessOptions = { maxSide: options.maxSide ?? DEFAULT_MAX_SIDE };
-  const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
+  const backend = await useBackend(options.backend ?? 'auto');
+  const modelStore: ModelStore = options.modelStore ?? createMemoryModelStore();
   const store = options.store ?? createMemoryCorrectionStore();
   const scope = options.userId === undefined ? {} : { userId: options.userId };
-  const centre = options.featureMean ?? featureMean;
-  const threshold = options.correctionThreshold ?? DEFAULT_CORRECTION_THRESHOLD;
-  if (!(threshold >= 0 && threshold < 1)) {
-    model.dispose();
-    throw new RangeError(`[crazy-digits] correctionThreshold must be in [0, 1), got ${threshold}`);
-  }
-  const memory = createCorrectionMemory({
-    threshold,
-    // Full effect two thirds of the way from the threshold to identity (0.95 for 0.85).
-    fullAt: threshold + ((1 - threshold) * 2) / 3,
-    ...(centre ? { centre } : {}),
-  });
-  let disposed = false;
+  const preprocessOptions = { maxSide: options.maxSide ?? DEFAULT_MAX_SIDE };
+  const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
+  const events = createEmitter<RecognizerEvents>();
 
-  // Corrections already stored take effect now, computed in batches.
-  let pending: Array<{ id: string; label: number; image: PreprocessedImage }> = [];
-  const remember = async () => {
-    const { features } = await run(
-      network,
-      pending.map((p) => p.image),
-    );
-    pending.forEach((p, i) => {
-      memory.add(p.id, features[i] ?? new Float32Array(0), p.label);
+  const newMemory = (centre: ArrayLike<number> | undefined) =>
+    createCorrectionMemory({
+      threshold,
+      // Full effect two thirds of the way from the threshold to identity (0.95 for 0.85).
+      fullAt: threshold + ((1 - threshold) * 2) / 3,
+      ...(centre ? { centre } : {}),
     });
-    pending = [];
+
+  /** The initial model: what `resetModel` returns to. */
+  const initial = async (): Promise<ServedModel> => {
+    const { model, version, centre } = await loadInitialModel(options.model);
+    return serve(model, version, options.featureMean ?? centre);
   };
+
+  /** The store's current version when there is a loadable one, falling back to older ones. */
+  const fromStore = async (): Promise<ServedModel | undefined> => {
+    if (options.model !== undefined) return undefined;
+    const current = await modelStore.current();
+    if (!current) return undefined;
+    const stored = await modelStore.load();
+    return stored ? serveArtifacts(stored.artifacts, stored.info.version) : undefined;
+  };
+
+  let served = (await fromStore()) ?? (await initial());
+  let memory: CorrectionMemory = newMemory(served.centre);
+  const known = new Map<string, KnownCorrection>();
+  let disposed = false;
+  const lifetime = new AbortController();
+
+  /** Remembers corrections' features under `model`, in batches. */
+  async function rememberAll(target: CorrectionMemory, model: ServedModel, corrections: KnownCorrection[]) {
+    for (let start = 0; start < corrections.length; start += FEATURE_BATCH) {
+      const chunk = corrections.slice(start, start + FEATURE_BATCH);
+      const { features } = await run(
+        model.network,
+        chunk.map((c) => c.image),
+      );
+      chunk.forEach((c, i) => {
+        target.add(c.id, features[i] ?? new Float32Array(0), c.label);
+      });
+    }
+  }
+
+  // Corrections already stored take effect now.
   try {
     for await (const correction of store.iterate(scope)) {
-      pending.push({
-        id: correction.id,
-        label: correction.label,
-        image: { pixels: correction.image, width: 28, height: 28, info: { source: 'mnist' } },
-      });
-      if (pending.length === FEATURE_BATCH) await remember();
+      known.set(correction.id, { id: correction.id, image: correction.image, label: correction.label });
     }
-    if (pending.length > 0) await remember();
+    await rememberAll(memory, served, [...known.values()]);
   } catch (error) {
-    model.dispose();
+    served.dispose();
     throw error;
+  }
+
+  /**
+   * Serves `next` in place of the current model. The corrections' features are recomputed under
+   * the new weights first (including corrections made meanwhile), then model and memory are
+   * replaced in one synchronous step, so no prediction ever sees a half-swapped state.
+   */
+  async function swap(next: ServedModel, cause: RecognizerEvents['model-change']['cause']) {
+    const nextMemory = newMemory(next.centre);
+    try {
+      let pending = [...known.values()];
+      while (pending.length > 0) {
+        await rememberAll(nextMemory, next, pending);
+        pending = [...known.values()].filter((c) => !nextMemory.has(c.id));
+      }
+      if (disposed) throw new RecognizerDisposedError();
+    } catch (error) {
+      next.dispose();
+      throw error;
+    }
+    const previous = served;
+    served = next;
+    memory = nextMemory;
+    previous.dispose();
+    events.emit('model-change', { version: next.version, cause });
   }
 
   async function classify(inputs: readonly RecognizerInput[]): Promise<Prediction[]> {
     if (disposed) throw new RecognizerDisposedError();
     const images = inputs.map((input) => toModelInput(input, preprocessOptions));
     if (images.length === 0) return [];
-    const { features, probabilities } = await run(network, images);
-    return images.map((preprocessed, i) => {
-      const adjusted = memory.adjust(features[i] ?? new Float32Array(0), probabilities[i] ?? []);
+    const { network } = served;
+    const usedMemory = memory;
+    const { features, probabilities } = await run(
+      network,
+      images.map((image) => image.pixels),
+    );
+    return images.map((preprocessed: PreprocessedImage, i) => {
+      const adjusted = usedMemory.adjust(features[i] ?? new Float32Array(0), probabilities[i] ?? []);
       const digit = argmax(adjusted);
       const confidence = adjusted[digit] ?? 0;
       return {
@@ -152,10 +182,113 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     });
   }
 
+  const retrainer = options.retrainer ?? createRetrainer();
+  let queue: Promise<unknown> = Promise.resolve();
+  let running = 0;
+  let sinceRetrain = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function retrainNow(call: RetrainCallOptions): Promise<RetrainOutcome> {
+    if (disposed) throw new RecognizerDisposedError();
+    const signal = call.signal ? AbortSignal.any([call.signal, lifetime.signal]) : lifetime.signal;
+    const corrections = [...known.values()];
+    const mode = call.mode ?? 'incremental';
+    const base = served;
+    sinceRetrain = 0;
+    events.emit('retrain-start', { mode, corrections: corrections.length });
+    try {
+      const result = await retrainer.retrain({
+        base: await base.artifacts(),
+        corrections,
+        mode,
+        signal,
+        onProgress: (progress) => {
+          call.onProgress?.(progress);
+          events.emit('retrain-progress', progress);
+        },
+      });
+      signal.throwIfAborted();
+      if (!result.accepted) {
+        const outcome: RetrainOutcome = {
+          accepted: false,
+          ...(result.reason === undefined ? {} : { reason: result.reason }),
+          version: served.version,
+          corrections: corrections.length,
+          metrics: result.metrics,
+        };
+        events.emit('retrain-rejected', outcome);
+        return outcome;
+      }
+      // The base is kept as a version first, so a rollback can always return to it.
+      if ((await modelStore.current())?.version !== base.version) {
+        await modelStore.save(await base.artifacts(), {
+          note: `served before the first retrain: ${base.version}`,
+        });
+      }
+      const saved = await modelStore.save(result.artifacts, {
+        parent: base.version,
+        note: `${mode} retrain on ${corrections.length} corrections`,
+        metrics: {
+          heldOutAccuracy: result.metrics.accuracy,
+          correctionsFit: result.metrics.correctionsFit,
+          corrections: corrections.length,
+        },
+      });
+      await swap(await serveArtifacts(result.artifacts, saved.version), 'retrain');
+      const outcome: RetrainOutcome = {
+        accepted: true,
+        version: saved.version,
+        corrections: corrections.length,
+        metrics: result.metrics,
+      };
+      events.emit('retrain-finished', outcome);
+      return outcome;
+    } catch (error) {
+      events.emit('retrain-failed', { error });
+      throw error;
+    }
+  }
+
+  function retrain(call: RetrainCallOptions = {}): Promise<RetrainOutcome> {
+    if (disposed) return Promise.reject(new RecognizerDisposedError());
+    running++;
+    const result = queue
+      .then(() => retrainNow(call))
+      .finally(() => {
+        running--;
+      });
+    queue = result.catch(() => undefined).then(scheduleIfDue);
+    return result;
+  }
+
+  /** The automatic policy: retrain in the background once enough corrections have settled. */
+  function scheduleIfDue() {
+    if (policy === 'manual' || disposed || running > 0 || sinceRetrain < policy.afterCorrections) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      // Failures are reported as 'retrain-failed' events; nobody awaits a background run.
+      retrain().catch(() => undefined);
+    }, policy.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+  }
+
+  async function loadVersion(version: string, cause: 'rollback' | 'reset') {
+    const stored = await modelStore.load(version);
+    if (!stored) return undefined;
+    await swap(await serveArtifacts(stored.artifacts, stored.info.version), cause);
+    return stored.info.version;
+  }
+
   return {
     backend,
-    modelVersion: version,
     store,
+    modelStore,
+    get modelVersion() {
+      return served.version;
+    },
+    get retraining() {
+      return running > 0;
+    },
     async predict(input) {
       const [prediction] = await classify([input]);
       if (!prediction) throw new Error('unreachable: one input gives one prediction');
@@ -168,30 +301,67 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         throw new InvalidCorrectionError(`label must be an integer 0–9, got ${String(label)}`);
       }
       const image = toModelInput(input, preprocessOptions);
-      const { features, probabilities } = await run(network, [image]);
+      const model = served;
+      const { features, probabilities } = await run(model.network, [image.pixels]);
       const modelProbabilities = probabilities[0] ?? [];
       const predictedDigit = argmax(modelProbabilities);
       const id = await store.add({
         image: image.pixels,
         label,
         predicted: { digit: predictedDigit, confidence: modelProbabilities[predictedDigit] ?? 0 },
-        modelVersion: version,
+        modelVersion: model.version,
         ...scope,
         ...(details.sessionId === undefined ? {} : { sessionId: details.sessionId }),
       });
-      memory.add(id, features[0] ?? new Float32Array(0), label);
+      known.set(id, { id, image: image.pixels, label });
+      // Features from the weights they were computed with; a swap since then recomputes them.
+      if (served === model) memory.add(id, features[0] ?? new Float32Array(0), label);
+      else await rememberAll(memory, served, [{ id, image: image.pixels, label }]);
+      events.emit('correction', { id, label });
+      sinceRetrain++;
+      scheduleIfDue();
       return { id };
     },
     async removeCorrection(id) {
       if (disposed) throw new RecognizerDisposedError();
+      known.delete(id);
       memory.remove(id);
-      return store.remove(id);
+      const existed = await store.remove(id);
+      if (existed) events.emit('correction-removed', { id });
+      return existed;
     },
+    retrain,
+    async rollback(version) {
+      if (disposed) throw new RecognizerDisposedError();
+      const target =
+        version === undefined ? await modelStore.rollback() : await modelStore.setCurrent(version);
+      return target ? loadVersion(target.version, 'rollback') : undefined;
+    },
+    async resetModel() {
+      if (disposed) throw new RecognizerDisposedError();
+      const fresh = await initial();
+      let saved: Awaited<ReturnType<ModelStore['save']>>;
+      try {
+        saved = await modelStore.save(await fresh.artifacts(), { note: `reset to ${fresh.version}` });
+      } catch (error) {
+        fresh.dispose();
+        throw error;
+      }
+      fresh.version = saved.version;
+      await swap(fresh, 'reset');
+      return saved.version;
+    },
+    versions: () => modelStore.list(),
+    on: (type, listener) => events.on(type, listener),
     dispose() {
       if (disposed) return;
       disposed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      lifetime.abort(new RecognizerDisposedError());
       memory.clear();
-      model.dispose();
+      known.clear();
+      events.clear();
+      served.dispose();
     },
   };
 }

@@ -4,6 +4,10 @@ export type {
   CorrectionDetails,
   Prediction,
   Recognizer,
+  RecognizerEvents,
   RecognizerInput,
   RecognizerOptions,
+  RetrainCallOptions,
+  RetrainOutcome,
+  RetrainPolicy,
 } from './types.js';

@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendPreference } from '../backend/index.js';
 import type { CorrectionStore } from '../corrections/index.js';
+import type { ModelStore, ModelVersion } from '../model-store/index.js';
 import type { ImageInput, PreprocessedImage } from '../preprocess/index.js';
+import type { Retrainer, RetrainMetrics, RetrainMode, RetrainProgress } from '../retrain/index.js';
 
 /**
  * What `predict` reads: anything `preprocess` reads (RGBA or grayscale pixels, MNIST-style
@@ -61,6 +63,65 @@ export interface RecognizerOptions {
    * it, raw features are compared, which is less selective.
    */
   featureMean?: ArrayLike<number>;
+  /**
+   * Where model versions are kept. Its current version is served at load (unless `model` is
+   * given); retrains save new versions to it and `rollback` switches between them. Default: a new
+   * in-memory store (versions last as long as the recogniser).
+   */
+  modelStore?: ModelStore;
+  /** What folds corrections into the weights. Default: `createRetrainer()`, on this thread. */
+  retrainer?: Retrainer;
+  /** When to retrain without being asked. Default `'manual'`. */
+  retrain?: RetrainPolicy;
+}
+
+/**
+ * When corrections are folded into the weights. `'manual'`: only when `retrain()` is called.
+ * An object: after every `afterCorrections` new corrections, once no correction has arrived for
+ * `debounceMs` (default 2000), in the background.
+ */
+export type RetrainPolicy = 'manual' | { afterCorrections: number; debounceMs?: number };
+
+/** Options for `recognizer.retrain()`. */
+export interface RetrainCallOptions {
+  /** Default `'incremental'`; `'full'` needs a retrainer created with `fullData`. */
+  mode?: RetrainMode;
+  /** Cancels the run; the served model stays and the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Progress of this run (also emitted as `'retrain-progress'` events). */
+  onProgress?: (progress: RetrainProgress) => void;
+}
+
+/** What a retrain did. */
+export interface RetrainOutcome {
+  /** True when the candidate passed the validation gate and is now served. */
+  accepted: boolean;
+  /** Why the gate rejected the candidate. */
+  reason?: string;
+  /** The version served after the run (the new one when accepted, else the unchanged one). */
+  version: string;
+  /** Corrections the run saw. */
+  corrections: number;
+  metrics: RetrainMetrics;
+}
+
+/** Events a recogniser emits; subscribe with `recognizer.on(type, listener)`. */
+export interface RecognizerEvents {
+  /** A correction was stored and took effect. */
+  correction: { id: string; label: number };
+  /** A correction was removed. */
+  'correction-removed': { id: string };
+  /** A retrain began. */
+  'retrain-start': { mode: RetrainMode; corrections: number };
+  'retrain-progress': RetrainProgress;
+  /** A candidate passed the gate and is now served. */
+  'retrain-finished': RetrainOutcome;
+  /** A candidate failed the gate; the served model stays. */
+  'retrain-rejected': RetrainOutcome;
+  /** A retrain failed or was cancelled; the served model stays. */
+  'retrain-failed': { error: unknown };
+  /** Different weights are now served. */
+  'model-change': { version: string; cause: 'retrain' | 'rollback' | 'reset' };
 }
 
 /** Details stored with a correction. */
@@ -85,10 +146,38 @@ export interface Recognizer {
   removeCorrection(id: string): Promise<boolean>;
   /** The store corrections are kept in (list, export, back up). */
   readonly store: CorrectionStore;
+  /**
+   * Folds the corrections into the weights: trains a candidate (without touching the served
+   * model, which keeps answering), puts it through the validation gate, and when it passes saves
+   * it to the model store and swaps it in atomically. Runs one at a time: a call during a run
+   * starts after it, with every correction made by then.
+   */
+  retrain(options?: RetrainCallOptions): Promise<RetrainOutcome>;
+  /** True while a retrain runs. */
+  readonly retraining: boolean;
+  /**
+   * Serves a kept version again: `version`, or the one saved before the current one. Resolves
+   * to the version now served, or `undefined` (and nothing changes) when there is no earlier one.
+   */
+  rollback(version?: string): Promise<string | undefined>;
+  /** Serves the model the recogniser was created with (the bundled one by default) as a new version. */
+  resetModel(): Promise<string>;
+  /** Kept model versions, oldest first. */
+  versions(): Promise<ModelVersion[]>;
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends keyof RecognizerEvents>(type: K, listener: (event: RecognizerEvents[K]) => void): () => void;
+  /** The store model versions are kept in. */
+  readonly modelStore: ModelStore;
   /** The TensorFlow.js backend the recogniser runs on, e.g. `'wasm'`. */
   readonly backend: string;
-  /** Which weights are loaded: the bundled model's version, the URL it came from, or `'custom'`. */
+  /**
+   * Which weights are served: the bundled model's version, the URL it came from, `'custom'`, or
+   * the model store's version after a retrain, rollback or reset.
+   */
   readonly modelVersion: string;
-  /** Frees the model's tensors. Later calls throw `RecognizerDisposedError`. Safe to call twice. */
+  /**
+   * Frees the model's tensors and cancels a running retrain. Later calls throw
+   * `RecognizerDisposedError`. Safe to call twice. The stores stay open: close them yourself.
+   */
   dispose(): void;
 }

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
+import { featuresOf, withFeatures } from '../model/features.js';
+import { exportModel, importModel } from '../model/serialize.js';
+import { bundledDigits } from '../retrain/replay-set.js';
+import { ModelLoadError } from './errors.js';
+import type { RecognizerOptions } from './types.js';
+
+/** The weights being served, with the two-output network predictions run on. */
+export interface ServedModel {
+  model: tf.LayersModel;
+  /** Shares `model`'s weights; outputs [features, probabilities]. */
+  network: tf.LayersModel;
+  version: string;
+  /** Mean classifier features over typical digits, for matching corrections. */
+  centre?: ArrayLike<number>;
+  /** Float32 artifacts of `model` (made once, on first use: the base of a retrain). */
+  artifacts(): Promise<tf.io.ModelArtifacts>;
+  dispose(): void;
+}
+
+const isIOHandler = (value: tf.io.ModelArtifacts | tf.io.IOHandler): value is tf.io.IOHandler =>
+  typeof (value as { load?: unknown }).load === 'function' ||
+  typeof (value as { save?: unknown }).save === 'function';
+
+/** Loads the model a recogniser starts from: the bundled one, or the `model` option. */
+export async function loadInitialModel(
+  source: RecognizerOptions['model'],
+): Promise<{ model: tf.LayersModel; version: string; centre?: ArrayLike<number> }> {
+  try {
+    if (source === undefined) {
+      // A separate module, so bundlers can split the weights off when a custom model is used.
+      const { bundledModel }: { bundledModel: EmbeddedModel } = await import(
+        '../model/bundled-model.generated.js'
+      );
+      return {
+        model: await importModel(embeddedToArtifacts(bundledModel)),
+        version: bundledModel.version,
+        ...(bundledModel.featureMean ? { centre: bundledModel.featureMean } : {}),
+      };
+    }
+    if (typeof source === 'string') return { model: await tf.loadLayersModel(source), version: source };
+    if (isIOHandler(source)) return { model: await tf.loadLayersModel(source), version: 'custom' };
+    return { model: await importModel(source), version: 'custom' };
+  } catch (error) {
+    throw new ModelLoadError('could not load the model', { cause: error });
+  }
+}
+
+/** Mean features of the bundled replay digits: the centre for weights that carry none. */
+export async function replayCentre(network: tf.LayersModel): Promise<Float32Array> {
+  const { replay } = await bundledDigits();
+  const features = await featuresOf(network, replay.images);
+  const centre = new Float32Array(features[0]?.length ?? 0);
+  for (const feature of features)
+    for (let i = 0; i < centre.length; i++)
+      centre[i] = (centre[i] ?? 0) + (feature[i] ?? 0) / features.length;
+  return centre;
+}
+
+/**
+ * Wraps a loaded model for serving. Throws `ModelLoadError` (and disposes `model`) unless it maps
+ * 28x28x1 images to 10 probabilities. Without `centre`, computes one from the bundled replay digits.
+ */
+export async function serve(
+  model: tf.LayersModel,
+  version: string,
+  centre: ArrayLike<number> | undefined | 'compute',
+): Promise<ServedModel> {
+  let network: tf.LayersModel;
+  try {
+    network = withFeatures(model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  let resolvedCentre: ArrayLike<number> | undefined;
+  try {
+    resolvedCentre = centre === 'compute' ? await replayCentre(network) : centre;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  let artifacts: Promise<tf.io.ModelArtifacts> | undefined;
+  return {
+    model,
+    network,
+    version,
+    ...(resolvedCentre ? { centre: resolvedCentre } : {}),
+    artifacts() {
+      artifacts ??= exportModel(model);
+      return artifacts;
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
+
+/** Loads stored artifacts for serving; `ModelLoadError` when they do not load. */
+export async function serveArtifacts(artifacts: tf.io.ModelArtifacts, version: string): Promise<ServedModel> {
+  let model: tf.LayersModel;
+  try {
+    model = await importModel(artifacts);
+  } catch (error) {
+    throw new ModelLoadError(`could not load model version ${version}`, { cause: error });
+  }
+  return serve(model, version, 'compute');
+}

@@ -1,0 +1,120 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { DigitDataset } from '../training/dataset.js';
+import type { Evaluation } from '../training/evaluate.js';
+
+/**
+ * `'incremental'` fine-tunes the current weights on the corrections with rehearsal (seconds);
+ * `'full'` trains a new model from scratch on a full dataset plus the corrections (minutes to
+ * hours, for servers).
+ */
+export type RetrainMode = 'incremental' | 'full';
+
+/** A labelled 28x28 digit to learn from (a stored `Correction` fits). */
+export interface LabelledDigit {
+  /** 784 values 0–1, MNIST-style (what `preprocess` returns). */
+  image: Float32Array;
+  /** 0–9. */
+  label: number;
+}
+
+/** What to retrain from. Plain data (no tensors), so it can be posted to a worker. */
+export interface RetrainRequest {
+  /** The served model's artifacts: the starting point, and the model the candidate must beat. */
+  base: tf.io.ModelArtifacts;
+  /** The corrections to learn. */
+  corrections: readonly LabelledDigit[];
+  /** Default `'incremental'`. */
+  mode?: RetrainMode;
+  /** Stops between training steps; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called as the run advances. */
+  onProgress?: (progress: RetrainProgress) => void;
+}
+
+/** Where a retraining run stands. */
+export interface RetrainProgress {
+  phase: 'preparing' | 'training' | 'validating';
+  /** 0–1 over the whole run. */
+  fraction: number;
+  /** Training steps done and planned (during `'training'`). */
+  step: number;
+  totalSteps: number;
+}
+
+/** What the validation gate saw. Accuracies and recalls are fractions 0–1. */
+export interface RetrainMetrics {
+  /** Held-out accuracy of the served model and of the candidate. */
+  baseAccuracy: number;
+  accuracy: number;
+  /** Held-out recall per digit 0–9, served model and candidate. */
+  baseRecall: number[];
+  recall: number[];
+  /** Fraction of the corrections used for training that the candidate classifies as corrected. */
+  correctionsFit: number;
+  /** Corrections used for training. */
+  correctionsUsed: number;
+  /**
+   * Corrections left out because close corrections disagree with their label (see the
+   * label-agreement defence in the learning guide).
+   */
+  correctionsDisputed: number;
+  /** Training steps run and wall time of the run, in milliseconds. */
+  steps: number;
+  durationMs: number;
+}
+
+/** The outcome of a run: a candidate and the gate's verdict on it. */
+export interface RetrainResult {
+  /** True when the candidate passed the validation gate and should be served. */
+  accepted: boolean;
+  /** Why the gate rejected it (absent when accepted). */
+  reason?: string;
+  /** The candidate's weights (float32). Serve them only when `accepted`. */
+  artifacts: tf.io.ModelArtifacts;
+  metrics: RetrainMetrics;
+}
+
+/**
+ * Folds corrections into a model's weights. `createRetrainer` is the default, in-process one;
+ * adapters run the same work in a worker thread or Web Worker behind this interface.
+ */
+export interface Retrainer {
+  retrain(request: RetrainRequest): Promise<RetrainResult>;
+  /** Frees what the retrainer holds (workers, cached data). Safe to call twice. */
+  dispose(): void;
+}
+
+/** The validation gate's limits. Fractions: 0.005 is half a point of accuracy. */
+export interface GateOptions {
+  /** Largest held-out accuracy loss accepted. Default 0.005. */
+  maxAccuracyDrop?: number;
+  /** Largest held-out recall loss accepted on any one digit. Default 0.02. */
+  maxRecallDrop?: number;
+  /** Smallest fraction of the (undisputed) corrections the candidate must get right. Default 0.8. */
+  minCorrectionsFit?: number;
+}
+
+/** Options for {@link createRetrainer}. */
+export interface RetrainerOptions {
+  /** Digits rehearsed alongside the corrections. Default: the 1,000 bundled MNIST training digits. */
+  replay?: DigitDataset;
+  /** Held-out digits the gate compares models on. Default: the 2,000 bundled MNIST test digits. */
+  validation?: DigitDataset;
+  /** Gate limits. */
+  gate?: GateOptions;
+  /** Incremental mode: peak learning rate (momentum SGD, cosine decay). Default 0.003. */
+  learningRate?: number;
+  /** Incremental mode: how many times each correction is seen (augmented). Default 4. */
+  passes?: number;
+  /** Incremental mode: fewest and most training steps of 32 digits. Default 20 and 150. */
+  minSteps?: number;
+  maxSteps?: number;
+  /** Full mode: the dataset trained on with the corrections (e.g. all of MNIST). Required for `'full'`. */
+  fullData?: DigitDataset;
+  /** Full mode: epochs. Default 10. */
+  fullEpochs?: number;
+  /** Seed of shuffles and augmentation. Default 1. */
+  seed?: number;
+}
+
+export type { Evaluation };
