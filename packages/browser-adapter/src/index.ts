@@ -1,10 +1,16 @@
 /**
- * Browser adapter for `@crazy-digits/core`: corrections and versioned models in IndexedDB, and a
- * framework-free drawing pad whose image goes straight into `recognizer.predict`.
+ * Browser adapter for `@crazy-digits/core`: corrections and versioned models in IndexedDB, a
+ * framework-free drawing pad whose image goes straight into `recognizer.predict`, retraining in a
+ * Web Worker, and cross-tab coordination of retraining.
  *
  * @packageDocumentation
  */
 
+export {
+  coordinateRetraining,
+  type RetrainCoordinationOptions,
+  type RetrainCoordinator,
+} from './coordination/index.js';
 export {
   CanvasUnavailableError,
   createDrawingPad,
@@ -20,3 +26,11 @@ export {
   type IndexedDBStoreOptions,
   StorageQuotaExceededError,
 } from './stores/index.js';
+export {
+  createWorkerRetrainer,
+  type RetrainPort,
+  RetrainWorkerError,
+  serveRetrainRequests,
+  type WorkerRetrainer,
+  type WorkerRetrainerOptions,
+} from './worker/index.js';

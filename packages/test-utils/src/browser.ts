@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +45,20 @@ export interface BrowserHarness {
   url: string;
   /** Uncaught errors of the page so far; a test can check it is empty. */
   errors: Error[];
+  /**
+   * Where the page can fetch `@tensorflow/tfjs-backend-wasm`'s `.wasm` files: a URL prefix ending
+   * in `/`, for `useBackend('wasm', { wasmPaths })` and `createWorkerRetrainer({ wasmPaths })`.
+   * Without it the wasm backend looks beside the script that loads it, where Vite serves nothing.
+   */
+  wasmPaths: string;
   /** Closes the browser, stops the server and removes the page's files. */
   close(): Promise<void>;
+}
+
+/** The installed tfjs wasm backend's `dist/` folder, as the dev server serves it (`/@fs/…/`). */
+function wasmFilesUrl(): string {
+  const manifest = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return `/@fs${join(dirname(manifest), 'dist')}/`;
 }
 
 /**
@@ -104,7 +117,7 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
     const errors: Error[] = [];
     page.on('pageerror', (error) => errors.push(error));
     await page.goto(url);
-    return { page, url, errors, close };
+    return { page, url, errors, wasmPaths: wasmFilesUrl(), close };
   } catch (error) {
     await close();
     throw error;

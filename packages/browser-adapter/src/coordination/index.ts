@@ -1,0 +1,5 @@
+export {
+  coordinateRetraining,
+  type RetrainCoordinationOptions,
+  type RetrainCoordinator,
+} from './coordinate-retraining.js';

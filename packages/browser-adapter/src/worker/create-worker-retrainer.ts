@@ -1,0 +1,167 @@
+import {
+  type BackendPreference,
+  type Retrainer,
+  RetrainerDisposedError,
+  type RetrainerOptions,
+  type RetrainRequest,
+  type RetrainResult,
+  type UseBackendOptions,
+} from '@crazy-digits/core';
+import { RetrainWorkerError } from './errors.js';
+import type { RetrainPort } from './messages.js';
+import { connectRetrainClient, type RetrainClient } from './retrain-client.js';
+
+/** Options for {@link createWorkerRetrainer}. */
+export interface WorkerRetrainerOptions {
+  /**
+   * The worker to retrain in. Default: this package's worker entry, started with
+   * `new Worker(new URL('./retrain-worker.js', import.meta.url), { type: 'module' })` (the
+   * pattern Vite and webpack 5 bundle on their own). A URL or string starts a module worker on
+   * that script; a function is called whenever a worker is needed (at the first run, and again
+   * after a crash); a `Worker` is used as it is, and is not replaced if it fails. The script must
+   * call `serveRetrainRequests(self)`, as the package's own entry does.
+   */
+  worker?: Worker | URL | string | (() => Worker);
+  /** The TensorFlow.js backend of the worker, selected with core's `useBackend`. Default `'auto'`. */
+  backend?: BackendPreference;
+  /**
+   * Where the worker's wasm backend finds its `.wasm` files (core's `useBackend` option): a URL
+   * prefix ending in `/`, or a map from file name to URL. A worker looks for them beside its own
+   * script, where bundlers do not put them: set this when the backend is `'wasm'` or `'auto'`.
+   * Relative URLs resolve against the worker script, so prefer absolute ones.
+   */
+  wasmPaths?: UseBackendOptions['wasmPaths'];
+  /**
+   * Options of core's `createRetrainer` in the worker (steps, learning rate, gate, replay and
+   * validation digits…). Copied to the worker once, at its first run.
+   */
+  retrainer?: RetrainerOptions;
+}
+
+/** A {@link Retrainer} that runs in a Web Worker. */
+export interface WorkerRetrainer extends Retrainer {
+  /** The worker's TensorFlow.js backend (e.g. `'wasm'`), once a run has finished there. */
+  readonly backend: string | undefined;
+}
+
+/** What the retrainer needs of a worker; a DOM `Worker` is one. */
+export interface RetrainWorkerHandle extends RetrainPort {
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  terminate(): void;
+}
+
+const defaultWorker = (): Worker =>
+  new Worker(new URL('./retrain-worker.js', import.meta.url), {
+    type: 'module',
+    name: 'crazy-digits-retrain',
+  });
+
+/**
+ * Core's `createRetrainer()` in a dedicated module Web Worker, so the page stays responsive while
+ * a model trains: the worker has its own TensorFlow.js runtime, receives the base weights and the
+ * corrections as plain data, and posts back progress and the candidate's weights (transferred,
+ * not copied). No tensor crosses threads.
+ *
+ * The worker starts at the first run and stays for later ones; one that crashes fails its runs
+ * with `RetrainWorkerError` and is replaced at the next run. Errors with a crazy-digits `code`
+ * (`NO_CORRECTIONS`, `BACKEND_UNAVAILABLE`…) are re-thrown on the page with the same code. A
+ * request's `signal` rejects its promise with the signal's reason at once and stops the run in
+ * the worker at its next training step. `dispose()` terminates the worker.
+ *
+ * @example
+ * ```ts
+ * const recognizer = await createRecognizer({
+ *   retrainer: createWorkerRetrainer({ wasmPaths: 'https://cdn.jsdelivr.net/npm/@tensorflow/tfjs-backend-wasm@4.22.0/dist/' }),
+ *   modelStore: await createIndexedDBModelStore({ name: 'my-digits' }),
+ * });
+ * await recognizer.retrain(); // trains in the worker
+ * ```
+ */
+export function createWorkerRetrainer(options: WorkerRetrainerOptions = {}): WorkerRetrainer {
+  const source = options.worker;
+  let start: () => RetrainWorkerHandle;
+  let replaceable = true;
+  if (source === undefined) start = defaultWorker;
+  else if (typeof source === 'function') start = source;
+  else if (typeof source === 'string' || source instanceof URL)
+    start = () => new Worker(source, { type: 'module', name: 'crazy-digits-retrain' });
+  else {
+    replaceable = false;
+    start = () => source;
+  }
+  return createRetrainerOn(start, options, replaceable);
+}
+
+/** {@link createWorkerRetrainer} on any worker-like handle (tests use message channels). */
+export function createRetrainerOn(
+  start: () => RetrainWorkerHandle,
+  options: Omit<WorkerRetrainerOptions, 'worker'> = {},
+  replaceable = true,
+): WorkerRetrainer {
+  let current: { worker: RetrainWorkerHandle; client: RetrainClient } | undefined;
+  let failure: Error | undefined;
+  let disposed = false;
+  let backend: string | undefined;
+
+  function stop(error: Error) {
+    if (!current) return;
+    const { worker, client } = current;
+    current = undefined;
+    backend = client.backend ?? backend;
+    client.close(error);
+    worker.terminate();
+  }
+
+  function connect(): RetrainClient {
+    if (current) return current.client;
+    if (failure) throw failure;
+    let worker: RetrainWorkerHandle;
+    try {
+      worker = start();
+    } catch (error) {
+      throw new RetrainWorkerError(
+        'could not start the retrain worker (outside a bundler that handles `new URL(…, import.meta.url)`, pass the `worker` option)',
+        { cause: error },
+      );
+    }
+    const client = connectRetrainClient(worker, {
+      type: 'configure',
+      backend: options.backend ?? 'auto',
+      retrainer: options.retrainer ?? {},
+      ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
+    });
+    const fail = (event: Event) => {
+      if (current?.worker !== worker) return;
+      const detail = 'message' in event && typeof event.message === 'string' ? `: ${event.message}` : '';
+      const error = new RetrainWorkerError(
+        event.type === 'messageerror'
+          ? 'a message from the retrain worker could not be read'
+          : `the retrain worker failed to load or crashed${detail}`,
+        { cause: event },
+      );
+      if (!replaceable) failure = error;
+      stop(error);
+    };
+    worker.addEventListener('error', fail);
+    worker.addEventListener('messageerror', fail);
+    current = { worker, client };
+    return client;
+  }
+
+  return {
+    get backend() {
+      return current?.client.backend ?? backend;
+    },
+    async retrain(request: RetrainRequest): Promise<RetrainResult> {
+      if (disposed) throw new RetrainerDisposedError();
+      return connect().retrain(request);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      stop(new RetrainerDisposedError());
+    },
+  };
+}
