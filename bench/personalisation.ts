@@ -19,14 +19,6 @@ import { type Figure, printFigures } from './report.js';
 /** The stream every writer writes; fixed so that runs compare. */
 const STREAM_SEED = 1;
 
-/** A recogniser that can fold its corrections into the model weights. */
-interface Retrainable {
-  retrain(): Promise<unknown>;
-}
-
-const canRetrain = (recognizer: object): recognizer is Retrainable =>
-  'retrain' in recognizer && typeof recognizer.retrain === 'function';
-
 interface WriterResult {
   seed: number;
   /** Misread digits in the second half without corrections. */
@@ -37,8 +29,8 @@ interface WriterResult {
   evaluated: number;
   corrections: number;
   retrains: number;
-  /** Whether the recogniser had a `retrain()` method to call. */
-  retrainable: boolean;
+  /** Retrains whose candidate passed the validation gate. */
+  accepted: number;
   habits: string;
 }
 
@@ -61,6 +53,7 @@ async function runWriter(
     let correctedErrors = 0;
     let corrections = 0;
     let retrains = 0;
+    let accepted = 0;
     for (const [i, { digit, image }] of samples.entries()) {
       // The user sees this prediction; a wrong one counts even though it is corrected next.
       const { digit: predicted } = await recognizer.predict(image);
@@ -68,8 +61,8 @@ async function runWriter(
       if (i >= firstEvaluated) correctedErrors++;
       await recognizer.correct(image, digit);
       corrections++;
-      if (retrainEvery !== undefined && corrections % retrainEvery === 0 && canRetrain(recognizer)) {
-        await recognizer.retrain();
+      if (retrainEvery !== undefined && corrections % retrainEvery === 0) {
+        if ((await recognizer.retrain()).accepted) accepted++;
         retrains++;
       }
     }
@@ -81,7 +74,7 @@ async function runWriter(
       evaluated: count - firstEvaluated,
       corrections,
       retrains,
-      retrainable: canRetrain(recognizer),
+      accepted,
       habits: `slant ${slant.toFixed(2)}, width ${widthScale.toFixed(2)}, ${glyphs.map((g, d) => `${d}:${g}`).join(' ')}`,
     };
   } finally {
@@ -149,9 +142,7 @@ export async function run(options: BenchOptions): Promise<void> {
   const retrainNote =
     retrainEvery === undefined
       ? 'no retraining'
-      : results.every((r) => r.retrainable)
-        ? `retrain() every ${retrainEvery} corrections`
-        : `--retrain-every ${retrainEvery} ignored: the recogniser has no retrain()`;
+      : `retrain() every ${retrainEvery} corrections (${sum((r) => r.accepted)} of ${sum((r) => r.retrains)} accepted)`;
   figures.push(
     {
       bench: 'personalisation',

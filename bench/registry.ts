@@ -25,6 +25,11 @@ export const benchmarks: Record<string, BenchEntry> = {
     description: 'correct(): instant effect on the input and its variants, collateral changes, speed',
     load: () => import('./learning.js'),
   },
+  consolidation: {
+    description:
+      'retrain(): speed on 50 corrections, forgetting after 500, a 30% label-flip attack, tensor hygiene',
+    load: () => import('./consolidation.js'),
+  },
   personalisation: {
     description:
       'simulated hard writers: misread digits when each error is corrected vs never (target: half)',
@@ -44,6 +49,11 @@ export const benchmarks: Record<string, BenchEntry> = {
     description: 'predict on a 280x280 RGBA canvas: median and p95, preprocessing vs model',
     load: () => import('./latency.js'),
   },
+  server: {
+    description:
+      'examples/node-server under autocannon: predictions/s and p50/p99 latency, idle and during a retrain',
+    load: () => import('./server.js'),
+  },
   'training-parallel': {
     description: 'training samples/s on one thread vs with worker_threads gradient workers (both cores)',
     load: () => import('./training-parallel.js'),
@@ -51,6 +61,11 @@ export const benchmarks: Record<string, BenchEntry> = {
   uncertainty: {
     description: 'share of digits vs scribbles flagged uncertain at each confidence threshold',
     load: () => import('./uncertainty.js'),
+  },
+  'browser-retrain': {
+    description:
+      'retraining in Chromium with createWorkerRetrainer: longest main-thread task (target ≤ 50 ms), run time',
+    load: () => import('./browser-retrain.js'),
   },
   training: {
     description:

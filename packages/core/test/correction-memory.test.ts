@@ -6,6 +6,20 @@ const uniform = new Array<number>(10).fill(0.1);
 const model = [0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
 
 describe('correction memory', () => {
+  it('ignores corrections their close neighbours outvote (label agreement), and restores them when those go', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const near = (k: number) => Float32Array.of(1, k * 0.01, 0);
+    for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3);
+    for (let k = 7; k < 10; k++) memory.add(`flipped-${k}`, near(k), 8);
+    expect(memory.disputed().sort()).toEqual(['flipped-7', 'flipped-8', 'flipped-9']);
+    const adjusted = memory.adjust(near(8), uniform);
+    expect(adjusted.indexOf(Math.max(...adjusted))).toBe(3);
+    for (let k = 0; k < 7; k++) memory.remove(`honest-${k}`);
+    expect(memory.disputed()).toEqual([]);
+    const alone = memory.adjust(near(8), uniform);
+    expect(alone.indexOf(Math.max(...alone))).toBe(8);
+  });
+
   it('changes nothing while empty or when nothing is close', () => {
     const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
     expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toBe(model);

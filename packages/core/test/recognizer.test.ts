@@ -121,7 +121,7 @@ describe('createRecognizer with the bundled model', () => {
     }
     expect(scribblesFlagged / 300).toBeGreaterThanOrEqual(0.35);
     expect(drawingsFlagged / 300).toBeLessThanOrEqual(0.04);
-  });
+  }, 60_000); // 600 canvas predictions: a ceiling for busy machines, not a measurement
 
   it('leaks no tensors across predictions, batches and failures', async () => {
     const canvas = drawDigitOnCanvas(mnistDigit(mnist, 5));

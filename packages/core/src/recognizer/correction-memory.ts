@@ -1,10 +1,13 @@
 import { centredUnit } from '../model/features.js';
+import { type AgreementOptions, DEFAULT_AGREEMENT } from '../retrain/agreement.js';
 
 /** One remembered correction: the model's feature vector of the image (unit length) and its label. */
 interface Entry {
   id: string;
   feature: Float32Array;
   label: number;
+  /** Other corrections at least `agreement.similarity` alike. */
+  neighbours: Set<Entry>;
 }
 
 /** How strongly corrections override the model, see {@link createCorrectionMemory}. */
@@ -19,6 +22,12 @@ export interface CorrectionMemoryOptions {
    * look alike.
    */
   centre?: ArrayLike<number>;
+  /**
+   * The label-agreement defence: a correction whose close neighbours among the other corrections
+   * mostly carry one other label is disputed and has no effect (see `disputedCorrections`).
+   * Default {@link DEFAULT_AGREEMENT}.
+   */
+  agreement?: AgreementOptions;
 }
 
 /** Nearest-neighbour memory of corrections over the model's penultimate features. */
@@ -33,10 +42,18 @@ export interface CorrectionMemory {
    * `feature`: returns new probabilities (same array length, summing to 1).
    */
   adjust(feature: Float32Array, probabilities: number[]): number[];
+  /** Ids of corrections currently outvoted by their neighbours (without effect). */
+  disputed(): string[];
 }
 
 /** How fast a correction's share falls with distance among corrections that all apply. */
 const SHARPNESS = 0.02;
+
+const dot = (a: Float32Array, b: Float32Array) => {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] ?? 0) * (b[i] ?? 0);
+  return sum;
+};
 
 /**
  * Corrections take effect at once, before any retraining: a corrected drawing's features are
@@ -48,21 +65,45 @@ const SHARPNESS = 0.02;
 export function createCorrectionMemory(options: CorrectionMemoryOptions): CorrectionMemory {
   const entries = new Map<string, Entry>();
   const { threshold, fullAt, centre } = options;
+  const agreement = options.agreement ?? DEFAULT_AGREEMENT;
+  const isDisputed = (entry: Entry) => {
+    if (entry.neighbours.size < agreement.minNeighbours) return false;
+    const votes = new Array<number>(10).fill(0);
+    for (const neighbour of entry.neighbours) votes[neighbour.label] = (votes[neighbour.label] ?? 0) + 1;
+    const strongestOther = Math.max(...votes.filter((_, label) => label !== entry.label));
+    return strongestOther >= agreement.dissent * entry.neighbours.size;
+  };
+  const unlink = (entry: Entry) => {
+    for (const neighbour of entry.neighbours) neighbour.neighbours.delete(entry);
+  };
   return {
     get size() {
       return entries.size;
     },
     add(id, feature, label) {
-      entries.set(id, { id, feature: centredUnit(feature, centre), label });
+      const previous = entries.get(id);
+      if (previous) unlink(previous);
+      const entry: Entry = { id, feature: centredUnit(feature, centre), label, neighbours: new Set() };
+      for (const other of entries.values()) {
+        if (other === previous || dot(entry.feature, other.feature) < agreement.similarity) continue;
+        entry.neighbours.add(other);
+        other.neighbours.add(entry);
+      }
+      entries.set(id, entry);
     },
     has(id) {
       return entries.has(id);
     },
     remove(id) {
+      const entry = entries.get(id);
+      if (entry) unlink(entry);
       return entries.delete(id);
     },
     clear() {
       entries.clear();
+    },
+    disputed() {
+      return [...entries.values()].filter(isDisputed).map((entry) => entry.id);
     },
     adjust(feature, probabilities) {
       if (entries.size === 0) return probabilities;
@@ -71,9 +112,9 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       const pull = new Array<number>(probabilities.length).fill(0);
       const closest = new Array<number>(probabilities.length).fill(-1);
       for (const entry of entries.values()) {
-        let similarity = 0;
-        for (let i = 0; i < query.length; i++) similarity += (query[i] ?? 0) * (entry.feature[i] ?? 0);
-        if (similarity > (closest[entry.label] ?? -1)) closest[entry.label] = similarity;
+        const similarity = dot(query, entry.feature);
+        if (similarity > (closest[entry.label] ?? -1) && !isDisputed(entry))
+          closest[entry.label] = similarity;
       }
       closest.forEach((similarity, label) => {
         pull[label] = Math.max(0, Math.min(1, (similarity - threshold) / (fullAt - threshold)));

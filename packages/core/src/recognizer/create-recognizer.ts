@@ -25,7 +25,8 @@ const DEFAULT_UNCERTAIN_BELOW = 0.8;
 /** Calibrated on the bundled model, see docs/learning-from-corrections.md. */
 const DEFAULT_CORRECTION_THRESHOLD = 0.85;
 const DEFAULT_DEBOUNCE_MS = 2000;
-const FEATURE_BATCH = 256;
+/** Corrections per feature batch when (re)building the memory: small, to keep page tasks short. */
+const FEATURE_BATCH = 64;
 
 /** Features and probabilities of a batch of 28x28 images, as plain arrays. */
 async function run(
@@ -234,7 +235,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
           corrections: corrections.length,
         },
       });
-      await swap(await serveArtifacts(result.artifacts, saved.version), 'retrain');
+      await swap(await serveArtifacts(result.artifacts, saved.version, result.featureMean), 'retrain');
       const outcome: RetrainOutcome = {
         accepted: true,
         version: saved.version,

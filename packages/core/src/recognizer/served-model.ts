@@ -50,7 +50,8 @@ export async function loadInitialModel(
 /** Mean features of the bundled replay digits: the centre for weights that carry none. */
 export async function replayCentre(network: tf.LayersModel): Promise<Float32Array> {
   const { replay } = await bundledDigits();
-  const features = await featuresOf(network, replay.images);
+  // Small batches: each is one task on a page's main thread, and the page must stay responsive.
+  const features = await featuresOf(network, replay.images, 32);
   const centre = new Float32Array(features[0]?.length ?? 0);
   for (const feature of features)
     for (let i = 0; i < centre.length; i++)
@@ -98,12 +99,16 @@ export async function serve(
 }
 
 /** Loads stored artifacts for serving; `ModelLoadError` when they do not load. */
-export async function serveArtifacts(artifacts: tf.io.ModelArtifacts, version: string): Promise<ServedModel> {
+export async function serveArtifacts(
+  artifacts: tf.io.ModelArtifacts,
+  version: string,
+  centre?: ArrayLike<number>,
+): Promise<ServedModel> {
   let model: tf.LayersModel;
   try {
     model = await importModel(artifacts);
   } catch (error) {
     throw new ModelLoadError(`could not load model version ${version}`, { cause: error });
   }
-  return serve(model, version, 'compute');
+  return serve(model, version, centre ?? 'compute');
 }

@@ -24,21 +24,24 @@ const imagesOf = (digits: readonly LabelledDigit[]) => {
 async function undisputed(
   model: tf.LayersModel,
   corrections: readonly LabelledDigit[],
-  replay: DigitDataset,
+  centreOf: (network: tf.LayersModel) => Promise<Float32Array>,
 ): Promise<LabelledDigit[]> {
   if (corrections.length < 2) return [...corrections];
   const network = withFeatures(model);
-  const replayFeatures = await featuresOf(network, replay.images);
-  const width = replayFeatures[0]?.length ?? 0;
-  const centre = new Float32Array(width);
-  for (const feature of replayFeatures)
-    for (let i = 0; i < width; i++) centre[i] = (centre[i] ?? 0) + (feature[i] ?? 0) / replayFeatures.length;
+  const centre = await centreOf(network);
   const features = (await featuresOf(network, imagesOf(corrections))).map((f) => centredUnit(f, centre));
   const disputed = disputedCorrections(
     features,
     corrections.map((c) => c.label),
   );
   return corrections.filter((_, i) => !disputed.has(i));
+}
+
+function meanOf(features: readonly Float32Array[]): Float32Array {
+  const mean = new Float32Array(features[0]?.length ?? 0);
+  for (const feature of features)
+    for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] ?? 0) + (feature[i] ?? 0) / features.length;
+  return mean;
 }
 
 async function fitOf(model: tf.LayersModel, digits: readonly LabelledDigit[]): Promise<number> {
@@ -59,6 +62,7 @@ async function fitOf(model: tf.LayersModel, digits: readonly LabelledDigit[]): P
  */
 export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
   const baseEvaluations = new WeakMap<tf.io.ModelArtifacts, Evaluation>();
+  const baseCentres = new WeakMap<tf.io.ModelArtifacts, Float32Array>();
   let disposed = false;
 
   async function data() {
@@ -83,7 +87,14 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
     const base = await importModel(request.base);
     let candidate: tf.LayersModel | undefined;
     try {
-      const used = await undisputed(base, request.corrections, replay);
+      const used = await undisputed(base, request.corrections, async (network) => {
+        let centre = baseCentres.get(request.base);
+        if (!centre) {
+          centre = meanOf(await featuresOf(network, replay.images));
+          baseCentres.set(request.base, centre);
+        }
+        return centre;
+      });
       const disputed = request.corrections.length - used.length;
       let steps = 0;
       if (mode === 'incremental') {
@@ -91,15 +102,17 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
         const totalSteps = plannedSteps(
           used.length,
           options.passes ?? 4,
-          options.minSteps ?? 20,
+          options.minSteps ?? 40,
           options.maxSteps ?? 150,
         );
         steps = totalSteps;
         if (used.length > 0) {
           await fineTune(candidate, used, replay, {
             steps: totalSteps,
-            learningRate: options.learningRate ?? 0.003,
+            learningRate: options.learningRate ?? 0.01,
             seed: options.seed ?? 1,
+            ...(options.distill === false ? {} : { teacher: base }),
+            ...(options.trainFrom === undefined ? {} : { trainFrom: options.trainFrom }),
             ...(signal ? { signal } : {}),
             onStep: (step) =>
               onProgress?.({ phase: 'training', fraction: (0.9 * step) / totalSteps, step, totalSteps }),
@@ -137,11 +150,13 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
           ? 'every correction is disputed by close corrections with another label'
           : gateVerdict(baseEvaluation, evaluation, correctionsFit, options.gate);
       const artifacts = await exportModel(candidate);
+      const featureMean = Array.from(meanOf(await featuresOf(withFeatures(candidate), replay.images)));
       onProgress?.({ phase: 'validating', fraction: 1, step: steps, totalSteps: steps });
       return {
         accepted: reason === undefined,
         ...(reason === undefined ? {} : { reason }),
         artifacts,
+        featureMean,
         metrics: {
           baseAccuracy: baseEvaluation.accuracy,
           accuracy: evaluation.accuracy,

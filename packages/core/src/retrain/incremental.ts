@@ -20,6 +20,14 @@ export interface IncrementalPlan {
   steps: number;
   learningRate: number;
   seed: number;
+  /**
+   * The model before fine-tuning. When given, rehearsed digits are taught its own answers (soft
+   * targets: distillation) rather than their labels, which holds the function itself in place on
+   * everything the corrections do not concern — measured to forget less than labels alone.
+   */
+  teacher?: tf.LayersModel;
+  /** Only variables of layers from this index on are trained (early feature extractors stay). */
+  trainFrom?: number;
   signal?: AbortSignal;
   onStep?: (step: number) => void;
 }
@@ -46,7 +54,11 @@ export async function fineTune(
   const batch = CORRECTIONS_PER_STEP + REPLAY_PER_STEP;
   const images = new Float32Array(batch * MNIST_PIXELS);
   const targets = new Float32Array(batch * 10);
-  const variables = trainableVariables(model);
+  const variables = trainableVariables(model).filter((variable) =>
+    model.layers
+      .slice(plan.trainFrom ?? 0)
+      .some((layer) => layer.trainableWeights.some((weight) => weight.read() === variable)),
+  );
   const optimizer = new MomentumSgd(plan.learningRate);
   let correctionOrder = shuffledIndices(corrections.length, random);
   let correctionAt = 0;
@@ -83,7 +95,12 @@ export async function fineTune(
       optimizer.setLearningRate(plan.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / plan.steps)));
       tf.tidy(() => {
         const x = tf.tensor4d(images, [batch, 28, 28, 1]);
-        const y = tf.tensor2d(targets, [batch, 10]);
+        let y: tf.Tensor = tf.tensor2d(targets, [batch, 10]);
+        if (plan.teacher) {
+          const taught = plan.teacher.predict(x.slice(CORRECTIONS_PER_STEP));
+          if (!(taught instanceof tf.Tensor)) throw new TypeError('expected a single-output model');
+          y = tf.concat([y.slice(0, CORRECTIONS_PER_STEP), taught]);
+        }
         const { grads } = tf.variableGrads(() => {
           const output = model.apply(x, { training: false });
           if (!(output instanceof tf.Tensor)) throw new TypeError('expected a single-output model');

@@ -72,6 +72,12 @@ export interface RetrainResult {
   /** The candidate's weights (float32). Serve them only when `accepted`. */
   artifacts: tf.io.ModelArtifacts;
   metrics: RetrainMetrics;
+  /**
+   * The candidate's mean classifier features over the rehearsal digits: the centre corrections
+   * are matched around under these weights. Computed where the retrain ran (a worker), so the
+   * page serving the candidate does not have to.
+   */
+  featureMean?: number[];
 }
 
 /**
@@ -102,11 +108,18 @@ export interface RetrainerOptions {
   validation?: DigitDataset;
   /** Gate limits. */
   gate?: GateOptions;
-  /** Incremental mode: peak learning rate (momentum SGD, cosine decay). Default 0.003. */
+  /** Incremental mode: peak learning rate (momentum SGD, cosine decay). Default 0.01. */
   learningRate?: number;
   /** Incremental mode: how many times each correction is seen (augmented). Default 4. */
   passes?: number;
-  /** Incremental mode: fewest and most training steps of 32 digits. Default 20 and 150. */
+  /**
+   * Incremental mode: teach rehearsed digits the served model's own answers (distillation)
+   * instead of their labels. Default true.
+   */
+  distill?: boolean;
+  /** Incremental mode: train only layers from this index on (`model.layers`). Default 0 (all). */
+  trainFrom?: number;
+  /** Incremental mode: fewest and most training steps of 32 digits. Default 40 and 150. */
   minSteps?: number;
   maxSteps?: number;
   /** Full mode: the dataset trained on with the corrections (e.g. all of MNIST). Required for `'full'`. */

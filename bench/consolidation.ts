@@ -1,0 +1,229 @@
+/**
+ * `npm run bench -- consolidation [--json] [--forgetting 500] [--speed 50] [--flip 1000] [--leak-retrains 20]`
+ *
+ * Folding corrections into the weights with `recognizer.retrain()` (the default in-process
+ * retrainer on the wasm backend):
+ *
+ * 1. Speed: one retrain on 50 corrections (misread digits of simulated hard writers).
+ * 2. Forgetting: 500 such corrections from many writers consolidated; MNIST test accuracy of the
+ *    served model before and after, on the 8,000 test digits the validation gate never sees —
+ *    both through `predict` (weights plus the correction memory) and of the weights alone.
+ * 3. Label-flip attack: 1,000 corrections of MNIST training digits drawn on a canvas, 30% of them
+ *    relabelled by a fixed swap (3↔8, 1↔7, 4↔9, 5↔6, 0↔2); per-digit recall of the served
+ *    recogniser on the same 8,000 test digits before and after the corrections and a retrain.
+ * 4. Hygiene: live tensors after 1,000 corrections and 20 retrains (short runs).
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import {
+  createMemoryModelStore,
+  createRecognizer,
+  createRetrainer,
+  evaluateModel,
+  importModel,
+  type Recognizer,
+} from '../packages/core/src/index.js';
+import { seededRandom } from '../packages/core/src/training/random.js';
+import {
+  canvasBenchmarkOptions,
+  createWriter,
+  drawDigitOnCanvas,
+  loadMnist,
+  mnistDigit,
+} from '../packages/test-utils/src/index.js';
+import type { BenchOptions } from './registry.js';
+import { type Figure, printFigures } from './report.js';
+
+/** Test digits 2,000–9,999: the bundled validation set is the first 2,000. */
+const VALIDATION_COUNT = 2000;
+const SWAP: Record<number, number> = { 3: 8, 8: 3, 1: 7, 7: 1, 4: 9, 9: 4, 5: 6, 6: 5, 0: 2, 2: 0 };
+
+interface Labelled {
+  image: Float32Array;
+  label: number;
+}
+
+/** Misread digits of simulated writers, preprocessed, with their true labels. */
+async function writerMisreads(recognizer: Recognizer, count: number, firstSeed: number): Promise<Labelled[]> {
+  const found: Labelled[] = [];
+  for (let seed = firstSeed; found.length < count; seed++) {
+    const samples = createWriter(seed).stream(200, 77);
+    const predictions = await recognizer.predictBatch(samples.map((s) => s.image));
+    predictions.forEach((prediction, i) => {
+      const digit = samples[i]?.digit ?? 0;
+      if (prediction.digit !== digit && found.length < count)
+        found.push({ image: prediction.preprocessed.pixels, label: digit });
+    });
+  }
+  return found;
+}
+
+function heldOutTest() {
+  const test = loadMnist('test');
+  const digits = Array.from({ length: test.count - VALIDATION_COUNT }, (_, i) =>
+    mnistDigit(test, VALIDATION_COUNT + i),
+  );
+  return { digits, labels: test.labels.subarray(VALIDATION_COUNT) };
+}
+
+async function recallThroughPredict(recognizer: Recognizer, test: ReturnType<typeof heldOutTest>) {
+  const predictions = await recognizer.predictBatch(test.digits);
+  const right = new Array<number>(10).fill(0);
+  const seen = new Array<number>(10).fill(0);
+  predictions.forEach((p, i) => {
+    const label = test.labels[i] ?? 0;
+    seen[label] = (seen[label] ?? 0) + 1;
+    if (p.digit === label) right[label] = (right[label] ?? 0) + 1;
+  });
+  return {
+    accuracy: right.reduce((a, b) => a + b, 0) / predictions.length,
+    recall: right.map((r, d) => r / (seen[d] ?? 1)),
+  };
+}
+
+async function weightsAccuracy(recognizer: Recognizer, test: ReturnType<typeof heldOutTest>) {
+  const stored = await recognizer.modelStore.load();
+  if (!stored) return Number.NaN;
+  const model = await importModel(stored.artifacts);
+  const images = new Float32Array(test.digits.length * 784);
+  test.digits.forEach((d, i) => {
+    images.set(d, i * 784);
+  });
+  const { accuracy } = await evaluateModel(model, { images, labels: test.labels });
+  model.dispose();
+  return accuracy;
+}
+
+export async function run(options: BenchOptions): Promise<void> {
+  const { values } = parseArgs({
+    args: options.args,
+    options: {
+      forgetting: { type: 'string', default: '500' },
+      speed: { type: 'string', default: '50' },
+      flip: { type: 'string', default: '1000' },
+      'leak-retrains': { type: 'string', default: '20' },
+    },
+  });
+  const figures: Figure[] = [];
+  const test = heldOutTest();
+
+  // 1 and 2: speed and forgetting on writers' misread digits.
+  {
+    const probe = await createRecognizer();
+    const pool = await writerMisreads(probe, Number(values.forgetting) + Number(values.speed), 5000);
+    probe.dispose();
+
+    const fast = await createRecognizer();
+    for (const c of pool.slice(0, Number(values.speed))) await fast.correct(c.image, c.label);
+    const started = performance.now();
+    const outcome = await fast.retrain();
+    figures.push({
+      bench: 'consolidation',
+      metric: `retrain on ${values.speed} corrections`,
+      value: (performance.now() - started) / 1000,
+      unit: 's',
+      detail: `${fast.backend}; ${outcome.metrics.steps} steps; ${outcome.accepted ? 'accepted' : `rejected: ${outcome.reason}`}`,
+    });
+    fast.dispose();
+
+    const recognizer = await createRecognizer({ modelStore: createMemoryModelStore() });
+    const before = await recallThroughPredict(recognizer, test);
+    for (const c of pool.slice(Number(values.speed))) await recognizer.correct(c.image, c.label);
+    const consolidated = await recognizer.retrain();
+    const after = await recallThroughPredict(recognizer, test);
+    figures.push(
+      {
+        bench: 'consolidation',
+        metric: `MNIST accuracy change, ${values.forgetting} corrections consolidated`,
+        value: 100 * (after.accuracy - before.accuracy),
+        unit: 'points',
+        detail: `through predict, 8,000 held-out test digits: ${(100 * before.accuracy).toFixed(2)}% → ${(100 * after.accuracy).toFixed(2)}%; ${consolidated.accepted ? 'accepted' : `rejected: ${consolidated.reason}`}`,
+      },
+      {
+        bench: 'consolidation',
+        metric: 'held-out accuracy of the candidate weights',
+        value: 100 * consolidated.metrics.accuracy,
+        unit: '%',
+        detail: `gate set (2,000 digits); served before: ${(100 * consolidated.metrics.baseAccuracy).toFixed(2)}%`,
+      },
+      {
+        bench: 'consolidation',
+        metric: 'corrections the candidate weights get right',
+        value: 100 * consolidated.metrics.correctionsFit,
+        unit: '%',
+        detail: `${consolidated.metrics.correctionsUsed} used, ${consolidated.metrics.correctionsDisputed} disputed`,
+      },
+    );
+    if (consolidated.accepted) {
+      figures.push({
+        bench: 'consolidation',
+        metric: 'MNIST accuracy of the served weights alone',
+        value: 100 * (await weightsAccuracy(recognizer, test)),
+        unit: '%',
+        detail: '8,000 held-out test digits, without the correction memory',
+      });
+    }
+    recognizer.dispose();
+  }
+
+  // 3: label-flip attack.
+  {
+    const count = Number(values.flip);
+    const train = loadMnist('train', count);
+    const random = seededRandom(11);
+    const recognizer = await createRecognizer();
+    const before = await recallThroughPredict(recognizer, test);
+    let flipped = 0;
+    for (let i = 0; i < count; i++) {
+      const truth = train.labels[i] ?? 0;
+      const lie = random() < 0.3;
+      if (lie) flipped++;
+      const drawing = drawDigitOnCanvas(mnistDigit(train, i), canvasBenchmarkOptions(random));
+      await recognizer.correct(drawing, lie ? (SWAP[truth] ?? truth) : truth);
+    }
+    const afterCorrections = await recallThroughPredict(recognizer, test);
+    const outcome = await recognizer.retrain();
+    const afterRetrain = await recallThroughPredict(recognizer, test);
+    const worst = (after: { recall: number[] }) =>
+      Math.max(...before.recall.map((r, d) => 100 * (r - (after.recall[d] ?? 0))));
+    figures.push(
+      {
+        bench: 'consolidation',
+        metric: 'label flip: worst per-digit recall drop, corrections in effect',
+        value: worst(afterCorrections),
+        unit: 'points',
+        detail: `${flipped} of ${count} corrections flipped (3↔8, 1↔7, 4↔9, 5↔6, 0↔2); before any retrain`,
+      },
+      {
+        bench: 'consolidation',
+        metric: 'label flip: worst per-digit recall drop after a retrain',
+        value: worst(afterRetrain),
+        unit: 'points',
+        detail: `${outcome.accepted ? 'accepted' : `rejected: ${outcome.reason}`}; ${outcome.metrics.correctionsDisputed} corrections disputed`,
+      },
+    );
+    recognizer.dispose();
+  }
+
+  // 4: tensors across 1,000 corrections and many (short) retrains.
+  {
+    const retrains = Number(values['leak-retrains']);
+    const recognizer = await createRecognizer({ retrainer: createRetrainer({ minSteps: 2, maxSteps: 2 }) });
+    const baseline = tf.memory().numTensors;
+    const train = loadMnist('train', 1000);
+    for (let i = 0; i < train.count; i++) {
+      await recognizer.correct(mnistDigit(train, i), train.labels[i] ?? 0);
+      if ((i + 1) % Math.ceil(train.count / retrains) === 0) await recognizer.retrain();
+    }
+    figures.push({
+      bench: 'consolidation',
+      metric: 'tensors leaked',
+      value: tf.memory().numTensors - baseline,
+      unit: 'tensors',
+      detail: `${train.count} corrections, ${retrains} retrains`,
+    });
+    recognizer.dispose();
+  }
+
+  printFigures(figures, options.json);
+}
