@@ -1,7 +1,7 @@
 /**
  * Node.js adapter for `@crazy-digits/core`: corrections and versioned models kept durably on
  * disk (`createFileCorrectionStore`, `createFileModelStore`), safe image decoding for servers
- * (`decodeImage`) and multi-core training with `worker_threads`.
+ * (`decodeImage`), multi-core training and background retraining with `worker_threads`.
  *
  * @packageDocumentation
  */
@@ -16,6 +16,11 @@ export {
   InvalidDataUrlError,
   UnsupportedImageFormatError,
 } from './image/index.js';
+export {
+  createWorkerThreadsRetrainer,
+  RetrainWorkerError,
+  type WorkerThreadsRetrainerOptions,
+} from './retrain/index.js';
 export * from './stores/index.js';
 export {
   createWorkerThreadsGradientPool,

@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { GradientPool, GradientPoolSession, GradientWorkerPort } from '@crazy-digits/core';
 // The two leaf modules, not the folder's index: this thread needs no worker runtime or backend code.
 import { GradientPoolDisposedError } from '@crazy-digits/core';
+import { startWorker, workerEntryBeside } from '../threads/start-worker.js';
 
 /** Options for {@link createWorkerThreadsGradientPool}. */
 export interface WorkerThreadsGradientPoolOptions {
@@ -13,32 +12,6 @@ export interface WorkerThreadsGradientPoolOptions {
    * least 1: every core computes gradients, the training thread included.
    */
   workers?: number;
-}
-
-/**
- * The worker entry beside this module: `.ts` when running from sources (tests, tsx), `.cjs` or
- * `.js` from the build, matching how this module itself was loaded.
- */
-function defaultWorkerEntry(): URL {
-  const here = import.meta.url;
-  const extension = here.endsWith('.ts') ? '.ts' : here.endsWith('.cjs') ? '.cjs' : '.js';
-  return new URL(`./gradient-worker${extension}`, here);
-}
-
-/**
- * Starts one worker on `entry`. Node's `--import tsx` in a worker's `execArgv` does not apply to
- * the worker's own entry on Node 20, so a TypeScript entry is loaded by a bootstrap that
- * registers tsx first.
- */
-function startWorker(entry: URL): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
-  // tsx's ESM API (its exports map puts it beside the CommonJS one `require.resolve` finds): its
-  // `register()` is done once it returns, and its CommonJS twin cannot find its hooks in a worker.
-  const api = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const bootstrap = `import(${JSON.stringify(pathToFileURL(api).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
 }
 
 interface WorkerHandle {
@@ -109,7 +82,7 @@ interface Run extends GradientPoolSession {
 export function createWorkerThreadsGradientPool(
   options: WorkerThreadsGradientPoolOptions = {},
 ): GradientPool {
-  return createGradientPoolOn(defaultWorkerEntry(), options);
+  return createGradientPoolOn(workerEntryBeside(import.meta.url, 'gradient-worker'), options);
 }
 
 /** {@link createWorkerThreadsGradientPool} with another worker entry file (tests use failing ones). */

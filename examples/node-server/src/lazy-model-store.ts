@@ -1,0 +1,43 @@
+import { access } from 'node:fs/promises';
+import { type ModelStore, ModelVersionNotFoundError, StoreClosedError } from '@crazy-digits/core';
+import { createFileModelStore, type FileModelStoreOptions } from '@crazy-digits/node-adapter';
+
+/**
+ * A file model store that touches the disk only once something is saved: until then, and while
+ * its directory does not exist, it reads as empty. A user who only predicts leaves no directory.
+ */
+export function createLazyFileModelStore(options: FileModelStoreOptions): ModelStore {
+  let opened: Promise<ModelStore> | undefined;
+  let closed = false;
+  const open = () => {
+    if (closed && !opened) throw new StoreClosedError();
+    opened ??= createFileModelStore(options);
+    return opened;
+  };
+  const existing = async (): Promise<ModelStore | undefined> => {
+    if (opened || closed) return open();
+    try {
+      await access(options.dir);
+    } catch {
+      return undefined;
+    }
+    return open();
+  };
+  return {
+    persistent: true,
+    save: async (artifacts, meta) => (await open()).save(artifacts, meta),
+    current: async () => (await existing())?.current(),
+    load: async (version) => (await existing())?.load(version),
+    list: async () => (await (await existing())?.list()) ?? [],
+    async setCurrent(version) {
+      const store = await existing();
+      if (!store) throw new ModelVersionNotFoundError(version);
+      return store.setCurrent(version);
+    },
+    rollback: async () => (await existing())?.rollback(),
+    async close() {
+      closed = true;
+      await (await opened)?.close();
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import {
+  type BackendPreference,
+  createRecognizer,
+  type ModelStore,
+  type Recognizer,
+  type Retrainer,
+} from '@crazy-digits/core';
+import { createFileCorrectionStore, createFileModelStore } from '@crazy-digits/node-adapter';
+import { createLazyFileModelStore } from './lazy-model-store.js';
+
+/** The global model, or one user's personalised one. */
+export interface Scope {
+  /** `undefined` for the global scope. */
+  userId: string | undefined;
+  recognizer: Recognizer;
+  /** The version predictions are made with (for a user without versions of their own, the global one it started from). */
+  modelVersion(): string;
+}
+
+export interface Scopes {
+  /** Runs `work` with the scope of `userId` (the global one when `undefined`), loading it if needed. */
+  use<T>(userId: string | undefined, work: (scope: Scope) => Promise<T>): Promise<T>;
+  /** Per-user recognisers loaded now. */
+  readonly activeUsers: number;
+  /** The TensorFlow.js backend in use. */
+  readonly backend: string;
+  /** Unloads every recogniser and closes the stores. Wait for in-flight work first. */
+  close(): Promise<void>;
+}
+
+export interface ScopesOptions {
+  dataDir: string;
+  retrainer: Retrainer;
+  maxActiveUsers: number;
+  keepVersions: number;
+  backend: BackendPreference;
+  maxImageSide: number;
+}
+
+interface UserEntry {
+  ready: Promise<Scope>;
+  /** Requests and jobs using it now: it is never unloaded while in use. */
+  leases: number;
+  /** The user has model versions of their own (else they are served the global model). */
+  ownModel: boolean;
+  /** It serves the global model as it was when loaded, and the global model has changed since. */
+  stale: boolean;
+  modelStore: ModelStore;
+}
+
+/**
+ * One global recogniser, and a recogniser per active user kept in a least-recently-used map.
+ * Corrections: one file store for the global scope, one shared by all users (each user's
+ * recogniser sees only theirs, through core's `userId`). Models: the global store, and a store
+ * per user under `models/users/<id>` that exists once that user's first retrain is accepted;
+ * until then the user is served the global model.
+ */
+export async function openScopes(options: ScopesOptions): Promise<Scopes> {
+  const dir = (...parts: string[]) => join(options.dataDir, ...parts);
+  const globalCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'global') });
+  const userCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'users') });
+  const globalModels = await createFileModelStore({
+    dir: dir('models', 'global'),
+    keep: options.keepVersions,
+  });
+  const common = { retrainer: options.retrainer, backend: options.backend, maxSide: options.maxImageSide };
+  const globalRecognizer = await createRecognizer({
+    ...common,
+    store: globalCorrections,
+    modelStore: globalModels,
+  });
+  const globalScope: Scope = {
+    userId: undefined,
+    recognizer: globalRecognizer,
+    modelVersion: () => globalRecognizer.modelVersion,
+  };
+  const users = new Map<string, UserEntry>();
+
+  async function load(userId: string, modelStore: ModelStore, markOwn: () => void): Promise<Scope> {
+    const own = await modelStore.current();
+    // A user without versions of their own starts from the global model's current weights.
+    const inherited = own ? undefined : await globalModels.load();
+    const recognizer = await createRecognizer({
+      ...common,
+      store: userCorrections,
+      userId,
+      modelStore,
+      ...(inherited ? { model: inherited.artifacts } : {}),
+    });
+    let ownModel = own !== undefined;
+    const becomeOwn = () => {
+      ownModel = true;
+      markOwn();
+    };
+    if (ownModel) markOwn();
+    recognizer.on('model-change', becomeOwn);
+    return {
+      userId,
+      recognizer,
+      // The recogniser calls weights given as artifacts 'custom': name the global version instead.
+      modelVersion: () => (!ownModel && inherited ? inherited.info.version : recognizer.modelVersion),
+    };
+  }
+
+  async function unload(userId: string, entry: UserEntry) {
+    if (users.get(userId) === entry) users.delete(userId);
+    try {
+      (await entry.ready).recognizer.dispose();
+    } catch {
+      // It failed to load: nothing to dispose.
+    }
+    await entry.modelStore.close();
+  }
+
+  /** Unloads least recently used idle recognisers until at most `maxActiveUsers` remain. */
+  function evict() {
+    for (const [userId, entry] of users) {
+      if (users.size <= options.maxActiveUsers) return;
+      if (entry.leases === 0) void unload(userId, entry);
+    }
+  }
+
+  function acquire(userId: string): UserEntry {
+    let entry = users.get(userId);
+    if (entry?.stale && entry.leases === 0) {
+      void unload(userId, entry);
+      entry = undefined;
+    }
+    if (entry) {
+      users.delete(userId); // re-inserted below: most recently used last
+    } else {
+      const modelStore = createLazyFileModelStore({
+        dir: dir('models', 'users', userId),
+        keep: options.keepVersions,
+      });
+      const created: UserEntry = {
+        leases: 0,
+        ownModel: false,
+        stale: false,
+        modelStore,
+        ready: load(userId, modelStore, () => {
+          created.ownModel = true;
+        }),
+      };
+      created.ready.catch(() => {
+        if (users.get(userId) === created) users.delete(userId);
+        void modelStore.close();
+      });
+      entry = created;
+    }
+    users.set(userId, entry);
+    entry.leases++;
+    evict();
+    return entry;
+  }
+
+  globalRecognizer.on('model-change', () => {
+    for (const entry of users.values()) if (!entry.ownModel) entry.stale = true;
+  });
+
+  return {
+    get activeUsers() {
+      return users.size;
+    },
+    backend: globalRecognizer.backend,
+    async use(userId, work) {
+      if (userId === undefined) return work(globalScope);
+      const entry = acquire(userId);
+      try {
+        return await work(await entry.ready);
+      } finally {
+        entry.leases--;
+        evict();
+      }
+    },
+    async close() {
+      await Promise.all([...users].map(([userId, entry]) => unload(userId, entry)));
+      globalRecognizer.dispose();
+      await Promise.all([globalCorrections.close(), userCorrections.close(), globalModels.close()]);
+    },
+  };
+}

@@ -1,0 +1,275 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  allCorrectionIds,
+  blankPng,
+  dataUrl,
+  digitLabel,
+  digitPng,
+  finishedJob,
+  pngHeaderOnly,
+  tempDir,
+  testServer,
+} from './helpers.js';
+
+const json = (body: unknown) => ({
+  headers: { 'content-type': 'application/json' },
+  payload: JSON.stringify(body),
+});
+
+describe('the HTTP API (inject)', () => {
+  let app: FastifyInstance;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    app = await testServer(dir.path, { bodyLimit: 256 * 1024 });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await dir.remove();
+  });
+
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify(body),
+    });
+  const errorCode = (response: { json(): unknown }) =>
+    (response.json() as { error: { code: string } }).error.code;
+
+  it('serves the drawing page, the OpenAPI document and the health check', async () => {
+    const page = await app.inject({ method: 'GET', url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('<canvas');
+    const openapi = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(openapi.statusCode).toBe(200);
+    expect(Object.keys(openapi.json().paths)).toEqual(
+      expect.arrayContaining([
+        '/api/predict',
+        '/api/corrections',
+        '/api/corrections/{id}',
+        '/api/retrain',
+        '/api/retrain/{id}',
+        '/api/model',
+        '/api/model/rollback',
+        '/healthz',
+      ]),
+    );
+    const ui = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(ui.statusCode).toBe(200);
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.json()).toMatchObject({ status: 'ok', backend: 'wasm' });
+  });
+
+  it('predicts a data URL and bare base64', async () => {
+    for (const image of [dataUrl(digitPng(0)), digitPng(0).toString('base64')]) {
+      const response = await post('/api/predict', { image });
+      expect(response.statusCode).toBe(200);
+      const prediction = response.json();
+      expect(prediction.digit).toBe(digitLabel(0));
+      expect(prediction.probabilities).toHaveLength(10);
+      expect(typeof prediction.confidence).toBe('number');
+      expect(typeof prediction.uncertain).toBe('boolean');
+      expect(typeof prediction.modelVersion).toBe('string');
+    }
+  });
+
+  it('answers malformed images with 400 and the library error code', async () => {
+    const cases: [unknown, string][] = [
+      [{ image: 'data:image/png;base64,@@not base64@@' }, 'INVALID_DATA_URL'],
+      [{ image: 'R0lGODlhAQABAAAAACw=' }, 'INVALID_DATA_URL'],
+      [
+        { image: `data:image/png;base64,${Buffer.from('GIF89a\x01\x00\x01\x00').toString('base64')}` },
+        'UNSUPPORTED_IMAGE_FORMAT',
+      ],
+      [{ image: dataUrl(pngHeaderOnly(65_535, 65_535)) }, 'IMAGE_TOO_LARGE'],
+      [{ image: dataUrl(pngHeaderOnly(5000, 10)) }, 'IMAGE_TOO_LARGE'],
+      [{ image: dataUrl(blankPng()) }, 'EMPTY_IMAGE'],
+      [{ image: '/etc/passwd' }, 'INVALID_DATA_URL'],
+      [{ image: '' }, 'INVALID_IMAGE'],
+      [{}, 'INVALID_REQUEST'],
+    ];
+    for (const [body, code] of cases) {
+      const response = await post('/api/predict', body);
+      expect(response.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(errorCode(response)).toBe(code);
+      expect(response.json().error.message).toEqual(expect.any(String));
+    }
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/predict',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"image": ',
+    });
+    expect(notJson.statusCode).toBe(400);
+    expect(errorCode(notJson)).toBe('INVALID_JSON');
+  });
+
+  it('refuses a body over the limit with 413 before parsing it', async () => {
+    const response = await post('/api/predict', { image: 'A'.repeat(300 * 1024) });
+    expect(response.statusCode).toBe(413);
+    expect(errorCode(response)).toBe('BODY_TOO_LARGE');
+  });
+
+  it('stores a correction durably, lists and pages it, and it counts at once', async () => {
+    const image = dataUrl(digitPng(1));
+    const wrong = (digitLabel(1) + 1) % 10;
+    const bad = await post('/api/corrections', { image, label: 11 });
+    expect(bad.statusCode).toBe(400);
+    expect(errorCode(bad)).toBe('INVALID_CORRECTION');
+    const created = await post('/api/corrections', { image, label: wrong, sessionId: 's1' });
+    expect(created.statusCode).toBe(201);
+    const { id } = created.json();
+    expect(created.headers.location).toBe(`/api/corrections/${id}`);
+    expect((await post('/api/predict', { image })).json().digit).toBe(wrong);
+
+    const second = (
+      await post('/api/corrections', { image: dataUrl(digitPng(2)), label: digitLabel(2) })
+    ).json().id;
+    const first = await app.inject({ method: 'GET', url: '/api/corrections?limit=1' });
+    expect(first.json().items).toEqual([expect.objectContaining({ id, label: wrong, sessionId: 's1' })]);
+    expect(first.json().items[0]).not.toHaveProperty('image');
+    const next = await app.inject({
+      method: 'GET',
+      url: `/api/corrections?limit=1&cursor=${first.json().nextCursor}`,
+    });
+    expect(next.json().items.map((item: { id: string }) => item.id)).toEqual([second]);
+    const badCursor = await app.inject({ method: 'GET', url: '/api/corrections?cursor=x' });
+    expect(badCursor.statusCode).toBe(400);
+  });
+
+  it('keeps each user’s corrections to that user', async () => {
+    const alice = { 'x-user-id': 'alice' };
+    const image = dataUrl(digitPng(3));
+    const wrong = (digitLabel(3) + 1) % 10;
+    const { id } = (await post('/api/corrections', { image, label: wrong }, alice)).json();
+    const list = (headers: Record<string, string>) =>
+      allCorrectionIds(async (url) => (await app.inject({ method: 'GET', url, headers })).json());
+    expect(await list(alice)).toEqual([id]);
+    expect(await list({ 'x-user-id': 'bob' })).toEqual([]);
+    expect(await list({})).not.toContain(id);
+    // Alice's correction is in effect for Alice only.
+    expect((await post('/api/predict', { image }, alice)).json().digit).toBe(wrong);
+    expect((await post('/api/predict', { image }, { 'x-user-id': 'bob' })).json().digit).toBe(digitLabel(3));
+
+    const asBob = await app.inject({
+      method: 'DELETE',
+      url: `/api/corrections/${id}`,
+      headers: { 'x-user-id': 'bob' },
+    });
+    expect(asBob.statusCode).toBe(404);
+    expect(errorCode(asBob)).toBe('CORRECTION_NOT_FOUND');
+    const asGlobal = await app.inject({ method: 'DELETE', url: `/api/corrections/${id}` });
+    expect(asGlobal.statusCode).toBe(404);
+    const asAlice = await app.inject({ method: 'DELETE', url: `/api/corrections/${id}`, headers: alice });
+    expect(asAlice.statusCode).toBe(204);
+    expect(await list(alice)).toEqual([]);
+    expect((await post('/api/predict', { image }, alice)).json().digit).toBe(digitLabel(3));
+    const again = await app.inject({ method: 'DELETE', url: `/api/corrections/${id}`, headers: alice });
+    expect(again.statusCode).toBe(404);
+  });
+
+  it('refuses an invalid user id', async () => {
+    for (const userId of ['../etc', 'x'.repeat(65), 'a b']) {
+      const response = await post('/api/predict', { image: dataUrl(digitPng(0)) }, { 'x-user-id': userId });
+      expect(response.statusCode).toBe(400);
+      expect(errorCode(response)).toBe('INVALID_USER_ID');
+    }
+  });
+
+  it('retrains in the background, reports the verdict, versions and rolls back', {
+    timeout: 90_000,
+  }, async () => {
+    const before = (await app.inject({ method: 'GET', url: '/api/model' })).json();
+    expect(before.heldOutAccuracy).toBeNull();
+    const started = await app.inject({ method: 'POST', url: '/api/retrain' });
+    expect(started.statusCode).toBe(202);
+    const { jobId } = started.json();
+    expect(started.headers.location).toBe(`/api/retrain/${jobId}`);
+    // Predictions are answered while the job is queued or running.
+    expect((await post('/api/predict', { image: dataUrl(digitPng(4)) })).statusCode).toBe(200);
+    const job = await finishedJob(app, jobId);
+    expect(job).toMatchObject({ state: 'succeeded', verdict: { accepted: true } });
+    expect(job.metrics?.steps).toBe(2);
+    expect(job.progress?.fraction).toBe(1);
+
+    const model = (await app.inject({ method: 'GET', url: '/api/model' })).json();
+    expect(model.version).toBe(job.version);
+    expect(model.heldOutAccuracy).toEqual(expect.any(Number));
+    expect(model.history.map((v: { version: string }) => v.version)).toContain(job.version);
+    expect(model.history.length).toBe(2);
+
+    const unknown = await post('/api/model/rollback', { version: 'no-such-version' });
+    expect(unknown.statusCode).toBe(404);
+    expect(errorCode(unknown)).toBe('MODEL_VERSION_NOT_FOUND');
+    const rolledBack = await app.inject({ method: 'POST', url: '/api/model/rollback' });
+    expect(rolledBack.statusCode).toBe(200);
+    expect(rolledBack.json().version).toBe(model.history[0].version);
+    expect((await app.inject({ method: 'GET', url: '/api/model' })).json().version).toBe(
+      model.history[0].version,
+    );
+    const none = await app.inject({ method: 'POST', url: '/api/model/rollback' });
+    expect(none.statusCode).toBe(409);
+    expect(errorCode(none)).toBe('NO_EARLIER_VERSION');
+    const forward = await post('/api/model/rollback', { version: job.version });
+    expect(forward.json().version).toBe(job.version);
+  });
+
+  it('reports a failed job with its code, and unknown jobs and routes as 404', {
+    timeout: 60_000,
+  }, async () => {
+    const carol = { 'x-user-id': 'carol' };
+    const { jobId } = (await app.inject({ method: 'POST', url: '/api/retrain', headers: carol })).json();
+    const job = await finishedJob(app, jobId, carol);
+    expect(job).toMatchObject({ state: 'failed', error: { code: 'NO_CORRECTIONS' } });
+    const otherScope = await app.inject({ method: 'GET', url: `/api/retrain/${jobId}` });
+    expect(otherScope.statusCode).toBe(404);
+    expect(errorCode(otherScope)).toBe('JOB_NOT_FOUND');
+    const unknown = await app.inject({ method: 'GET', url: '/api/retrain/nope' });
+    expect(unknown.statusCode).toBe(404);
+    const route = await app.inject({ method: 'GET', url: '/api/nothing' });
+    expect(route.statusCode).toBe(404);
+    expect(errorCode(route)).toBe('NOT_FOUND');
+  });
+});
+
+describe('rate limits', () => {
+  it('answers 429 past the corrections and retrains budgets', { timeout: 60_000 }, async () => {
+    const dir = await tempDir();
+    const app = await testServer(dir.path, {
+      correctionsRateLimit: { max: 2, windowMs: 60_000 },
+      retrainsRateLimit: { max: 1, windowMs: 60_000 },
+    });
+    try {
+      const correct = () =>
+        app.inject({
+          method: 'POST',
+          url: '/api/corrections',
+          ...json({ image: dataUrl(digitPng(5)), label: 1 }),
+        });
+      expect((await correct()).statusCode).toBe(201);
+      expect((await correct()).statusCode).toBe(201);
+      const limited = await correct();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().error.code).toBe('RATE_LIMITED');
+      expect(limited.headers['retry-after']).toBeDefined();
+      // Predictions have no such budget.
+      const predict = await app.inject({
+        method: 'POST',
+        url: '/api/predict',
+        ...json({ image: dataUrl(digitPng(5)) }),
+      });
+      expect(predict.statusCode).toBe(200);
+      expect((await app.inject({ method: 'POST', url: '/api/retrain' })).statusCode).toBe(202);
+      expect((await app.inject({ method: 'POST', url: '/api/retrain' })).statusCode).toBe(429);
+    } finally {
+      await app.close();
+      await dir.remove();
+    }
+  });
+});

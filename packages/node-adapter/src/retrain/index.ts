@@ -1,0 +1,5 @@
+export { RetrainWorkerError } from './errors.js';
+export {
+  createWorkerThreadsRetrainer,
+  type WorkerThreadsRetrainerOptions,
+} from './worker-threads-retrainer.js';

@@ -1,0 +1,192 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  createDigitModel,
+  createRecognizer,
+  exportModel,
+  importModel,
+  isCrazyDigitsError,
+  type LabelledDigit,
+  NoCorrectionsError,
+  type Retrainer,
+  RetrainerDisposedError,
+  type RetrainProgress,
+  useBackend,
+} from '@crazy-digits/core';
+import { expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import type * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkerThreadsRetrainer, RetrainWorkerError } from '../src/index.js';
+import { createWorkerThreadsRetrainerOn } from '../src/retrain/worker-threads-retrainer.js';
+
+const set = loadMnist('train', 8);
+const corrections: LabelledDigit[] = Array.from(set.labels, (label, i) => ({
+  image: mnistDigit(set, i),
+  label,
+}));
+
+/** Counts turns of the event loop until stopped: a blocked loop counts none. */
+function countTicks(): () => number {
+  let ticks = 0;
+  let running = true;
+  const tick = () => {
+    ticks++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return () => {
+    running = false;
+    return ticks;
+  };
+}
+
+describe('createWorkerThreadsRetrainer', () => {
+  let base: tf.io.ModelArtifacts;
+  let retrainer: Retrainer;
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    const model = createDigitModel({ seed: 1 });
+    base = await exportModel(model);
+    model.dispose();
+    retrainer = createWorkerThreadsRetrainer({ minSteps: 2, maxSteps: 2, backend: 'wasm' });
+  });
+
+  afterAll(() => {
+    retrainer.dispose();
+  });
+
+  it('retrains in the worker, reporting progress, while the event loop keeps turning', {
+    timeout: 60_000,
+  }, async () => {
+    const progress: RetrainProgress[] = [];
+    const stop = countTicks();
+    const result = await expectNoLeakedTensors(() =>
+      retrainer.retrain({ base, corrections, onProgress: (p) => progress.push(p) }),
+    );
+    const ticks = stop();
+    expect(result.metrics.steps).toBe(2);
+    expect(result.metrics.correctionsUsed + result.metrics.correctionsDisputed).toBe(corrections.length);
+    expect(result.metrics.accuracy).toBeGreaterThanOrEqual(0);
+    expect(typeof result.accepted).toBe('boolean');
+    expect(progress.map((p) => p.phase)).toEqual(
+      expect.arrayContaining(['preparing', 'training', 'validating']),
+    );
+    expect(progress.at(-1)?.fraction).toBe(1);
+    // On this thread the run is a few awaits; in the worker, the loop turns throughout it.
+    expect(ticks).toBeGreaterThan(100);
+    const candidate = await importModel(result.artifacts);
+    expect(candidate.outputs[0]?.shape).toEqual([null, 10]);
+    candidate.dispose();
+  });
+
+  it('leaves the caller’s base and corrections intact (it copies, never transfers them)', {
+    timeout: 60_000,
+  }, async () => {
+    const weights = base.weightData;
+    const bytes = weights instanceof ArrayBuffer ? weights.byteLength : -1;
+    await retrainer.retrain({ base, corrections: corrections.slice(0, 2) });
+    expect(weights instanceof ArrayBuffer ? weights.byteLength : -2).toBe(bytes);
+    expect(corrections[0]?.image.length).toBe(784);
+  });
+
+  it('re-creates typed errors from the worker with their code', { timeout: 60_000 }, async () => {
+    const none = await retrainer.retrain({ base, corrections: [] }).catch((error: unknown) => error);
+    expect(none).toBeInstanceOf(NoCorrectionsError);
+    expect(isCrazyDigitsError(none, 'NO_CORRECTIONS')).toBe(true);
+    expect(String(none)).toContain('[crazy-digits]');
+    const full = await retrainer
+      .retrain({ base, corrections, mode: 'full' })
+      .catch((error: unknown) => error);
+    expect(isCrazyDigitsError(full, 'RETRAIN_CONFIG')).toBe(true);
+  });
+
+  it('aborts a run in the worker, then serves the next one', { timeout: 60_000 }, async () => {
+    const long = createWorkerThreadsRetrainer({ minSteps: 500, maxSteps: 500, backend: 'wasm' });
+    try {
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      const steps: number[] = [];
+      const failure = await long
+        .retrain({
+          base,
+          corrections,
+          signal: controller.signal,
+          onProgress: (progress) => {
+            if (progress.phase !== 'training') return;
+            steps.push(progress.step);
+            controller.abort(reason);
+          },
+        })
+        .catch((error: unknown) => error);
+      expect(failure).toBe(reason);
+      expect(steps.length).toBeGreaterThan(0);
+      const already = await long
+        .retrain({ base, corrections, signal: AbortSignal.abort(reason) })
+        .catch((error: unknown) => error);
+      expect(already).toBe(reason);
+      // The worker dropped the aborted run: a short one on the same worker completes.
+      const next = await retrainer.retrain({ base, corrections: corrections.slice(0, 1) });
+      expect(next.metrics.steps).toBe(2);
+    } finally {
+      long.dispose();
+    }
+  });
+
+  it('rejects pending runs on dispose, and every run after', { timeout: 60_000 }, async () => {
+    const doomed = createWorkerThreadsRetrainer({ minSteps: 500, maxSteps: 500, backend: 'wasm' });
+    const run = doomed
+      .retrain({
+        base,
+        corrections,
+        onProgress: (progress) => {
+          if (progress.phase === 'training') doomed.dispose();
+        },
+      })
+      .catch((error: unknown) => error);
+    expect(await run).toBeInstanceOf(RetrainerDisposedError);
+    await expect(doomed.retrain({ base, corrections })).rejects.toBeInstanceOf(RetrainerDisposedError);
+    doomed.dispose();
+  });
+
+  it('turns a crashed worker into RetrainWorkerError', { timeout: 30_000 }, async () => {
+    const crashing = createWorkerThreadsRetrainerOn(
+      new URL('./fixtures/crashing-retrain-worker.ts', import.meta.url),
+    );
+    try {
+      const failure = await crashing.retrain({ base, corrections }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(RetrainWorkerError);
+      expect(isCrazyDigitsError(failure, 'RETRAIN_WORKER_FAILED')).toBe(true);
+      expect(String(failure)).toMatch(/exited with code 3/);
+    } finally {
+      crashing.dispose();
+    }
+  });
+
+  it('serves as a recogniser’s retrainer', { timeout: 60_000 }, async () => {
+    const recognizer = await createRecognizer({ backend: 'wasm', retrainer });
+    try {
+      for (const correction of corrections.slice(0, 3))
+        await recognizer.correct(correction.image, correction.label);
+      const outcome = await recognizer.retrain();
+      expect(outcome.corrections).toBe(3);
+      expect(outcome.metrics.steps).toBe(2);
+      // Predictions keep working after the swap (or the rejection).
+      const prediction = await recognizer.predict(corrections[0]?.image ?? new Float32Array(784));
+      expect(prediction.probabilities).toHaveLength(10);
+    } finally {
+      recognizer.dispose();
+    }
+  });
+
+  it('lets the process exit after a run without dispose()', { timeout: 60_000 }, async () => {
+    const script = fileURLToPath(new URL('./fixtures/retrain-without-dispose.ts', import.meta.url));
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', tsx, script], {
+      timeout: 50_000,
+    });
+    expect(stdout).toContain('steps 2');
+  });
+});
