@@ -6,6 +6,22 @@ const uniform = new Array<number>(10).fill(0.1);
 const model = [0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
 
 describe('correction memory', () => {
+  it('counts a correction only where it out-matches known-good examples of other digits (anchors)', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
+    // An ordinary 1 sits at angle 0; a writer's odd glyph, corrected to 7, sits close to it.
+    memory.setAnchors([at(0)], [1]);
+    memory.add('odd-seven', at(0.3), 7);
+    const ordinaryOne = memory.adjust(at(0.02), model);
+    expect(ordinaryOne.indexOf(Math.max(...ordinaryOne))).toBe(1);
+    expect(ordinaryOne).toEqual(model);
+    const sameGlyph = memory.adjust(at(0.3), model);
+    expect(sameGlyph.indexOf(Math.max(...sameGlyph))).toBe(7);
+    expect(sameGlyph[7]).toBeCloseTo(1, 6);
+    const nearGlyph = memory.adjust(at(0.29), model);
+    expect(nearGlyph.indexOf(Math.max(...nearGlyph))).toBe(7);
+  });
+
   it('ignores corrections their close neighbours outvote (label agreement), and restores them when those go', () => {
     const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
     const near = (k: number) => Float32Array.of(1, k * 0.01, 0);

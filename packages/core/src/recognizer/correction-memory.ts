@@ -42,6 +42,13 @@ export interface CorrectionMemory {
    * `feature`: returns new probabilities (same array length, summing to 1).
    */
   adjust(feature: Float32Array, probabilities: number[]): number[];
+  /**
+   * Known-good examples (MNIST digits, raw features and labels) a correction must out-match: a
+   * correction counts for a drawing only where it is closer to it than every example of another
+   * digit, so a correction of an unusual glyph does not capture ordinary digits that resemble it.
+   */
+  setAnchors(features: readonly Float32Array[], labels: ArrayLike<number>): void;
+  readonly hasAnchors: boolean;
   /** Ids of corrections currently outvoted by their neighbours (without effect). */
   disputed(): string[];
 }
@@ -65,6 +72,7 @@ const dot = (a: Float32Array, b: Float32Array) => {
 export function createCorrectionMemory(options: CorrectionMemoryOptions): CorrectionMemory {
   const entries = new Map<string, Entry>();
   const { threshold, fullAt, centre } = options;
+  let anchors: Array<{ feature: Float32Array; label: number }> = [];
   const agreement = options.agreement ?? DEFAULT_AGREEMENT;
   const isDisputed = (entry: Entry) => {
     if (entry.neighbours.size < agreement.minNeighbours) return false;
@@ -102,6 +110,15 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     clear() {
       entries.clear();
     },
+    setAnchors(features, labels) {
+      anchors = features.map((feature, i) => ({
+        feature: centredUnit(feature, centre),
+        label: labels[i] ?? 0,
+      }));
+    },
+    get hasAnchors() {
+      return anchors.length > 0;
+    },
     disputed() {
       return [...entries.values()].filter(isDisputed).map((entry) => entry.id);
     },
@@ -116,8 +133,20 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
         if (similarity > (closest[entry.label] ?? -1) && !isDisputed(entry))
           closest[entry.label] = similarity;
       }
+      // The closest known-good example of each digit: a correction to `label` starts to count
+      // only beyond the closest example of any other digit.
+      const anchorBest = new Array<number>(probabilities.length).fill(-1);
+      for (const anchor of anchors) {
+        const similarity = dot(query, anchor.feature);
+        if (similarity > (anchorBest[anchor.label] ?? -1)) anchorBest[anchor.label] = similarity;
+      }
       closest.forEach((similarity, label) => {
-        pull[label] = Math.max(0, Math.min(1, (similarity - threshold) / (fullAt - threshold)));
+        const rival = Math.max(...anchorBest.filter((_, other) => other !== label));
+        const start = Math.max(threshold, rival);
+        // Full effect the same share of the way from the start to identity as from the
+        // threshold to `fullAt`, so the corrected drawing itself always decides alone.
+        const full = start + ((fullAt - threshold) / (1 - threshold)) * (1 - start);
+        pull[label] = full <= start ? 1 : Math.max(0, Math.min(1, (similarity - start) / (full - start)));
       });
       const strongest = Math.max(...pull);
       if (strongest <= 0) return probabilities;

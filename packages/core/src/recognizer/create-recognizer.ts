@@ -109,8 +109,12 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   let disposed = false;
   const lifetime = new AbortController();
 
-  /** Remembers corrections' features under `model`, in batches. */
+  /** Remembers corrections' features under `model`, in batches (with its anchors, once). */
   async function rememberAll(target: CorrectionMemory, model: ServedModel, corrections: KnownCorrection[]) {
+    if (corrections.length > 0 && !target.hasAnchors) {
+      const { features, labels } = await model.anchors();
+      target.setAnchors(features, labels);
+    }
     for (let start = 0; start < corrections.length; start += FEATURE_BATCH) {
       const chunk = corrections.slice(start, start + FEATURE_BATCH);
       const { features } = await run(
@@ -315,6 +319,11 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         ...(details.sessionId === undefined ? {} : { sessionId: details.sessionId }),
       });
       known.set(id, { id, image: image.pixels, label });
+      if (!memory.hasAnchors) {
+        const target = memory;
+        const { features: anchorFeatures, labels } = await model.anchors();
+        if (memory === target && served === model) target.setAnchors(anchorFeatures, labels);
+      }
       // Features from the weights they were computed with; a swap since then recomputes them.
       if (served === model) memory.add(id, features[0] ?? new Float32Array(0), label);
       else await rememberAll(memory, served, [{ id, image: image.pixels, label }]);

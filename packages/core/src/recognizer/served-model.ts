@@ -14,6 +14,11 @@ export interface ServedModel {
   version: string;
   /** Mean classifier features over typical digits, for matching corrections. */
   centre?: ArrayLike<number>;
+  /**
+   * Features of the bundled rehearsal digits under these weights, with their labels: the
+   * known-good examples corrections must out-match (computed once, on first use).
+   */
+  anchors(): Promise<{ features: Float32Array[]; labels: Uint8Array }>;
   /** Float32 artifacts of `model` (made once, on first use: the base of a retrain). */
   artifacts(): Promise<tf.io.ModelArtifacts>;
   dispose(): void;
@@ -47,16 +52,20 @@ export async function loadInitialModel(
   }
 }
 
-/** Mean features of the bundled replay digits: the centre for weights that carry none. */
-export async function replayCentre(network: tf.LayersModel): Promise<Float32Array> {
+/** Features of the bundled replay digits under `network`, with their labels. */
+async function replayAnchors(
+  network: tf.LayersModel,
+): Promise<{ features: Float32Array[]; labels: Uint8Array }> {
   const { replay } = await bundledDigits();
   // Small batches: each is one task on a page's main thread, and the page must stay responsive.
-  const features = await featuresOf(network, replay.images, 32);
-  const centre = new Float32Array(features[0]?.length ?? 0);
+  return { features: await featuresOf(network, replay.images, 32), labels: replay.labels };
+}
+
+function meanOf(features: readonly Float32Array[]): Float32Array {
+  const mean = new Float32Array(features[0]?.length ?? 0);
   for (const feature of features)
-    for (let i = 0; i < centre.length; i++)
-      centre[i] = (centre[i] ?? 0) + (feature[i] ?? 0) / features.length;
-  return centre;
+    for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] ?? 0) + (feature[i] ?? 0) / features.length;
+  return mean;
 }
 
 /**
@@ -75,9 +84,14 @@ export async function serve(
     model.dispose();
     throw error;
   }
+  let anchors: ReturnType<ServedModel['anchors']> | undefined;
+  const anchorsOnce = () => {
+    anchors ??= replayAnchors(network);
+    return anchors;
+  };
   let resolvedCentre: ArrayLike<number> | undefined;
   try {
-    resolvedCentre = centre === 'compute' ? await replayCentre(network) : centre;
+    resolvedCentre = centre === 'compute' ? meanOf((await anchorsOnce()).features) : centre;
   } catch (error) {
     model.dispose();
     throw error;
@@ -88,6 +102,7 @@ export async function serve(
     network,
     version,
     ...(resolvedCentre ? { centre: resolvedCentre } : {}),
+    anchors: anchorsOnce,
     artifacts() {
       artifacts ??= exportModel(model);
       return artifacts;
