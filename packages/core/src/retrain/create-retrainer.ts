@@ -110,6 +110,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
           await fineTune(candidate, used, replay, {
             steps: totalSteps,
             learningRate: options.learningRate ?? 0.01,
+            passes: options.passes ?? 4,
             seed: options.seed ?? 1,
             ...(options.distill === false ? {} : { teacher: base }),
             ...(options.trainFrom === undefined ? {} : { trainFrom: options.trainFrom }),

@@ -20,6 +20,8 @@ export interface IncrementalPlan {
   steps: number;
   learningRate: number;
   seed: number;
+  /** How many times each correction is seen over the run (spread evenly over the steps). */
+  passes: number;
   /**
    * The model before fine-tuning. When given, rehearsed digits are taught its own answers (soft
    * targets: distillation) rather than their labels, which holds the function itself in place on
@@ -51,9 +53,13 @@ export async function fineTune(
   const random = seededRandom(plan.seed);
   const augmenter = createAugmenter(random, CORRECTION_AUGMENT);
   const replayAugmenter = createAugmenter(random, DEFAULT_AUGMENT);
-  const batch = CORRECTIONS_PER_STEP + REPLAY_PER_STEP;
-  const images = new Float32Array(batch * MNIST_PIXELS);
-  const targets = new Float32Array(batch * 10);
+  const images = new Float32Array((CORRECTIONS_PER_STEP + REPLAY_PER_STEP) * MNIST_PIXELS);
+  const targets = new Float32Array((CORRECTIONS_PER_STEP + REPLAY_PER_STEP) * 10);
+  // Views of corrections are spread evenly over the steps (at most 8 a step): a single
+  // correction is seen a few times across the run, not in every step, which would drill it in
+  // at the expense of everything else.
+  const views = corrections.length * plan.passes;
+  const viewsBefore = (step: number) => Math.round((step * views) / plan.steps);
   const variables = trainableVariables(model).filter((variable) =>
     model.layers
       .slice(plan.trainFrom ?? 0)
@@ -67,11 +73,13 @@ export async function fineTune(
   try {
     for (let step = 0; step < plan.steps; step++) {
       plan.signal?.throwIfAborted();
+      const shown = Math.min(CORRECTIONS_PER_STEP, viewsBefore(step + 1) - viewsBefore(step));
+      const batch = shown + REPLAY_PER_STEP;
       targets.fill(0);
       for (let b = 0; b < batch; b++) {
         let image: Float32Array;
         let label: number;
-        if (b < CORRECTIONS_PER_STEP) {
+        if (b < shown) {
           if (correctionAt === correctionOrder.length) {
             correctionOrder = shuffledIndices(corrections.length, random);
             correctionAt = 0;
@@ -94,12 +102,12 @@ export async function fineTune(
       }
       optimizer.setLearningRate(plan.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / plan.steps)));
       tf.tidy(() => {
-        const x = tf.tensor4d(images, [batch, 28, 28, 1]);
-        let y: tf.Tensor = tf.tensor2d(targets, [batch, 10]);
+        const x = tf.tensor4d(images.subarray(0, batch * MNIST_PIXELS), [batch, 28, 28, 1]);
+        let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
         if (plan.teacher) {
-          const taught = plan.teacher.predict(x.slice(CORRECTIONS_PER_STEP));
+          const taught = plan.teacher.predict(x.slice(shown));
           if (!(taught instanceof tf.Tensor)) throw new TypeError('expected a single-output model');
-          y = tf.concat([y.slice(0, CORRECTIONS_PER_STEP), taught]);
+          y = tf.concat([y.slice(0, shown), taught]);
         }
         const { grads } = tf.variableGrads(() => {
           const output = model.apply(x, { training: false });
