@@ -1,20 +1,30 @@
-// `npm start` runs the web demo (examples/web-demo) once it exists in this checkout.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// `npm start`: the web demo (examples/web-demo) on Vite's dev server, straight from the TypeScript
+// sources of the packages (no build needed). PORT (default 5173) and HOST (default 127.0.0.1)
+// choose where it listens.
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
 
-const demo = new URL('../examples/web-demo/package.json', import.meta.url);
-
-if (!existsSync(demo)) {
-  console.log(
-    [
-      'crazy-digits: the web demo (examples/web-demo) is not part of this checkout yet.',
-      'When it is, `npm start` serves it: draw a digit, see the prediction, correct it and watch the',
-      'model learn, all in the browser on the bundled pretrained model.',
-      'Until then: `npm test` runs the test suites, `npm run bench` lists the benchmarks.',
-    ].join('\n'),
-  );
-  process.exit(0);
+const configFile = fileURLToPath(new URL('../examples/web-demo/vite.config.ts', import.meta.url));
+const host = process.env.HOST || '127.0.0.1';
+const port = process.env.PORT ? Number(process.env.PORT) : 5173;
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`crazy-digits: PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(1);
 }
 
-const child = spawn('npm', ['start', '--workspace', 'examples/web-demo'], { stdio: 'inherit' });
-child.on('exit', (code) => process.exit(code ?? 1));
+const server = await createServer({
+  configFile,
+  // An explicit PORT is taken or the start fails; the default moves on to the next free port.
+  server: { host, port, strictPort: process.env.PORT !== undefined },
+});
+await server.listen();
+console.log('\n  crazy-digits web demo: draw a digit, correct it, watch the model learn.');
+server.printUrls();
+console.log('\n  Press Ctrl+C to stop.\n');
+
+const stop = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
