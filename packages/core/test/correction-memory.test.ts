@@ -11,14 +11,14 @@ describe('correction memory', () => {
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     // An ordinary 1 sits at angle 0; a writer's odd glyph, corrected to 7, sits close to it.
     memory.setAnchors([at(0)], [1]);
-    memory.add('odd-seven', at(0.3), 7);
+    memory.add('odd-seven', at(0.45), 7);
     const ordinaryOne = memory.adjust(at(0.02), model);
     expect(ordinaryOne.indexOf(Math.max(...ordinaryOne))).toBe(1);
     expect(ordinaryOne).toEqual(model);
-    const sameGlyph = memory.adjust(at(0.3), model);
+    const sameGlyph = memory.adjust(at(0.45), model);
     expect(sameGlyph.indexOf(Math.max(...sameGlyph))).toBe(7);
     expect(sameGlyph[7]).toBeCloseTo(1, 6);
-    const nearGlyph = memory.adjust(at(0.29), model);
+    const nearGlyph = memory.adjust(at(0.44), model);
     expect(nearGlyph.indexOf(Math.max(...nearGlyph))).toBe(7);
   });
 
