@@ -95,7 +95,7 @@ export async function measureParallelTraining(
   return figures;
 }
 
-/** `npm run bench -- training-parallel [--json]` once registered. */
+/** `npm run bench -- training-parallel [--json]`. */
 export async function run({ json }: BenchOptions): Promise<void> {
   const figures = await measureParallelTraining();
   for (const figure of figures) {
