@@ -52,7 +52,8 @@ function figuresOf(thread: string, measured: PageRetrainFigures, corrections: nu
         metric: `${label}: page work after the answer`,
         value: run.retrainMs - answered,
         unit: 'ms',
-        detail: 'serving the candidate: load it, recompute the corrections features, save the version',
+        detail:
+          'serving the candidate: save the version, load it, features of the 1,000 replay anchors and the corrections under the new weights',
       },
     ];
   });

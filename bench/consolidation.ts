@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- consolidation [--json] [--forgetting 500] [--speed 50] [--flip 1000] [--leak-retrains 20]`
+ * `npm run bench -- consolidation [--json] [--forgetting 500] [--speed 50] [--flip 1000] [--leak-retrains 20]
+ *   [--parts speed,forgetting,flip,leaks]`
  *
  * Folding corrections into the weights with `recognizer.retrain()` (the default in-process
  * retrainer on the wasm backend):
@@ -102,13 +103,15 @@ export async function run(options: BenchOptions): Promise<void> {
       speed: { type: 'string', default: '50' },
       flip: { type: 'string', default: '1000' },
       'leak-retrains': { type: 'string', default: '20' },
+      parts: { type: 'string', default: 'speed,forgetting,flip,leaks' },
     },
   });
+  const parts = new Set(values.parts.split(','));
   const figures: Figure[] = [];
   const test = heldOutTest();
 
   // 1 and 2: speed and forgetting on writers' misread digits.
-  {
+  if (parts.has('speed') || parts.has('forgetting')) {
     const probe = await createRecognizer();
     const pool = await writerMisreads(probe, Number(values.forgetting) + Number(values.speed), 5000);
     probe.dispose();
@@ -167,7 +170,7 @@ export async function run(options: BenchOptions): Promise<void> {
   }
 
   // 3: label-flip attack.
-  {
+  if (parts.has('flip')) {
     const count = Number(values.flip);
     const train = loadMnist('train', count);
     const random = seededRandom(11);
@@ -206,7 +209,7 @@ export async function run(options: BenchOptions): Promise<void> {
   }
 
   // 4: tensors across 1,000 corrections and many (short) retrains.
-  {
+  if (parts.has('leaks')) {
     const retrains = Number(values['leak-retrains']);
     const recognizer = await createRecognizer({ retrainer: createRetrainer({ minSteps: 2, maxSteps: 2 }) });
     const baseline = tf.memory().numTensors;

@@ -67,6 +67,11 @@ export const benchmarks: Record<string, BenchEntry> = {
       'retraining in Chromium with createWorkerRetrainer: longest main-thread task (target ≤ 50 ms), run time',
     load: () => import('./browser-retrain.js'),
   },
+  'browser-backends': {
+    description:
+      'which backend serves the model best in headless Chromium: predict latency and training samples/s on wasm, webgl, webgpu',
+    load: () => import('./browser-backends.js'),
+  },
   training: {
     description:
       'training samples/s: wasm with our kernels vs stock wasm and stock cpu, shipped and seed CNNs',

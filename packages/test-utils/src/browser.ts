@@ -35,6 +35,17 @@ export interface BrowserPageOptions {
   files: Record<string, string>;
   /** Browser context options, e.g. `{ deviceScaleFactor: 2, hasTouch: true }`. */
   context?: BrowserContextOptions;
+  /**
+   * More import aliases for the page's scripts, from a specifier to an absolute file path: lets a
+   * page import a repository module (a test's shared helper) by name, resolved as in the repository.
+   */
+  aliases?: Record<string, string>;
+  /**
+   * Chromium command-line switches to launch with in place of the default `--disable-gpu` (e.g.
+   * `['--enable-unsafe-swiftshader']` for software WebGL, or `[]` to let Chromium use a GPU it
+   * finds). The switches that keep a test browser quiet are always added.
+   */
+  gpuArgs?: string[];
 }
 
 /** A page served by Vite and open in headless Chromium. */
@@ -94,6 +105,7 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
         alias: {
           '@crazy-digits/core': source('packages/core/src/index.ts'),
           '@crazy-digits/browser-adapter': source('packages/browser-adapter/src/index.ts'),
+          ...options.aliases,
         },
       },
       server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, fs: { allow: [repoRoot, root] } },
@@ -106,7 +118,7 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
       args: [
         '--headless',
         '--no-sandbox',
-        '--disable-gpu',
+        ...(options.gpuArgs ?? ['--disable-gpu']),
         '--no-first-run',
         '--disable-background-networking',
         '--disable-component-update',

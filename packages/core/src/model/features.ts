@@ -79,6 +79,9 @@ export async function featuresOf(
     });
     const values = await features.data();
     features.dispose();
+    // Hand the thread back between batches: on the wasm backend `data()` resolves without
+    // yielding, and on a page every batch must be its own short task.
+    if (start + size < count) await new Promise<void>((resolve) => setTimeout(resolve, 0));
     const width = values.length / size;
     for (let i = 0; i < size; i++)
       result.push(Float32Array.from(values.subarray(i * width, (i + 1) * width)));

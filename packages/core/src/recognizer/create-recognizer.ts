@@ -124,6 +124,9 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       chunk.forEach((c, i) => {
         target.add(c.id, features[i] ?? new Float32Array(0), c.label);
       });
+      // One batch per task on a page (see `featuresOf`).
+      if (start + FEATURE_BATCH < corrections.length)
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
     }
   }
 

@@ -8,7 +8,7 @@ export interface AgreementOptions {
   dissent: number;
 }
 
-export const DEFAULT_AGREEMENT: AgreementOptions = { similarity: 0.85, minNeighbours: 3, dissent: 0.6 };
+export const DEFAULT_AGREEMENT: AgreementOptions = { similarity: 0.75, minNeighbours: 3, dissent: 0.6 };
 
 /**
  * The label-agreement defence against poisoned corrections: indices of corrections whose close

@@ -1,0 +1,543 @@
+// Checks the publishable packages as a user gets them, from the tarballs `npm pack` makes: installs
+// them with tfjs into a fresh project outside the repository, then
+//   (a) imports and requires each package in Node and recognises digits on the wasm backend;
+//   (b) bundles a small app on core + browser-adapter with Vite and recognises digits drawn on the
+//       drawing pad in headless Chromium, with the wasm binaries and the bundled weights loaded
+//       from the build (skipped when no Chromium is found);
+//   (c) holds the gzipped size of core + browser-adapter in that bundle to a budget.
+// Run after `npm run build`; it builds nothing itself. `--keep` leaves the temporary folder behind.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
+
+/**
+ * Budget for core + browser-adapter in the app's bundle below, minified and gzipped (level 9), in
+ * bytes: what the app's imports (recogniser, backend, drawing pad, IndexedDB store) pull in after
+ * tree-shaking, without tfjs, idb, the bundled weights or the replay digits (reported separately).
+ * Measured at 22,304 bytes (Vite 8.3.8); the budget leaves about 15% headroom. Raise it
+ * deliberately, in the change that needs it.
+ */
+const BROWSER_BUDGET_GZIP_BYTES = 25_700;
+
+const TFJS_VERSION = '4.22.0';
+const PACKAGES = ['@crazy-digits/core', '@crazy-digits/node-adapter', '@crazy-digits/browser-adapter'];
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+const keep = process.argv.includes('--keep');
+const execFileAsync = promisify(execFile);
+const failures = [];
+const started = Date.now();
+
+const log = (message) =>
+  console.log(`[check:tarballs ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+const fail = (message) => {
+  failures.push(message);
+  console.error(`  FAIL ${message}`);
+};
+const kB = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
+
+/**
+ * Runs a command; on failure the error carries its output. npm's script variables are dropped, so
+ * a nested npm works on the temporary project and not on the repository that runs this script.
+ */
+async function run(command, args, { cwd, timeout = 120_000 } = {}) {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) =>
+        !/^npm_(package_|lifecycle_|config_(local_prefix|prefix|workspaces?|include_workspace_root)$)/i.test(
+          name,
+        ),
+    ),
+  );
+  try {
+    return await execFileAsync(command, args, { cwd, env, timeout, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    throw new Error(
+      `\`${command} ${args.join(' ')}\` failed:\n${error.stdout ?? ''}${error.stderr ?? error.message}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Digits: each a few strokes in a 280x280 box, rasterised to PNG for Node and drawn with the mouse
+// on the drawing pad in Chromium. Clear enough that any working model reads them right.
+
+const SIDE = 280;
+const LINE_WIDTH = 16;
+const ellipse = (cx, cy, rx, ry, steps = 28) =>
+  Array.from({ length: steps + 1 }, (_, i) => {
+    const angle = (2 * Math.PI * i) / steps;
+    return [cx + rx * Math.sin(angle), cy - ry * Math.cos(angle)];
+  });
+const DIGITS = {
+  1: [
+    [
+      [140, 50],
+      [140, 230],
+    ],
+  ],
+  7: [
+    [
+      [85, 60],
+      [195, 60],
+      [125, 230],
+    ],
+  ],
+  0: [ellipse(140, 140, 55, 85)],
+};
+
+function distanceToSegment(px, py, [ax, ay], [bx, by]) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+}
+
+/** An 8-bit grayscale PNG of the strokes, black ink on white, written with zlib alone. */
+function digitPng(strokes) {
+  const rows = [];
+  for (let y = 0; y < SIDE; y++) {
+    const row = Buffer.alloc(SIDE + 1); // filter byte 0, then one byte per pixel
+    for (let x = 0; x < SIDE; x++) {
+      let distance = Number.POSITIVE_INFINITY;
+      for (const stroke of strokes) {
+        for (let i = 1; i < stroke.length; i++) {
+          distance = Math.min(distance, distanceToSegment(x + 0.5, y + 0.5, stroke[i - 1], stroke[i]));
+        }
+      }
+      row[x + 1] = distance <= LINE_WIDTH / 2 ? 0 : 255;
+    }
+    rows.push(row);
+  }
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(SIDE, 0);
+  header.writeUInt32BE(SIDE, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit, grayscale, deflate, no filter, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Compares `{ digit: { digit, confidence } }` predictions with the digits drawn. */
+function checkPredictions(where, predictions) {
+  for (const expected of Object.keys(DIGITS)) {
+    const prediction = predictions[expected];
+    const line = `${where}: drew ${expected}, predicted ${prediction?.digit} (confidence ${prediction?.confidence?.toFixed(3)})`;
+    if (prediction?.digit === Number(expected)) console.log(`  ok   ${line}`);
+    else fail(line);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pack and install.
+
+async function packAndInstall(work) {
+  for (const name of PACKAGES) {
+    const dir = join(repoRoot, 'packages', name.split('/')[1]);
+    if (!existsSync(join(dir, 'dist', 'index.js'))) {
+      throw new Error(`${name} has no dist/: run \`npm run build\` first`);
+    }
+  }
+  const tarballs = join(work, 'tarballs');
+  await mkdir(tarballs);
+  const { stdout } = await run(
+    'npm',
+    ['pack', '--json', '--pack-destination', tarballs, ...PACKAGES.flatMap((name) => ['-w', name])],
+    { cwd: repoRoot },
+  );
+  const packed = JSON.parse(stdout);
+  for (const { name, filename, size, unpackedSize, files } of packed) {
+    const paths = files.map((file) => file.path);
+    log(`packed ${filename}: ${kB(size)} (${kB(unpackedSize)} unpacked, ${paths.length} files)`);
+    const stray = paths.filter(
+      (path) => !path.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/.test(path),
+    );
+    if (stray.length > 0) fail(`${name} ships files outside dist/: ${stray.join(', ')}`);
+    for (const expected of [
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/index.d.ts',
+      'dist/index.d.cts',
+      'README.md',
+    ]) {
+      if (!paths.includes(expected)) fail(`${name}'s tarball lacks ${expected}`);
+    }
+  }
+
+  const app = join(work, 'app');
+  await mkdir(join(app, 'src'), { recursive: true });
+  await writeFile(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'crazy-digits-tarball-check', private: true, type: 'module' }, null, 2)}\n`,
+  );
+  log('installing the tarballs and tfjs into a fresh project (npm install --prefer-offline)');
+  await run(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...packed.map(({ filename }) => join(tarballs, filename)),
+      `@tensorflow/tfjs@${TFJS_VERSION}`,
+      `@tensorflow/tfjs-backend-wasm@${TFJS_VERSION}`,
+    ],
+    { cwd: app, timeout: 150_000 },
+  );
+  // One copy of core, the tarball's: a second one nested under an adapter would break `instanceof`.
+  const { stdout: tree } = await run('npm', ['ls', '--all', '--parseable', '@crazy-digits/core'], {
+    cwd: app,
+  });
+  const copies = new Set(tree.split('\n').filter((line) => line.trim() !== ''));
+  if (copies.size !== 1)
+    fail(`expected one installed @crazy-digits/core, found ${copies.size}: ${[...copies].join(', ')}`);
+  return app;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) Node: ESM import and CJS require of each package, and recognition on the wasm backend.
+
+/** The body both module formats run; `core`, `nodeAdapter` and `browserAdapter` are in scope. */
+const nodeCheckBody = `
+const { readFile } = require('node:fs/promises');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const expectExports = (label, module, names) => {
+  const missing = names.filter((name) => typeof module[name] !== 'function');
+  if (missing.length > 0) throw new Error(label + ' lacks exports: ' + missing.join(', '));
+};
+(async () => {
+  expectExports('@crazy-digits/core', core, ['createRecognizer', 'useBackend', 'preprocess', 'createRetrainer', 'isCrazyDigitsError', 'CrazyDigitsError']);
+  expectExports('@crazy-digits/node-adapter', nodeAdapter, ['createFileCorrectionStore', 'createFileModelStore', 'decodeImage', 'createWorkerThreadsRetrainer', 'createWorkerThreadsGradientPool']);
+  expectExports('@crazy-digits/browser-adapter', browserAdapter, ['createDrawingPad', 'createIndexedDBCorrectionStore', 'createIndexedDBModelStore', 'createWorkerRetrainer', 'coordinateRetraining']);
+  // The adapters' errors extend the installed core's base class: core is not bundled into them.
+  if (!(new nodeAdapter.RetrainWorkerError('m') instanceof core.CrazyDigitsError)) throw new Error('node-adapter errors do not extend core.CrazyDigitsError');
+  if (!(new browserAdapter.StorageQuotaExceededError('m') instanceof core.CrazyDigitsError)) throw new Error('browser-adapter errors do not extend core.CrazyDigitsError');
+  // worker_threads starts these by path, beside the entry.
+  const dist = join('node_modules', '@crazy-digits', 'node-adapter', 'dist');
+  for (const file of ['retrain-worker.js', 'retrain-worker.cjs', 'gradient-worker.js', 'gradient-worker.cjs']) {
+    if (!existsSync(join(dist, file))) throw new Error('node-adapter lacks dist/' + file);
+  }
+  const recognizer = await core.createRecognizer({ backend: 'wasm' });
+  const predictions = {};
+  for (const [digit, file] of Object.entries(JSON.parse(process.argv[2]))) {
+    const prediction = await recognizer.predict(await nodeAdapter.decodeImage(await readFile(file)));
+    predictions[digit] = { digit: prediction.digit, confidence: prediction.confidence };
+  }
+  const result = { backend: recognizer.backend, modelVersion: recognizer.modelVersion, predictions };
+  recognizer.dispose();
+  console.log('RESULT ' + JSON.stringify(result));
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+async function checkNode(app) {
+  const pngs = {};
+  for (const [digit, strokes] of Object.entries(DIGITS)) {
+    pngs[digit] = join(app, `digit-${digit}.png`);
+    await writeFile(pngs[digit], digitPng(strokes));
+  }
+  const variants = {
+    'check-esm.mjs': [
+      "import { createRequire } from 'node:module';",
+      "import * as core from '@crazy-digits/core';",
+      "import * as nodeAdapter from '@crazy-digits/node-adapter';",
+      "import * as browserAdapter from '@crazy-digits/browser-adapter';",
+      'const require = createRequire(import.meta.url);',
+    ],
+    'check-cjs.cjs': [
+      "const core = require('@crazy-digits/core');",
+      "const nodeAdapter = require('@crazy-digits/node-adapter');",
+      "const browserAdapter = require('@crazy-digits/browser-adapter');",
+    ],
+  };
+  for (const [file, header] of Object.entries(variants)) {
+    const format = file.endsWith('.mjs') ? 'ESM import' : 'CJS require';
+    await writeFile(join(app, file), `${header.join('\n')}\n${nodeCheckBody}`);
+    try {
+      const { stdout } = await run('node', [file, JSON.stringify(pngs)], { cwd: app });
+      const line = stdout.split('\n').find((text) => text.startsWith('RESULT '));
+      if (!line) throw new Error(`no result from ${file}:\n${stdout}`);
+      const result = JSON.parse(line.slice('RESULT '.length));
+      console.log(
+        `  ok   Node ${format}: all three packages load (backend ${result.backend}, model ${result.modelVersion})`,
+      );
+      if (result.backend !== 'wasm') fail(`Node ${format}: ran on ${result.backend}, not wasm`);
+      checkPredictions(`Node ${format}`, result.predictions);
+    } catch (error) {
+      fail(`Node ${format}: ${error.message}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) and (c): a Vite app, bundled by the repository's Vite from the installed packages.
+
+const indexHtml = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><link rel="icon" href="data:," /><title>crazy-digits tarball check</title></head>
+  <body style="margin: 0">
+    <canvas id="pad" style="display: block; width: ${SIDE}px; height: ${SIDE}px"></canvas>
+    <script type="module" src="./src/main.js"></script>
+  </body>
+</html>
+`;
+
+// What the browser-adapter README's "Using with Vite/webpack" section tells an app to do.
+const mainJs = `import { createRecognizer, useBackend } from '@crazy-digits/core';
+import { createDrawingPad, createIndexedDBCorrectionStore } from '@crazy-digits/browser-adapter';
+import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import threaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+const wasmPaths = {
+  'tfjs-backend-wasm.wasm': new URL(wasm, location.href).href,
+  'tfjs-backend-wasm-simd.wasm': new URL(simd, location.href).href,
+  'tfjs-backend-wasm-threaded-simd.wasm': new URL(threaded, location.href).href,
+};
+
+window.ready = (async () => {
+  const backend = await useBackend('wasm', { wasmPaths });
+  const store = await createIndexedDBCorrectionStore({ name: 'tarball-check' });
+  const recognizer = await createRecognizer({ backend: 'wasm', store });
+  const pad = createDrawingPad(document.getElementById('pad'));
+  window.predictPad = async () => {
+    const { digit, confidence } = await recognizer.predict(pad.getImageData());
+    pad.clear();
+    return { digit, confidence };
+  };
+  return { backend, modelVersion: recognizer.modelVersion };
+})();
+`;
+
+/**
+ * Chunks by package, so core + browser-adapter can be measured on their own. Higher priorities
+ * capture modules first: tfjs (with its own dependencies) and idb before crazy-digits, whose group
+ * would otherwise pull them in as its dependencies. The weights and replay digits, imported
+ * dynamically, keep chunks of their own.
+ */
+const chunkGroups = [
+  { name: 'tfjs', test: /[\\/]node_modules[\\/](?!@crazy-digits[\\/]|idb[\\/])/, priority: 3 },
+  { name: 'idb', test: /[\\/]node_modules[\\/]idb[\\/]/, priority: 2 },
+  { name: 'crazy-digits', test: /[\\/]node_modules[\\/]@crazy-digits[\\/](?!.*\.generated)/, priority: 1 },
+];
+
+async function bundleApp(app) {
+  await writeFile(join(app, 'index.html'), indexHtml);
+  await writeFile(join(app, 'src', 'main.js'), mainJs);
+  const { build } = await import('vite');
+  log('bundling the app with Vite');
+  await build({
+    root: app,
+    configFile: false,
+    logLevel: 'warn',
+    base: './',
+    cacheDir: join(app, 'node_modules', '.vite'),
+    build: {
+      outDir: 'dist',
+      emptyOutDir: true,
+      target: 'es2022',
+      chunkSizeWarningLimit: 8192,
+      reportCompressedSize: false,
+      rolldownOptions: {
+        checks: { pluginTimings: false },
+        output: { codeSplitting: { groups: chunkGroups } },
+      },
+    },
+    worker: { format: 'es' },
+  });
+  const assets = join(app, 'dist', 'assets');
+  const sizes = [];
+  for (const file of await readdir(assets)) {
+    const bytes = await readFile(join(assets, file));
+    sizes.push({ file, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+  }
+  return sizes;
+}
+
+function checkSizes(sizes) {
+  const find = (pattern) => sizes.filter(({ file }) => pattern.test(file));
+  const total = (list) => list.reduce((sum, { gzip }) => sum + gzip, 0);
+  const describe = (list) =>
+    list.length === 0
+      ? 'not in the bundle'
+      : list.map(({ file, bytes, gzip }) => `${file} ${kB(bytes)} min, ${kB(gzip)} gzip`).join('; ');
+  const ours = find(/^crazy-digits-.*\.js$/);
+  console.log('  bundle (minified; gzip -9):');
+  console.log(`    core + browser-adapter: ${describe(ours)}`);
+  console.log(`    bundled weights:        ${describe(find(/^bundled-model\.generated-.*\.js$/))}`);
+  console.log(`    replay/validation set:  ${describe(find(/^replay-set\.generated-.*\.js$/))}`);
+  console.log(`    idb:                    ${describe(find(/^idb-.*\.js$/))}`);
+  console.log(`    tfjs:                   ${describe(find(/^tfjs-[^.]*\.js$/))}`);
+  console.log(`    retrain worker:         ${describe(find(/worker.*\.js$/))}`);
+  console.log(`    wasm binaries:          ${describe(find(/\.wasm$/))}`);
+  console.log(`    app entry:              ${describe(find(/^index-.*\.js$/))}`);
+  if (ours.length === 0) {
+    fail('no core + browser-adapter chunk in the bundle: the chunk grouping in this script needs updating');
+    return;
+  }
+  const measured = total(ours);
+  const line = `core + browser-adapter: ${measured} bytes gzipped, budget ${BROWSER_BUDGET_GZIP_BYTES} bytes`;
+  if (measured <= BROWSER_BUDGET_GZIP_BYTES) console.log(`  ok   ${line}`);
+  else
+    fail(
+      `${line} (over by ${measured - BROWSER_BUDGET_GZIP_BYTES}; shrink it, or raise the budget in this script)`,
+    );
+}
+
+const MIME = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+};
+
+/** Serves `root` on a free local port, as a static host would. */
+async function serveStatic(root) {
+  const server = createServer(async (request, response) => {
+    const path = join(root, decodeURIComponent(new URL(request.url, 'http://x').pathname));
+    try {
+      if (relative(root, path).startsWith('..')) throw new Error('outside the root');
+      const file = (await stat(path)).isDirectory() ? join(path, 'index.html') : path;
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+const chromiumPath = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+].find((path) => path && existsSync(path));
+
+async function checkBrowser(app) {
+  if (!chromiumPath) {
+    console.log('  SKIP browser recognition: no Chromium found (install chromium or set CHROMIUM_PATH)');
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const server = await serveStatic(join(app, 'dist'));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 400, height: 400 } });
+    const problems = [];
+    const loaded = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on(
+      'console',
+      (message) => message.type() === 'error' && problems.push(`console error: ${message.text()}`),
+    );
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+      else loaded.push(new URL(response.url()).pathname);
+    });
+    await page.goto(server.url);
+    let timer;
+    const ready = await Promise.race([
+      page.evaluate(() => window.ready),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the app did not start within 60 s')), 60_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (!loaded.some((path) => /\/assets\/tfjs-backend-wasm.*\.wasm$/.test(path))) {
+      fail('Chromium: no .wasm file was loaded from the build');
+    }
+    if (!loaded.some((path) => /\/assets\/bundled-model\.generated-.*\.js$/.test(path))) {
+      fail('Chromium: the bundled weights chunk was not loaded from the build');
+    }
+    // Core loads its replay digits on the first retrain only: an app that predicts never fetches them.
+    if (loaded.some((path) => /\/assets\/replay-set\.generated-.*\.js$/.test(path))) {
+      fail('Chromium: the replay digits were loaded by an app that never retrains');
+    }
+    console.log(`       assets loaded: ${loaded.filter((path) => path.startsWith('/assets/')).join(', ')}`);
+    if (ready.backend !== 'wasm') fail(`Chromium: ran on ${ready.backend}, not wasm`);
+    const box = await page.locator('#pad').boundingBox();
+    const predictions = {};
+    for (const [digit, strokes] of Object.entries(DIGITS)) {
+      for (const stroke of strokes) {
+        const [first, ...rest] = stroke;
+        await page.mouse.move(box.x + first[0], box.y + first[1]);
+        await page.mouse.down();
+        for (const [x, y] of rest) await page.mouse.move(box.x + x, box.y + y, { steps: 6 });
+        await page.mouse.up();
+      }
+      predictions[digit] = await page.evaluate(() => window.predictPad());
+    }
+    console.log(
+      `  ok   Chromium: the bundled app started (backend ${ready.backend}, model ${ready.modelVersion})`,
+    );
+    checkPredictions('Chromium (drawing pad)', predictions);
+    for (const problem of problems) fail(`Chromium: ${problem}`);
+  } catch (error) {
+    fail(`Chromium: ${error.message}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const work = await mkdtemp(join(tmpdir(), 'crazy-digits-tarballs-'));
+try {
+  log(`packing into ${work}`);
+  const app = await packAndInstall(work);
+  log('(a) Node: ESM and CJS entry points, recognition on wasm');
+  await checkNode(app);
+  log('(c) bundle size');
+  checkSizes(await bundleApp(app));
+  log('(b) Chromium: the bundled app');
+  await checkBrowser(app);
+} catch (error) {
+  fail(error.message);
+} finally {
+  if (keep) log(`kept ${work}`);
+  else await rm(work, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  console.error(
+    `\ncheck:tarballs failed (${failures.length}):\n${failures.map((f) => `  - ${f}`).join('\n')}`,
+  );
+  process.exit(1);
+}
+log('all tarball checks passed');
