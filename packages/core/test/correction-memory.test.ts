@@ -28,11 +28,16 @@ describe('correction memory', () => {
     for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3);
     for (let k = 7; k < 10; k++) memory.add(`flipped-${k}`, near(k), 8);
     expect(memory.disputed().sort()).toEqual(['flipped-7', 'flipped-8', 'flipped-9']);
-    const adjusted = memory.adjust(near(8), uniform);
+    // A drawing between them, not a copy of any: the honest majority decides.
+    const between = Float32Array.of(1, 0.075, 0.3);
+    const adjusted = memory.adjust(between, uniform);
     expect(adjusted.indexOf(Math.max(...adjusted))).toBe(3);
+    // The flipped drawing itself still gets its own correction.
+    const copy = memory.adjust(near(8), uniform);
+    expect(copy.indexOf(Math.max(...copy))).toBe(8);
     for (let k = 0; k < 7; k++) memory.remove(`honest-${k}`);
     expect(memory.disputed()).toEqual([]);
-    const alone = memory.adjust(near(8), uniform);
+    const alone = memory.adjust(between, uniform);
     expect(alone.indexOf(Math.max(...alone))).toBe(8);
   });
 

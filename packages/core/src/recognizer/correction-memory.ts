@@ -64,6 +64,9 @@ const SHARPNESS = 0.02;
  */
 const ANCHOR_MARGIN = 0.06;
 
+/** Similarity of a drawing to a corrected one at and above which it counts as the same drawing. */
+const NEAR_COPY = 0.98;
+
 const dot = (a: Float32Array, b: Float32Array) => {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i] ?? 0) * (b[i] ?? 0);
@@ -138,7 +141,9 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       const closest = new Array<number>(probabilities.length).fill(-1);
       for (const entry of entries.values()) {
         const similarity = dot(query, entry.feature);
-        if (similarity > (closest[entry.label] ?? -1) && !isDisputed(entry))
+        // A disputed correction still decides for near copies of its own drawing: whoever
+        // corrected it sees it stick; it only stops reaching other drawings.
+        if (similarity > (closest[entry.label] ?? -1) && (similarity >= NEAR_COPY || !isDisputed(entry)))
           closest[entry.label] = similarity;
       }
       // The closest known-good example of each digit: a correction to `label` starts to count
