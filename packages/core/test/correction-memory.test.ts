@@ -32,7 +32,7 @@ describe('correction memory', () => {
     const between = Float32Array.of(1, 0.075, 0.3);
     const adjusted = memory.adjust(between, uniform);
     expect(adjusted.indexOf(Math.max(...adjusted))).toBe(3);
-    // The flipped drawing itself still gets its own correction.
+    // The flipped drawing itself (the same input) still gets its own correction.
     const copy = memory.adjust(near(8), uniform);
     expect(copy.indexOf(Math.max(...copy))).toBe(8);
     for (let k = 0; k < 7; k++) memory.remove(`honest-${k}`);

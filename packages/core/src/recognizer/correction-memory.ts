@@ -64,8 +64,12 @@ const SHARPNESS = 0.02;
  */
 const ANCHOR_MARGIN = 0.06;
 
-/** Similarity of a drawing to a corrected one at and above which it counts as the same drawing. */
-const NEAR_COPY = 0.98;
+/**
+ * Similarity at which a drawing is the corrected one itself (the same input gives the same
+ * features). Not lower: ordinary 1s are often 0.98 alike, so "close enough" would let a disputed
+ * lie about one 1 reach many.
+ */
+const SAME_DRAWING = 0.9999;
 
 const dot = (a: Float32Array, b: Float32Array) => {
   let sum = 0;
@@ -141,9 +145,9 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       const closest = new Array<number>(probabilities.length).fill(-1);
       for (const entry of entries.values()) {
         const similarity = dot(query, entry.feature);
-        // A disputed correction still decides for near copies of its own drawing: whoever
-        // corrected it sees it stick; it only stops reaching other drawings.
-        if (similarity > (closest[entry.label] ?? -1) && (similarity >= NEAR_COPY || !isDisputed(entry)))
+        // A disputed correction still decides for its own drawing: whoever corrected it sees it
+        // stick; it only stops reaching other drawings.
+        if (similarity > (closest[entry.label] ?? -1) && (similarity >= SAME_DRAWING || !isDisputed(entry)))
           closest[entry.label] = similarity;
       }
       // The closest known-good example of each digit: a correction to `label` starts to count
