@@ -5,6 +5,7 @@
  * Each benchmark is a module in `bench/` exporting `run(options)`; it prints a human table, or
  * with `--json` one JSON object per figure: `{ "bench", "metric", "value", "unit", ... }`.
  */
+import { recordMachine } from './machine.js';
 import { benchmarks } from './registry.js';
 
 const [name, ...rest] = process.argv.slice(2);
@@ -21,5 +22,8 @@ if (!entry) {
   console.error(`Unknown benchmark "${name}". Known: ${Object.keys(benchmarks).join(', ') || 'none'}.`);
   process.exit(2);
 }
+const json = rest.includes('--json');
 const module = await entry.load();
-await module.run({ json: rest.includes('--json'), args: rest.filter((arg) => arg !== '--json') });
+await module.run({ json, args: rest.filter((arg) => arg !== '--json') });
+// JSON runs feed `npm run bench:table`, which states the machine the figures came from.
+if (json) await recordMachine();
