@@ -58,7 +58,7 @@ async function replayAnchors(
 ): Promise<{ features: Float32Array[]; labels: Uint8Array }> {
   const { replay } = await bundledDigits();
   // Small batches: each is one task on a page's main thread, and the page must stay responsive.
-  return { features: await featuresOf(network, replay.images, 32), labels: replay.labels };
+  return { features: await featuresOf(network, replay.images, 16), labels: replay.labels };
 }
 
 function meanOf(features: readonly Float32Array[]): Float32Array {
