@@ -38,7 +38,7 @@ export interface WorkerRetrainerOptions {
   retrainer?: RetrainerOptions;
 }
 
-/** A {@link Retrainer} that runs in a Web Worker. */
+/** A `Retrainer` (from `@crazy-digits/core`) that runs in a Web Worker. */
 export interface WorkerRetrainer extends Retrainer {
   /** The worker's TensorFlow.js backend (e.g. `'wasm'`), once a run has finished there. */
   readonly backend: string | undefined;
