@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
+import { startServerProcess } from '../examples/node-server/test/server-process.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
 import {
   canvasBenchmarkOptions,
@@ -61,30 +62,6 @@ function canvasBodies(count: number): { body: string; label: number }[] {
     const image = `data:image/png;base64,${PNG.sync.write(png).toString('base64')}`;
     return { body: JSON.stringify({ image }), label: test.labels[i] ?? 0 };
   });
-}
-
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', require.resolve('tsx'), main], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      CORRECTIONS_PER_MINUTE: '1000000',
-      RETRAINS_PER_MINUTE: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
-  });
-  return { child, url };
 }
 
 async function api(url: string, method: 'GET' | 'POST', body?: string): Promise<Record<string, unknown>> {
@@ -161,7 +138,10 @@ export async function run(options: BenchOptions): Promise<void> {
     body,
   }));
   const dataDir = await mkdtemp(join(tmpdir(), 'crazy-digits-bench-server-'));
-  const { child, url } = await startServer(dataDir);
+  const { child, url } = await startServerProcess(dataDir, {
+    CORRECTIONS_PER_MINUTE: '1000000',
+    RETRAINS_PER_MINUTE: '1000000',
+  });
   const figures: Figure[] = [];
   try {
     // Corrections for the retrains to learn: the first 40 canvases with their true labels.

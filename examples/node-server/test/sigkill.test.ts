@@ -1,41 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allCorrectionIds, dataUrl, digitPng, tempDir } from './helpers.js';
-
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const tsx = createRequire(import.meta.url).resolve('tsx');
-
-/** Starts `npm start`'s entry in a child process on a free port; resolves once it listens. */
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', tsx, main], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      CORRECTIONS_PER_MINUTE: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the server exited (${code}) before listening:\n${output}`)),
-    );
-  });
-  return { child, url };
-}
+import { startServerProcess } from './server-process.js';
 
 describe('a server killed with SIGKILL', () => {
   it('keeps every correction it acknowledged with 201', { timeout: 90_000 }, async () => {
@@ -43,7 +9,7 @@ describe('a server killed with SIGKILL', () => {
     const images = [0, 1, 2, 3].map((index) => dataUrl(digitPng(index)));
     const acknowledged: string[] = [];
     try {
-      const first = await startServer(dir.path);
+      const first = await startServerProcess(dir.path, { CORRECTIONS_PER_MINUTE: '1000000' });
       const exited = once(first.child, 'exit');
       let killed = false;
       const writer = async (worker: number) => {
@@ -69,7 +35,7 @@ describe('a server killed with SIGKILL', () => {
       expect(signal).toBe('SIGKILL');
       expect(acknowledged.length).toBeGreaterThanOrEqual(40);
 
-      const second = await startServer(dir.path);
+      const second = await startServerProcess(dir.path, { CORRECTIONS_PER_MINUTE: '1000000' });
       try {
         const stored = await allCorrectionIds(async (url) => (await fetch(`${second.url}${url}`)).json());
         const missing = acknowledged.filter((id) => !stored.includes(id));

@@ -88,3 +88,11 @@ export async function featuresOf(
   }
   return result;
 }
+
+/** Element-wise mean of feature vectors of one length (empty for none). */
+export function meanOf(features: readonly Float32Array[]): Float32Array {
+  const mean = new Float32Array(features[0]?.length ?? 0);
+  for (const feature of features)
+    for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] ?? 0) + (feature[i] ?? 0) / features.length;
+  return mean;
+}

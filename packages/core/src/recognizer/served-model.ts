@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
-import { featuresOf, withFeatures } from '../model/features.js';
+import { featuresOf, meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
 import { bundledDigits } from '../retrain/replay-set.js';
 import { ModelLoadError } from './errors.js';
@@ -59,13 +59,6 @@ async function replayAnchors(
   const { replay } = await bundledDigits();
   // Small batches: each is one task on a page's main thread, and the page must stay responsive.
   return { features: await featuresOf(network, replay.images, 16), labels: replay.labels };
-}
-
-function meanOf(features: readonly Float32Array[]): Float32Array {
-  const mean = new Float32Array(features[0]?.length ?? 0);
-  for (const feature of features)
-    for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] ?? 0) + (feature[i] ?? 0) / features.length;
-  return mean;
 }
 
 /**

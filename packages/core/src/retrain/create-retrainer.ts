@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { centredUnit, featuresOf, withFeatures } from '../model/features.js';
+import { centredUnit, featuresOf, meanOf, withFeatures } from '../model/features.js';
 import { exportModel, freshModel, importModel } from '../model/serialize.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { DigitDataset } from '../training/dataset.js';
@@ -35,13 +35,6 @@ async function undisputed(
     corrections.map((c) => c.label),
   );
   return corrections.filter((_, i) => !disputed.has(i));
-}
-
-function meanOf(features: readonly Float32Array[]): Float32Array {
-  const mean = new Float32Array(features[0]?.length ?? 0);
-  for (const feature of features)
-    for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] ?? 0) + (feature[i] ?? 0) / features.length;
-  return mean;
 }
 
 async function fitOf(model: tf.LayersModel, digits: readonly LabelledDigit[]): Promise<number> {
