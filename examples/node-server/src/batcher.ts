@@ -1,8 +1,8 @@
-import type { Prediction, RgbaImage } from '@crazy-digits/core';
+import type { Prediction, RecognizerInput } from '@crazy-digits/core';
 import type { Scope } from './scopes.js';
 
 interface Waiting {
-  image: RgbaImage;
+  image: RecognizerInput;
   resolve(prediction: Prediction): void;
   reject(error: unknown): void;
 }
@@ -14,7 +14,7 @@ interface Waiting {
  */
 export function createPredictionBatcher(
   maxBatch = 32,
-): (scope: Scope, image: RgbaImage) => Promise<Prediction> {
+): (scope: Scope, image: RecognizerInput) => Promise<Prediction> {
   const waiting = new Map<Scope, Waiting[]>();
   let scheduled = false;
 

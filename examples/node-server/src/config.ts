@@ -27,6 +27,11 @@ export interface ServerConfig {
   backend?: BackendPreference;
   /** Options of the worker-thread retrainer (steps, gate, learning rate…). */
   retrainer?: WorkerThreadsRetrainerOptions;
+  /**
+   * Threads that decode and preprocess images beside the event loop; `0` decodes on it.
+   * Default: one per core beyond the first, at least one.
+   */
+  decodeThreads?: number;
   /** pino log level, or `false` for no logs. Default `'info'`. */
   logLevel?: string | false;
 }
@@ -74,6 +79,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StartConfig
     correctionsRateLimit: perMinute('CORRECTIONS_PER_MINUTE', DEFAULTS.correctionsRateLimit),
     retrainsRateLimit: perMinute('RETRAINS_PER_MINUTE', DEFAULTS.retrainsRateLimit),
     maxActiveUsers: integer(env, 'MAX_ACTIVE_USERS', DEFAULTS.maxActiveUsers, 1),
+    ...(env.DECODE_THREADS?.trim() ? { decodeThreads: integer(env, 'DECODE_THREADS', 0, 0) } : {}),
     logLevel: level === 'silent' ? false : level,
   };
 }

@@ -27,6 +27,11 @@ const STATUS_OF_CODE: Record<string, number> = {
   RECOGNIZER_DISPOSED: 503,
 };
 
+/** The HTTP status a library error `code` gets, if a request can cause it. */
+export function statusOfLibraryCode(code: string): number | undefined {
+  return STATUS_OF_CODE[code];
+}
+
 /** Body of every error response. */
 export interface ErrorBody {
   error: { code: string; message: string };

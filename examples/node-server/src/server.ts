@@ -1,10 +1,11 @@
-import type { RgbaImage } from '@crazy-digits/core';
-import { createWorkerThreadsRetrainer, decodeImage } from '@crazy-digits/node-adapter';
+import { availableParallelism } from 'node:os';
+import { createWorkerThreadsRetrainer } from '@crazy-digits/node-adapter';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DEFAULTS, type RateLimit, type ServerConfig } from './config.js';
+import { createDecoder } from './decode/pool.js';
 import { type ErrorBody, HttpError, handleError } from './errors.js';
 import { createRetrainQueue, type RetrainQueue } from './jobs.js';
 import { correctionRoutes } from './routes/corrections.js';
@@ -26,8 +27,16 @@ export interface RouteContext {
   config: ResolvedConfig;
   scopes: Scopes;
   jobs: RetrainQueue;
-  /** Decodes a client's PNG/JPEG string with the server's limits, never as a file path. */
-  decode(image: string): Promise<RgbaImage>;
+  /**
+   * Decodes a client's PNG/JPEG string with the server's limits, never as a file path, and
+   * preprocesses it: the 28x28 digit `predict` and `correct` take.
+   */
+  decode(image: string): Promise<Float32Array>;
+}
+
+/** One decoding thread per core beyond the event loop's, and at least one. */
+export function defaultDecodeThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 /**
@@ -44,6 +53,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
     retrainsRateLimit: config.retrainsRateLimit ?? DEFAULTS.retrainsRateLimit,
     maxActiveUsers: config.maxActiveUsers ?? DEFAULTS.maxActiveUsers,
     keepVersions: config.keepVersions ?? DEFAULTS.keepVersions,
+    decodeThreads: config.decodeThreads ?? defaultDecodeThreads(),
   };
   const logLevel = config.logLevel ?? 'info';
   const app = Fastify({
@@ -68,8 +78,13 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
     throw error;
   }
   const jobs = createRetrainQueue(scopes, app.log);
+  const decoder = createDecoder(resolved.decodeThreads, {
+    maxSide: resolved.maxImageSide,
+    maxBytes: resolved.bodyLimit,
+  });
   // Runs once requests in flight have finished: no write is cut short.
   app.addHook('onClose', async () => {
+    await decoder.close();
     await jobs.close();
     await scopes.close();
     retrainer.dispose();
@@ -79,13 +94,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
     config: resolved,
     scopes,
     jobs,
-    decode: (image) =>
-      decodeImage(image, {
-        maxSide: resolved.maxImageSide,
-        maxPixels: resolved.maxImageSide * resolved.maxImageSide,
-        maxBytes: resolved.bodyLimit,
-        allowFilePath: false,
-      }),
+    decode: (image) => decoder.decode(image),
   };
 
   app.setErrorHandler(handleError);

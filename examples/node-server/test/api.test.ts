@@ -273,3 +273,27 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('decoding on the event loop (decodeThreads: 0) and in the pool agree', () => {
+  it('gives the same predictions and the same error codes', async () => {
+    const dirs = [await tempDir(), await tempDir()];
+    const [inline, pooled] = await Promise.all([
+      testServer(dirs[0]?.path ?? '', { decodeThreads: 0 }),
+      testServer(dirs[1]?.path ?? '', { decodeThreads: 2 }),
+    ]);
+    try {
+      for (const image of [dataUrl(digitPng(1)), dataUrl(digitPng(2)), dataUrl(blankPng()), 'not an image']) {
+        const answers = await Promise.all(
+          [inline, pooled].map((app) =>
+            app.inject({ method: 'POST', url: '/api/predict', ...json({ image }) }),
+          ),
+        );
+        const [a, b] = answers.map((response) => ({ status: response.statusCode, body: response.json() }));
+        expect(a).toEqual(b);
+      }
+    } finally {
+      await Promise.all([inline.close(), pooled.close()]);
+      await Promise.all(dirs.map((dir) => dir?.remove()));
+    }
+  });
+});

@@ -58,6 +58,7 @@ describe('node-adapter public types', () => {
       maxPixels?: number;
       maxBytes?: number;
       allowFilePath?: boolean;
+      decoder?: 'auto' | 'sharp' | 'js';
     }>();
     expectTypeOf(DEFAULT_MAX_BYTES).toEqualTypeOf<number>();
     expectTypeOf(DEFAULT_MAX_PIXELS).toEqualTypeOf<number>();

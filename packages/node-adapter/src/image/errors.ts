@@ -63,3 +63,17 @@ export class ImageFileError extends CrazyDigitsError<'IMAGE_FILE_UNREADABLE'> {
     this.path = path;
   }
 }
+
+/** `decodeImage` was asked for a decoder that cannot be loaded here: `decoder: 'sharp'` without sharp installed. */
+export class ImageDecoderUnavailableError extends CrazyDigitsError<'IMAGE_DECODER_UNAVAILABLE'> {
+  /** The decoder that was asked for. */
+  readonly decoder: string;
+
+  constructor(decoder: string) {
+    super(
+      'IMAGE_DECODER_UNAVAILABLE',
+      `the ${decoder} image decoder is not installed (npm install ${decoder}); use decoder: 'auto' or 'js'`,
+    );
+    this.decoder = decoder;
+  }
+}

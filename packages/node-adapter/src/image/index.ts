@@ -3,9 +3,12 @@ export {
   DEFAULT_MAX_PIXELS,
   type DecodeImageOptions,
   decodeImage,
+  defaultImageDecoder,
+  type ImageDecoder,
 } from './decode-image.js';
 export {
   EncodedImageTooLargeError,
+  ImageDecoderUnavailableError,
   ImageFileError,
   ImageTooManyPixelsError,
   InvalidDataUrlError,

@@ -13,14 +13,22 @@ const DECODABLE_FRAMES = new Set([0xc0, 0xc1, 0xc2]);
  */
 const memoryBudgetInMB = (maxPixels: number) => Math.ceil((maxPixels * 32) / 2 ** 20) + 16;
 
-/** Decodes a JPEG whose header has already passed the size limits. */
-export function decodeJpeg(bytes: Uint8Array, header: JpegHeader, maxPixels: number): RgbaImage {
+/**
+ * Refuses the frame types jpeg-js cannot decode, whichever decoder runs, so that what is accepted
+ * does not depend on whether sharp is installed.
+ */
+export function checkJpegFrame(header: JpegHeader): void {
   if (!DECODABLE_FRAMES.has(header.frameType)) {
     throw new UnsupportedImageFormatError(
       'jpeg',
       `JPEG frame type SOF${header.frameType - 0xc0} (lossless, hierarchical or arithmetic-coded) is not supported`,
     );
   }
+}
+
+/** Decodes a JPEG whose header has already passed the size limits. */
+export function decodeJpeg(bytes: Uint8Array, header: JpegHeader, maxPixels: number): RgbaImage {
+  checkJpegFrame(header);
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = decode(bytes, {

@@ -51,7 +51,7 @@ function imageData(bytes: Uint8Array): Uint8Array {
  * inflate for plain PNGs but not for interlaced ones, where a few MB of zeros could inflate to
  * gigabytes; and it pads a short stream with zeros, which would return made-up pixels.
  */
-function checkImageDataSize(bytes: Uint8Array, header: PngHeader): void {
+export function checkImageDataSize(bytes: Uint8Array, header: PngHeader): void {
   const expected = inflatedSize(header);
   let inflated: Buffer;
   try {
