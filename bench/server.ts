@@ -5,6 +5,11 @@
  * and autocannon posts 280x280 PNG canvases of MNIST test digits to `POST /api/predict` from this
  * process. Reports predictions/s and p50/p99 latency on an idle server, then the same while
  * retrains run back to back in the server's worker thread.
+ *
+ * Load is closed-loop: each connection sends its next request as soon as the last is answered, so
+ * the latencies are those at the throughput reported. autocannon's fixed-rate mode
+ * (`overallRate`) is not used: it sends each connection's quota for the second back to back at
+ * the start of the second, so its latencies measure draining a burst, not a steady load.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';

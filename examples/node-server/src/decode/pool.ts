@@ -36,6 +36,9 @@ export function createDecoder(threads: number, limits: DecodeLimits): Decoder {
     filename: new URL('./bootstrap.mjs', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
+    // sharp decodes on libuv's thread pool: while one image is decoded there, the thread
+    // preprocesses others instead of waiting.
+    concurrentTasksPerWorker: 4,
     // tsx is registered by the bootstrap; the parent's loader flags would register it twice.
     execArgv: [],
     // No queue limit: a burst waits rather than failing, and what one client can queue is
