@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -26,6 +27,15 @@ const corrections: LabelledDigit[] = Array.from(set.labels, (label, i) => ({
   image: mnistDigit(set, i),
   label,
 }));
+
+/** Threads of this process at nice 19, from /proc (Linux). */
+function lowestPriorityThreads(): number {
+  return readdirSync('/proc/self/task').filter((thread) => {
+    const stat = readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+    // nice is field 19 of stat(5), the 17th after the command name.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16] === '19';
+  }).length;
+}
 
 /** Counts turns of the event loop until stopped: a blocked loop counts none. */
 function countTicks(): () => number {
@@ -91,6 +101,30 @@ describe('createWorkerThreadsRetrainer', () => {
     expect(weights instanceof ArrayBuffer ? weights.byteLength : -2).toBe(bytes);
     expect(corrections[0]?.image.length).toBe(784);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs its thread at the lowest CPU priority, unless lowPriority is false',
+    { timeout: 60_000 },
+    async () => {
+      const before = lowestPriorityThreads();
+      const polite = createWorkerThreadsRetrainer({ minSteps: 1, maxSteps: 1, backend: 'wasm' });
+      const greedy = createWorkerThreadsRetrainer({
+        minSteps: 1,
+        maxSteps: 1,
+        backend: 'wasm',
+        lowPriority: false,
+      });
+      try {
+        await greedy.retrain({ base, corrections: corrections.slice(0, 2) });
+        expect(lowestPriorityThreads()).toBe(before);
+        await polite.retrain({ base, corrections: corrections.slice(0, 2) });
+        expect(lowestPriorityThreads()).toBeGreaterThan(before);
+      } finally {
+        polite.dispose();
+        greedy.dispose();
+      }
+    },
+  );
 
   it('re-creates typed errors from the worker with their code', { timeout: 60_000 }, async () => {
     const none = await retrainer.retrain({ base, corrections: [] }).catch((error: unknown) => error);

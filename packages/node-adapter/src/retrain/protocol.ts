@@ -13,6 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
  */
 export interface RetrainWorkerData extends RetrainerOptions {
   backend: BackendPreference;
+  lowPriority: boolean;
 }
 
 /**

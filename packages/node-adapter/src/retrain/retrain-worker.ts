@@ -11,6 +11,7 @@ import {
   useBackend,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
+import { lowerThreadPriority } from '../threads/priority.js';
 import { serializeError } from './errors.js';
 import { type RetrainCommand, type RetrainReply, type RetrainWorkerData, weightBuffers } from './protocol.js';
 
@@ -25,7 +26,8 @@ function unpack(images: Float32Array, labels: Uint8Array): LabelledDigit[] {
 }
 
 function serve(port: NonNullable<typeof parentPort>, data: RetrainWorkerData): void {
-  const { backend, ...options } = data;
+  const { backend, lowPriority, ...options } = data;
+  if (lowPriority) lowerThreadPriority();
   const ready = useBackend(backend).then(() => createRetrainer(options));
   const aborts = new Map<number, AbortController>();
   // The base the main thread sent last: passing the same object again lets the retrainer reuse

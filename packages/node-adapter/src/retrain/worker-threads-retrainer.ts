@@ -25,6 +25,12 @@ export interface WorkerThreadsRetrainerOptions extends RetrainerOptions {
    * (tfjs-node when installed, else wasm).
    */
   backend?: BackendPreference;
+  /**
+   * Run the worker thread at the lowest CPU priority (nice 19), so that when the cores are busy
+   * the event loop's predictions go first and the retrain takes what is left. Default `true`.
+   * Only on Linux, where one thread can have its own priority; elsewhere it has no effect.
+   */
+  lowPriority?: boolean;
 }
 
 interface Pending {
@@ -86,7 +92,7 @@ export function createWorkerThreadsRetrainerOn(
   entry: URL,
   options: WorkerThreadsRetrainerOptions = {},
 ): Retrainer {
-  const { backend = 'auto', replay, validation, fullData, ...plain } = options;
+  const { backend = 'auto', lowPriority = true, replay, validation, fullData, ...plain } = options;
   let workerData: RetrainWorkerData | undefined;
   let worker: Worker | undefined;
   /** The base last sent to the current worker, which the worker still holds. */
@@ -130,6 +136,7 @@ export function createWorkerThreadsRetrainerOn(
     // Datasets go to shared memory once, on first use, and serve every worker started later.
     workerData ??= {
       backend,
+      lowPriority,
       ...plain,
       ...(replay ? { replay: shared(replay) } : {}),
       ...(validation ? { validation: shared(validation) } : {}),
