@@ -5,7 +5,8 @@
  * Folding corrections into the weights with `recognizer.retrain()` (the default in-process
  * retrainer on the wasm backend):
  *
- * 1. Speed: one retrain on 50 corrections (misread digits of simulated hard writers).
+ * 1. Speed: one retrain on 50 corrections (misread digits of simulated hard writers), and the
+ *    same retrain again (the served model's evaluation kept from the first).
  * 2. Forgetting: 500 such corrections from many writers consolidated; MNIST test accuracy of the
  *    served model before and after, on the 8,000 test digits the validation gate never sees —
  *    both through `predict` (weights plus the correction memory) and of the weights alone.
@@ -95,6 +96,79 @@ async function weightsAccuracy(recognizer: Recognizer, test: ReturnType<typeof h
   return accuracy;
 }
 
+/**
+ * A new recogniser's retrain on `corrections`, timed, then a second one: the first evaluates the
+ * served model, the second finds that evaluation kept (or the accepted candidate's).
+ */
+async function speedFigures(corrections: Labelled[]): Promise<Figure[]> {
+  const fast = await createRecognizer();
+  for (const c of corrections) await fast.correct(c.image, c.label);
+  const timed = async (metric: string): Promise<Figure> => {
+    const started = performance.now();
+    const outcome = await fast.retrain();
+    return {
+      bench: 'consolidation',
+      metric,
+      value: (performance.now() - started) / 1000,
+      unit: 's',
+      detail: `${fast.backend}; ${outcome.metrics.steps} steps; ${outcome.accepted ? 'accepted' : `rejected: ${outcome.reason}`}`,
+    };
+  };
+  const figures = [
+    await timed(`retrain on ${corrections.length} corrections`),
+    await timed('the same retrain again (served model already evaluated)'),
+  ];
+  fast.dispose();
+  return figures;
+}
+
+/** `corrections` consolidated: accuracy before and after, through `predict` and of the weights. */
+async function forgettingFigures(
+  corrections: Labelled[],
+  test: ReturnType<typeof heldOutTest>,
+): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const recognizer = await createRecognizer({ modelStore: createMemoryModelStore() });
+  const before = await recallThroughPredict(recognizer, test);
+  for (const c of corrections) await recognizer.correct(c.image, c.label);
+  const consolidated = await recognizer.retrain();
+  const after = await recallThroughPredict(recognizer, test);
+  figures.push(
+    {
+      bench: 'consolidation',
+      metric: `MNIST accuracy change, ${corrections.length} corrections consolidated`,
+      value: 100 * (after.accuracy - before.accuracy),
+      unit: 'points',
+      detail: `through predict, 8,000 held-out test digits: ${(100 * before.accuracy).toFixed(2)}% → ${(100 * after.accuracy).toFixed(2)}%; ${consolidated.accepted ? 'accepted' : `rejected: ${consolidated.reason}`}`,
+    },
+    {
+      bench: 'consolidation',
+      metric: 'held-out accuracy of the candidate weights',
+      value: 100 * consolidated.metrics.accuracy,
+      unit: '%',
+      detail: `gate set (2,000 digits); served before: ${(100 * consolidated.metrics.baseAccuracy).toFixed(2)}%`,
+    },
+    {
+      bench: 'consolidation',
+      metric: 'corrections the candidate weights get right',
+      value: 100 * consolidated.metrics.correctionsFit,
+      unit: '%',
+      detail: `${consolidated.metrics.correctionsUsed} used, ${consolidated.metrics.correctionsDisputed} disputed`,
+    },
+  );
+  if (consolidated.accepted) {
+    figures.push({
+      bench: 'consolidation',
+      metric: 'MNIST accuracy of the served weights alone',
+      value: 100 * (await weightsAccuracy(recognizer, test)),
+      unit: '%',
+      detail: '8,000 held-out test digits, without the correction memory',
+    });
+  }
+  recognizer.dispose();
+  return figures;
+}
+
 export async function run(options: BenchOptions): Promise<void> {
   const { values } = parseArgs({
     args: options.args,
@@ -112,61 +186,17 @@ export async function run(options: BenchOptions): Promise<void> {
 
   // 1 and 2: speed and forgetting on writers' misread digits.
   if (parts.has('speed') || parts.has('forgetting')) {
+    // The forgetting run takes the misread digits after the speed run's, with or without it.
+    const speed = Number(values.speed);
     const probe = await createRecognizer();
-    const pool = await writerMisreads(probe, Number(values.forgetting) + Number(values.speed), 5000);
-    probe.dispose();
-
-    const fast = await createRecognizer();
-    for (const c of pool.slice(0, Number(values.speed))) await fast.correct(c.image, c.label);
-    const started = performance.now();
-    const outcome = await fast.retrain();
-    figures.push({
-      bench: 'consolidation',
-      metric: `retrain on ${values.speed} corrections`,
-      value: (performance.now() - started) / 1000,
-      unit: 's',
-      detail: `${fast.backend}; ${outcome.metrics.steps} steps; ${outcome.accepted ? 'accepted' : `rejected: ${outcome.reason}`}`,
-    });
-    fast.dispose();
-
-    const recognizer = await createRecognizer({ modelStore: createMemoryModelStore() });
-    const before = await recallThroughPredict(recognizer, test);
-    for (const c of pool.slice(Number(values.speed))) await recognizer.correct(c.image, c.label);
-    const consolidated = await recognizer.retrain();
-    const after = await recallThroughPredict(recognizer, test);
-    figures.push(
-      {
-        bench: 'consolidation',
-        metric: `MNIST accuracy change, ${values.forgetting} corrections consolidated`,
-        value: 100 * (after.accuracy - before.accuracy),
-        unit: 'points',
-        detail: `through predict, 8,000 held-out test digits: ${(100 * before.accuracy).toFixed(2)}% → ${(100 * after.accuracy).toFixed(2)}%; ${consolidated.accepted ? 'accepted' : `rejected: ${consolidated.reason}`}`,
-      },
-      {
-        bench: 'consolidation',
-        metric: 'held-out accuracy of the candidate weights',
-        value: 100 * consolidated.metrics.accuracy,
-        unit: '%',
-        detail: `gate set (2,000 digits); served before: ${(100 * consolidated.metrics.baseAccuracy).toFixed(2)}%`,
-      },
-      {
-        bench: 'consolidation',
-        metric: 'corrections the candidate weights get right',
-        value: 100 * consolidated.metrics.correctionsFit,
-        unit: '%',
-        detail: `${consolidated.metrics.correctionsUsed} used, ${consolidated.metrics.correctionsDisputed} disputed`,
-      },
+    const pool = await writerMisreads(
+      probe,
+      speed + (parts.has('forgetting') ? Number(values.forgetting) : 0),
+      5000,
     );
-    if (consolidated.accepted) {
-      figures.push({
-        bench: 'consolidation',
-        metric: 'MNIST accuracy of the served weights alone',
-        value: 100 * (await weightsAccuracy(recognizer, test)),
-        unit: '%',
-        detail: '8,000 held-out test digits, without the correction memory',
-      });
-    }
-    recognizer.dispose();
+    probe.dispose();
+    if (parts.has('speed')) figures.push(...(await speedFigures(pool.slice(0, speed))));
+    if (parts.has('forgetting')) figures.push(...(await forgettingFigures(pool.slice(speed), test)));
   }
 
   // 3: label-flip attack.

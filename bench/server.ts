@@ -11,13 +11,11 @@
  * (`overallRate`) is not used: it sends each connection's quota for the second back to back at
  * the start of the second, so its latencies measure draining a burst, not a steady load.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
 import { startServerProcess } from '../examples/node-server/test/server-process.js';
@@ -54,7 +52,6 @@ type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
 const require = createRequire(import.meta.url);
 // autocannon ships no types: the slice of its API used here is declared above.
 const autocannon: Autocannon = require('autocannon');
-const main = fileURLToPath(new URL('../examples/node-server/src/main.ts', import.meta.url));
 
 /** The test digits as canvases a browser would send: PNG data URLs. */
 function canvasBodies(count: number): { body: string; label: number }[] {

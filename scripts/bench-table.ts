@@ -110,6 +110,28 @@ const ROWS: Row[] = [
     meets: (v) => v <= 2,
   },
   {
+    bench: 'server',
+    metric: 'idle: predictions/s',
+    label: 'HTTP server: predictions/s (280x280 PNGs, 8 connections)',
+    target: '≥ 300/s',
+    meets: (v) => v >= 300,
+  },
+  {
+    bench: 'server',
+    metric: 'idle: latency p99',
+    label: '… p99 latency at that load',
+    target: '≤ 50 ms',
+    meets: (v) => v <= 50,
+  },
+  {
+    bench: 'server',
+    metric: 'during retrain: latency p99',
+    label: '… p99 latency while retraining',
+    target: '≤ 100 ms',
+    meets: (v) => v <= 100,
+    seed: 'the correction request itself blocks for a full retrain',
+  },
+  {
     bench: 'consolidation',
     metric: 'tensors leaked',
     label: 'tensors leaked, 1,000 corrections and 20 retrains',

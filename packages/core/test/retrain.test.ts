@@ -12,11 +12,19 @@ import {
   type RecognizerEvents,
   type Retrainer,
   type RetrainProgress,
+  type RetrainRequest,
   useBackend,
 } from '../src/index.js';
 import { embeddedToArtifacts } from '../src/model/bundle.js';
 import { bundledModel } from '../src/model/bundled-model.generated.js';
+import { featuresOf, meanOf, withFeatures } from '../src/model/features.js';
+import { createDigitModel } from '../src/model/index.js';
+import { importModel } from '../src/model/serialize.js';
 import { decodeDigits, encodeDigits } from '../src/retrain/digit-codec.js';
+import { fineTune } from '../src/retrain/incremental.js';
+import { frozenNetwork, inferenceNetwork } from '../src/retrain/inference.js';
+import { passOver } from '../src/retrain/passes.js';
+import type { DigitDataset } from '../src/training/dataset.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
@@ -95,6 +103,121 @@ describe('label agreement', () => {
     const labels = [3, 3, 3, 3, 3, 3, 3, 8, 8, 8, 5];
     expect([...disputedCorrections(features, labels)].sort()).toEqual([7, 8, 9]);
   });
+});
+
+describe('the inference network (batch norm folded into the convolutions)', () => {
+  const images = Float32Array.from(train.images.subarray(0, 16 * 784), (v) => v / 255);
+  const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+    Array.from(a).reduce((worst, v, i) => Math.max(worst, Math.abs(v - (b[i] ?? Number.NaN))), 0);
+
+  /** Features and probabilities of `images` through `model`'s layers and through the network. */
+  const bothWays = (model: tf.LayersModel) =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(images, [16, 28, 28, 1]);
+      const [features, probabilities] = withFeatures(model).predict(x) as tf.Tensor[];
+      const folded = inferenceNetwork(model)(x);
+      return {
+        layers: [features?.dataSync() ?? [], probabilities?.dataSync() ?? []],
+        folded: [folded.features.dataSync(), folded.probabilities.dataSync()],
+      };
+    });
+
+  it('computes what the layers compute, for the shipped, the seed and a functional model', async () => {
+    const shipped = await importModel(base);
+    const seed = createDigitModel({ architecture: 'seed' });
+    const functional = tf.model({ inputs: shipped.inputs, outputs: shipped.outputs });
+    await expectNoLeakedTensors(() => {
+      for (const model of [shipped, seed, functional]) {
+        const { layers, folded } = bothWays(model);
+        expect(maxDifference(folded[0] ?? [], layers[0] ?? [])).toBeLessThan(1e-4);
+        expect(maxDifference(folded[1] ?? [], layers[1] ?? [])).toBeLessThan(1e-5);
+      }
+    });
+    shipped.dispose();
+    seed.dispose();
+  });
+
+  it('frozen (kernels folded once), computes the same and frees its kernels on dispose', async () => {
+    const model = await importModel(base);
+    await expectNoLeakedTensors(() => {
+      const frozen = frozenNetwork(model);
+      const [live, once] = tf.tidy(() => {
+        const x = tf.tensor4d(images, [16, 28, 28, 1]);
+        return [inferenceNetwork(model)(x).probabilities.dataSync(), frozen(x).probabilities.dataSync()];
+      });
+      frozen.dispose();
+      expect(maxDifference(once ?? [], live ?? [])).toBeLessThan(1e-6);
+    });
+    model.dispose();
+  });
+
+  it('gives the same gradients as training through the layers in inference mode', async () => {
+    const model = await importModel(base);
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const labels = tf.tidy(() =>
+      tf.oneHot(tf.tensor1d(Array.from(train.labels.subarray(0, 16)), 'int32'), 10),
+    );
+    const gradients = (forward: (x: tf.Tensor4D) => tf.Tensor) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(images, [16, 28, 28, 1]);
+        const { grads } = tf.variableGrads(
+          () => tf.mean(tf.metrics.categoricalCrossentropy(labels, forward(x))),
+          variables,
+        );
+        return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, g.dataSync()]));
+      });
+    const viaLayers = gradients((x) => model.apply(x, { training: false }) as tf.Tensor);
+    const network = inferenceNetwork(model);
+    const folded = await expectNoLeakedTensors(() => gradients((x) => network(x).probabilities));
+    expect(Object.keys(folded).sort()).toEqual(Object.keys(viaLayers).sort());
+    for (const [name, values] of Object.entries(viaLayers)) {
+      const scale = Math.max(...Array.from(values, Math.abs));
+      expect(maxDifference(folded[name] ?? [], values) / scale).toBeLessThan(1e-4);
+    }
+    labels.dispose();
+    model.dispose();
+  });
+});
+
+describe('fineTune with known teacher answers', () => {
+  it(
+    'trains the same weights as asking the teacher every step, with no tensors left behind',
+    async () => {
+      const { replay } = await bundledDigits();
+      const teacher = await importModel(base);
+      const { probabilities } = await passOver(inferenceNetwork(teacher), replay.images);
+      const weightsAfter = async (teacherAnswers?: Float32Array) => {
+        const model = await importModel(base);
+        await fineTune(model, digits(0, 8), replay, {
+          steps: 4,
+          learningRate: 0.01,
+          passes: 4,
+          seed: 3,
+          teacher,
+          ...(teacherAnswers ? { teacherAnswers } : {}),
+        });
+        const values = model.getWeights().map((w) => w.dataSync());
+        model.dispose();
+        return values;
+      };
+      const before = teacher.getWeights().map((w) => w.dataSync());
+      const live = await weightsAfter();
+      const known = await expectNoLeakedTensors(() => weightsAfter(probabilities));
+      // Compared on what training changed, so a wrong target anywhere would show.
+      let change = 0;
+      let difference = 0;
+      live.forEach((values, w) => {
+        values.forEach((v, i) => {
+          change = Math.max(change, Math.abs(v - (before[w]?.[i] ?? Number.NaN)));
+          difference = Math.max(difference, Math.abs(v - (known[w]?.[i] ?? Number.NaN)));
+        });
+      });
+      expect(change).toBeGreaterThan(1e-4);
+      expect(difference / change).toBeLessThan(1e-3);
+      teacher.dispose();
+    },
+    SLOW,
+  );
 });
 
 describe('createRetrainer', () => {
@@ -188,6 +311,164 @@ describe('createRetrainer', () => {
       expect(result.accepted).toBe(false);
       expect(result.reason).toMatch(/held-out accuracy fell/);
       expect(progress.filter((p) => p.phase === 'training').at(-1)).toMatchObject({ step: 2, totalSteps: 2 });
+    },
+    SLOW,
+  );
+});
+
+describe("the base model's evaluation, once per served model", () => {
+  /** Validation digits that count the passes made over them (each pass reads `images` once). */
+  function countedValidation(validation: DigitDataset, count = 300) {
+    const images = validation.images.subarray(0, count * 784);
+    const counter = { passes: 0 };
+    const data: DigitDataset = {
+      get images() {
+        counter.passes++;
+        return images;
+      },
+      labels: validation.labels.subarray(0, count),
+    };
+    return { data, counter };
+  }
+  /** Any candidate passes: these tests are about what is evaluated, not the verdict. */
+  const lenient = { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 };
+
+  it(
+    'is computed once per base artifacts, and an accepted candidate brings its own',
+    async () => {
+      const { replay, validation } = await bundledDigits();
+      const { data, counter } = countedValidation(validation);
+      const counting = createRetrainer({ minSteps: 2, maxSteps: 2, replay, validation: data, gate: lenient });
+      const corrections = digits(100, 4);
+      const first = await expectNoLeakedTensors(() => counting.retrain({ base, corrections }));
+      expect(counter.passes).toBe(2); // the base, then the candidate
+
+      const again = await expectNoLeakedTensors(() => counting.retrain({ base, corrections }));
+      expect(counter.passes).toBe(3); // the candidate only
+      expect(again.metrics.baseAccuracy).toBe(first.metrics.baseAccuracy);
+      expect(again.metrics.baseRecall).toEqual(first.metrics.baseRecall);
+
+      // The first candidate served as the base: its evaluation is the one the gate made of it.
+      const next = await counting.retrain({ base: first.artifacts, corrections });
+      expect(counter.passes).toBe(4);
+      expect(next.metrics.baseAccuracy).toBe(first.metrics.accuracy);
+      expect(next.metrics.baseRecall).toEqual(first.metrics.recall);
+
+      // Other artifacts (even of the same weights) are another served model: evaluated afresh.
+      await counting.retrain({ base: embeddedToArtifacts(bundledModel), corrections });
+      expect(counter.passes).toBe(6);
+      counting.dispose();
+    },
+    SLOW,
+  );
+
+  it(
+    "returns an accepted candidate's feature centre over the rehearsal digits, and none for a rejected one",
+    async () => {
+      const { replay, validation } = await bundledDigits();
+      const { data } = countedValidation(validation, 100);
+      const accepting = createRetrainer({
+        minSteps: 2,
+        maxSteps: 2,
+        replay,
+        validation: data,
+        gate: lenient,
+      });
+      const accepted = await accepting.retrain({ base, corrections: digits(100, 4) });
+      const candidate = await importModel(accepted.artifacts);
+      const expected = meanOf(await featuresOf(withFeatures(candidate), replay.images));
+      candidate.dispose();
+      expect(accepted.featureMean).toHaveLength(expected.length);
+      accepted.featureMean?.forEach((v, i) => {
+        expect(v).toBeCloseTo(expected[i] ?? Number.NaN, 4);
+      });
+
+      const rejecting = createRetrainer({ minSteps: 2, maxSteps: 2, gate: { minCorrectionsFit: 1.01 } });
+      const rejected = await rejecting.retrain({ base, corrections: digits(100, 4) });
+      expect(rejected.accepted).toBe(false);
+      expect(rejected.featureMean).toBeUndefined();
+    },
+    SLOW,
+  );
+
+  it(
+    "centres the agreement defence on the caller's outputs of the rehearsal digits, when it rehearses the same digits",
+    async () => {
+      // Eight 1s and two 7s, all labelled truly: told apart on centred features. Uncentred (a
+      // zero centre), every pair of digits looks alike, so the 1s outvote the 7s.
+      const ones = Array.from(train.labels.keys())
+        .filter((i) => train.labels[i] === 1)
+        .slice(0, 8);
+      const sevens = Array.from(train.labels.keys())
+        .filter((i) => train.labels[i] === 7)
+        .slice(0, 2);
+      const corrections = [...ones, ...sevens].map((i) => ({
+        image: mnistDigit(train, i),
+        label: train.labels[i] ?? 0,
+      }));
+      const { replay } = await bundledDigits();
+      const uncentred = { featureMean: new Float32Array(64), probabilities: new Float32Array(1000 * 10) };
+      const bundledReplay = createRetrainer({ minSteps: 1, maxSteps: 1 });
+      expect((await bundledReplay.retrain({ base, corrections })).metrics.correctionsDisputed).toBe(0);
+      const hinted = await bundledReplay.retrain({ base, corrections, baseOnReplay: uncentred });
+      expect(hinted.metrics.correctionsDisputed).toBe(2);
+
+      const ownReplay = createRetrainer({ minSteps: 1, maxSteps: 1, replay });
+      const ignored = await ownReplay.retrain({ base, corrections, baseOnReplay: uncentred });
+      expect(ignored.metrics.correctionsDisputed).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    'follows the served model in a recogniser: reused after an accept, made again after a rollback',
+    async () => {
+      const { replay, validation } = await bundledDigits();
+      const { data, counter } = countedValidation(validation);
+      const counting = createRetrainer({ minSteps: 2, maxSteps: 2, replay, validation: data, gate: lenient });
+      const given: RetrainRequest['baseOnReplay'][] = [];
+      const recognizer = await createRecognizer({
+        retrainer: {
+          retrain: (request) => {
+            given.push(request.baseOnReplay);
+            return counting.retrain(request);
+          },
+          dispose: () => counting.dispose(),
+        },
+      });
+      for (const digit of digits(110, 3)) await recognizer.correct(digit.image, digit.label);
+      const first = await recognizer.retrain();
+      expect(first.accepted).toBe(true);
+      expect(counter.passes).toBe(2);
+      // The base's outputs on the rehearsal digits come from the memory's anchors.
+      const shipped = await importModel(base);
+      const centre = meanOf(await featuresOf(withFeatures(shipped), replay.images));
+      const answers = tf.tidy(() =>
+        (shipped.predict(tf.tensor4d(replay.images, [1000, 28, 28, 1])) as tf.Tensor).dataSync(),
+      );
+      shipped.dispose();
+      const outputs = given[0];
+      expect(Array.from(outputs?.featureMean ?? [])).toHaveLength(centre.length);
+      Array.from(outputs?.featureMean ?? []).forEach((v, i) => {
+        expect(v).toBeCloseTo(centre[i] ?? Number.NaN, 5);
+      });
+      expect(outputs?.probabilities).toHaveLength(answers.length);
+      let worst = 0;
+      outputs?.probabilities.forEach((p, i) => {
+        worst = Math.max(worst, Math.abs(p - (answers[i] ?? Number.NaN)));
+      });
+      expect(worst).toBeLessThan(1e-5);
+
+      const second = await recognizer.retrain();
+      expect(counter.passes).toBe(3); // the served candidate was not evaluated again
+      expect(second.metrics.baseAccuracy).toBe(first.metrics.accuracy);
+
+      await recognizer.rollback(first.version);
+      const third = await recognizer.retrain();
+      expect(counter.passes).toBe(5); // loaded from the store: a new base, evaluated once
+      expect(third.metrics.baseAccuracy).toBe(first.metrics.accuracy); // the same weights
+      recognizer.dispose();
+      counting.dispose();
     },
     SLOW,
   );

@@ -207,6 +207,9 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     try {
       const result = await retrainer.retrain({
         base: await base.artifacts(),
+        // With corrections in effect the memory holds the base's anchors already: they spare
+        // the retrainer a pass over the rehearsal digits.
+        ...(corrections.length > 0 ? { baseOnReplay: await base.replayOutputs() } : {}),
         corrections,
         mode,
         signal,
@@ -242,7 +245,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
           corrections: corrections.length,
         },
       });
-      await swap(await serveArtifacts(result.artifacts, saved.version, result.featureMean), 'retrain');
+      // The candidate's own artifacts become the next base, so the retrainer can recognise them.
+      await swap(await serveArtifacts(result.artifacts, saved.version, result.featureMean, true), 'retrain');
       const outcome: RetrainOutcome = {
         accepted: true,
         version: saved.version,

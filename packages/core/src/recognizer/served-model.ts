@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
-import { featuresOf, meanOf, withFeatures } from '../model/features.js';
+import { meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
+import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { bundledDigits } from '../retrain/replay-set.js';
 import { ModelLoadError } from './errors.js';
 import type { RecognizerOptions } from './types.js';
@@ -16,9 +17,12 @@ export interface ServedModel {
   centre?: ArrayLike<number>;
   /**
    * Features of the bundled rehearsal digits under these weights, with their labels: the
-   * known-good examples corrections must out-match (computed once, on first use).
+   * known-good examples corrections must out-match (computed once, on first use), and the
+   * probabilities of the same pass (10 per digit), which a retrain distils from.
    */
-  anchors(): Promise<{ features: Float32Array[]; labels: Uint8Array }>;
+  anchors(): Promise<Anchors>;
+  /** The anchors as a retrain takes them: mean features and probabilities (made once). */
+  replayOutputs(): Promise<{ featureMean: Float32Array; probabilities: Float32Array }>;
   /** Float32 artifacts of `model` (made once, on first use: the base of a retrain). */
   artifacts(): Promise<tf.io.ModelArtifacts>;
   dispose(): void;
@@ -52,23 +56,57 @@ export async function loadInitialModel(
   }
 }
 
-/** Features of the bundled replay digits under `network`, with their labels. */
-async function replayAnchors(
-  network: tf.LayersModel,
-): Promise<{ features: Float32Array[]; labels: Uint8Array }> {
+interface Anchors {
+  features: Float32Array[];
+  labels: Uint8Array;
+  probabilities: Float32Array;
+}
+
+/** Anchor digits per batch: each is one task on a page's main thread, which must stay responsive. */
+const ANCHOR_BATCH = 16;
+
+/** Features and probabilities of the bundled replay digits under `network`, with their labels. */
+async function replayAnchors(network: tf.LayersModel): Promise<Anchors> {
   const { replay } = await bundledDigits();
-  // Small batches: each is one task on a page's main thread, and the page must stay responsive.
-  return { features: await featuresOf(network, replay.images, 16), labels: replay.labels };
+  const count = replay.labels.length;
+  const features: Float32Array[] = [];
+  const probabilities = new Float32Array(count * 10);
+  for (let start = 0; start < count; start += ANCHOR_BATCH) {
+    // Hand the thread back between batches (on wasm `data()` resolves without yielding).
+    if (start > 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    const size = Math.min(ANCHOR_BATCH, count - start);
+    const outputs = tf.tidy(() => {
+      const x = tf.tensor4d(replay.images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
+        size,
+        28,
+        28,
+        1,
+      ]);
+      return network.predict(x) as tf.Tensor[];
+    });
+    const [featureValues, probabilityValues] = await Promise.all(outputs.map((t) => t.data()));
+    tf.dispose(outputs);
+    if (!featureValues || !probabilityValues)
+      throw new Error('unreachable: the feature model has two outputs');
+    const width = featureValues.length / size;
+    for (let i = 0; i < size; i++)
+      features.push(Float32Array.from(featureValues.subarray(i * width, (i + 1) * width)));
+    probabilities.set(probabilityValues, start * 10);
+  }
+  return { features, labels: replay.labels, probabilities };
 }
 
 /**
  * Wraps a loaded model for serving. Throws `ModelLoadError` (and disposes `model`) unless it maps
  * 28x28x1 images to 10 probabilities. Without `centre`, computes one from the bundled replay digits.
+ * `artifacts`, when given, are float32 artifacts of exactly these weights, served as the base of
+ * the next retrain instead of exporting the model again.
  */
 export async function serve(
   model: tf.LayersModel,
   version: string,
   centre: ArrayLike<number> | undefined | 'compute',
+  artifacts?: tf.io.ModelArtifacts,
 ): Promise<ServedModel> {
   let network: tf.LayersModel;
   try {
@@ -82,23 +120,32 @@ export async function serve(
     anchors ??= replayAnchors(network);
     return anchors;
   };
+  let replayOutputs: ReturnType<ServedModel['replayOutputs']> | undefined;
+  const replayOutputsOnce = () => {
+    replayOutputs ??= anchorsOnce().then(({ features, probabilities }) => ({
+      featureMean: meanOf(features),
+      probabilities,
+    }));
+    return replayOutputs;
+  };
   let resolvedCentre: ArrayLike<number> | undefined;
   try {
-    resolvedCentre = centre === 'compute' ? meanOf((await anchorsOnce()).features) : centre;
+    resolvedCentre = centre === 'compute' ? (await replayOutputsOnce()).featureMean : centre;
   } catch (error) {
     model.dispose();
     throw error;
   }
-  let artifacts: Promise<tf.io.ModelArtifacts> | undefined;
+  let exported: Promise<tf.io.ModelArtifacts> | undefined = artifacts && Promise.resolve(artifacts);
   return {
     model,
     network,
     version,
     ...(resolvedCentre ? { centre: resolvedCentre } : {}),
     anchors: anchorsOnce,
+    replayOutputs: replayOutputsOnce,
     artifacts() {
-      artifacts ??= exportModel(model);
-      return artifacts;
+      exported ??= exportModel(model);
+      return exported;
     },
     dispose() {
       model.dispose();
@@ -106,11 +153,17 @@ export async function serve(
   };
 }
 
-/** Loads stored artifacts for serving; `ModelLoadError` when they do not load. */
+/**
+ * Loads stored artifacts for serving; `ModelLoadError` when they do not load. With `asBase`, the
+ * same artifacts object is the base of the next retrain: a retrainer that made these artifacts
+ * recognises them and reuses its evaluation of them (only for a retrain's float32 candidate;
+ * stored artifacts may be float16).
+ */
 export async function serveArtifacts(
   artifacts: tf.io.ModelArtifacts,
   version: string,
   centre?: ArrayLike<number>,
+  asBase = false,
 ): Promise<ServedModel> {
   let model: tf.LayersModel;
   try {
@@ -118,5 +171,5 @@ export async function serveArtifacts(
   } catch (error) {
     throw new ModelLoadError(`could not load model version ${version}`, { cause: error });
   }
-  return serve(model, version, centre ?? 'compute');
+  return serve(model, version, centre ?? 'compute', asBase ? artifacts : undefined);
 }

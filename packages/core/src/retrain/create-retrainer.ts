@@ -1,16 +1,28 @@
 import type * as tf from '@tensorflow/tfjs';
-import { centredUnit, featuresOf, meanOf, withFeatures } from '../model/features.js';
+import { centredUnit, featuresOf, withFeatures } from '../model/features.js';
 import { exportModel, freshModel, importModel } from '../model/serialize.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { DigitDataset } from '../training/dataset.js';
-import { type Evaluation, evaluateModel, predictClasses } from '../training/evaluate.js';
+import type { Evaluation } from '../training/evaluate.js';
 import { trainDigitModel } from '../training/train.js';
 import { disputedCorrections } from './agreement.js';
 import { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from './errors.js';
 import { gateVerdict } from './gate.js';
 import { fineTune, plannedSteps } from './incremental.js';
+import { frozenNetwork, type InferenceNetwork } from './inference.js';
+import { classesOf, evaluate, type PassOutputs, passOver } from './passes.js';
 import { bundledDigits } from './replay-set.js';
-import type { LabelledDigit, Retrainer, RetrainerOptions, RetrainRequest, RetrainResult } from './types.js';
+import type {
+  GateOptions,
+  LabelledDigit,
+  Retrainer,
+  RetrainerOptions,
+  RetrainRequest,
+  RetrainResult,
+} from './types.js';
+
+/** A model's outputs on the rehearsal digits (see `RetrainRequest.baseOnReplay`). */
+type ReplayOutputs = Pick<PassOutputs, 'probabilities'> & { featureMean: ArrayLike<number> };
 
 const imagesOf = (digits: readonly LabelledDigit[]) => {
   const images = new Float32Array(digits.length * MNIST_PIXELS);
@@ -20,16 +32,20 @@ const imagesOf = (digits: readonly LabelledDigit[]) => {
   return images;
 };
 
-/** Which corrections the label-agreement defence keeps, judged on the base model's features. */
+/**
+ * Which corrections the label-agreement defence keeps, judged on the base model's features
+ * centred on its mean features over the rehearsal digits (asked for only when needed).
+ */
 async function undisputed(
   model: tf.LayersModel,
   corrections: readonly LabelledDigit[],
-  centreOf: (network: tf.LayersModel) => Promise<Float32Array>,
+  centreOf: () => Promise<ArrayLike<number>>,
 ): Promise<LabelledDigit[]> {
   if (corrections.length < 2) return [...corrections];
-  const network = withFeatures(model);
-  const centre = await centreOf(network);
-  const features = (await featuresOf(network, imagesOf(corrections))).map((f) => centredUnit(f, centre));
+  const centre = await centreOf();
+  const features = (await featuresOf(withFeatures(model), imagesOf(corrections))).map((f) =>
+    centredUnit(f, centre),
+  );
   const disputed = disputedCorrections(
     features,
     corrections.map((c) => c.label),
@@ -37,10 +53,10 @@ async function undisputed(
   return corrections.filter((_, i) => !disputed.has(i));
 }
 
-async function fitOf(model: tf.LayersModel, digits: readonly LabelledDigit[]): Promise<number> {
+async function fitOf(network: InferenceNetwork, digits: readonly LabelledDigit[]): Promise<number> {
   if (digits.length === 0) return 1;
-  const predicted = await predictClasses(model, imagesOf(digits));
-  return digits.filter((digit, i) => predicted[i] === digit.label).length / digits.length;
+  const classes = classesOf((await passOver(network, imagesOf(digits))).probabilities);
+  return digits.filter((digit, i) => classes[i] === digit.label).length / digits.length;
 }
 
 /**
@@ -54,9 +70,42 @@ async function fitOf(model: tf.LayersModel, digits: readonly LabelledDigit[]): P
  * held-out digits; the served model is never touched.
  */
 export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
-  const baseEvaluations = new WeakMap<tf.io.ModelArtifacts, Evaluation>();
-  const baseCentres = new WeakMap<tf.io.ModelArtifacts, Float32Array>();
+  /**
+   * What a run needs from its base model, by the identity of its artifacts: the evaluation on
+   * the validation digits (for the gate) and its outputs on the rehearsal digits (the centre of
+   * the agreement defence, and distillation targets). They depend only on the weights, so each is
+   * computed once per served model. A candidate's own are kept under its artifacts too: when it
+   * is accepted and served (the recogniser passes the same object back as the next base), the
+   * next run starts without evaluating it again. Weak keys: models no longer served go.
+   */
+  const evaluations = new WeakMap<tf.io.ModelArtifacts, Evaluation>();
+  const onReplay = new WeakMap<tf.io.ModelArtifacts, ReplayOutputs>();
   let disposed = false;
+
+  async function baseEvaluation(request: RetrainRequest, base: tf.LayersModel, validation: DigitDataset) {
+    let evaluation = evaluations.get(request.base);
+    if (!evaluation) {
+      evaluation = await withFrozen(base, (network) => evaluate(network, validation, request.signal));
+      evaluations.set(request.base, evaluation);
+    }
+    return evaluation;
+  }
+
+  /** The base's outputs on the rehearsal digits if known: the caller's (same digits), or ours. */
+  function knownOnReplay(request: RetrainRequest, replay: DigitDataset): ReplayOutputs | undefined {
+    const given = request.baseOnReplay;
+    const fits = given && given.probabilities.length === replay.labels.length * 10;
+    return !options.replay && fits ? given : onReplay.get(request.base);
+  }
+
+  async function baseOnReplay(request: RetrainRequest, base: tf.LayersModel, replay: DigitDataset) {
+    let outputs = knownOnReplay(request, replay);
+    if (!outputs) {
+      outputs = await withFrozen(base, (network) => passOver(network, replay.images, request.signal));
+      onReplay.set(request.base, outputs);
+    }
+    return outputs;
+  }
 
   async function data() {
     const bundled = options.replay && options.validation ? undefined : await bundledDigits();
@@ -80,14 +129,12 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
     const base = await importModel(request.base);
     let candidate: tf.LayersModel | undefined;
     try {
-      const used = await undisputed(base, request.corrections, async (network) => {
-        let centre = baseCentres.get(request.base);
-        if (!centre) {
-          centre = meanOf(await featuresOf(network, replay.images));
-          baseCentres.set(request.base, centre);
-        }
-        return centre;
-      });
+      const baseline = await baseEvaluation(request, base, validation);
+      const used = await undisputed(
+        base,
+        request.corrections,
+        async () => (await baseOnReplay(request, base, replay)).featureMean,
+      );
       const disputed = request.corrections.length - used.length;
       let steps = 0;
       if (mode === 'incremental') {
@@ -105,7 +152,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
             learningRate: options.learningRate ?? 0.01,
             passes: options.passes ?? 4,
             seed: options.seed ?? 1,
-            ...(options.distill === false ? {} : { teacher: base }),
+            ...(options.distill === false ? {} : distillation(base, knownOnReplay(request, replay))),
             ...(options.trainFrom === undefined ? {} : { trainFrom: options.trainFrom }),
             ...(signal ? { signal } : {}),
             onStep: (step) =>
@@ -132,29 +179,28 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
       }
       signal?.throwIfAborted();
       onProgress?.({ phase: 'validating', fraction: 0.9, step: steps, totalSteps: steps });
-      let baseEvaluation = baseEvaluations.get(request.base);
-      if (!baseEvaluation) {
-        baseEvaluation = await evaluateModel(base, validation);
-        baseEvaluations.set(request.base, baseEvaluation);
-      }
-      const evaluation = await evaluateModel(candidate, validation);
-      const correctionsFit = await fitOf(candidate, used);
-      const reason =
-        used.length === 0
-          ? 'every correction is disputed by close corrections with another label'
-          : gateVerdict(baseEvaluation, evaluation, correctionsFit, options.gate);
+      const { evaluation, correctionsFit, reason, outputs } = await judge(
+        candidate,
+        used,
+        baseline,
+        { validation, replay },
+        options.gate,
+        signal,
+      );
       const artifacts = await exportModel(candidate);
-      const featureMean = Array.from(meanOf(await featuresOf(withFeatures(candidate), replay.images)));
+      evaluations.set(artifacts, evaluation);
+      if (outputs) onReplay.set(artifacts, outputs);
+      const featureMean = outputs?.featureMean;
       onProgress?.({ phase: 'validating', fraction: 1, step: steps, totalSteps: steps });
       return {
         accepted: reason === undefined,
         ...(reason === undefined ? {} : { reason }),
         artifacts,
-        featureMean,
+        ...(featureMean ? { featureMean: Array.from(featureMean) } : {}),
         metrics: {
-          baseAccuracy: baseEvaluation.accuracy,
+          baseAccuracy: baseline.accuracy,
           accuracy: evaluation.accuracy,
-          baseRecall: baseEvaluation.recall,
+          baseRecall: baseline.recall,
           recall: evaluation.recall,
           correctionsFit,
           correctionsUsed: used.length,
@@ -176,6 +222,49 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
     },
   };
 }
+
+/** `work` on a frozen network of `model`, whose folded kernels are freed after. */
+async function withFrozen<T>(
+  model: tf.LayersModel,
+  work: (network: InferenceNetwork) => Promise<T>,
+): Promise<T> {
+  const network = frozenNetwork(model);
+  try {
+    return await work(network);
+  } finally {
+    network.dispose();
+  }
+}
+
+/**
+ * The gate's verdict on a trained candidate, and its outputs on the rehearsal digits when it is
+ * accepted (its centre, for serving it; a rejected candidate is never served).
+ */
+function judge(
+  candidate: tf.LayersModel,
+  used: readonly LabelledDigit[],
+  baseline: Evaluation,
+  digits: { validation: DigitDataset; replay: DigitDataset },
+  gate: GateOptions | undefined,
+  signal: AbortSignal | undefined,
+) {
+  return withFrozen(candidate, async (network) => {
+    const evaluation = await evaluate(network, digits.validation, signal);
+    const correctionsFit = await fitOf(network, used);
+    const reason =
+      used.length === 0
+        ? 'every correction is disputed by close corrections with another label'
+        : gateVerdict(baseline, evaluation, correctionsFit, gate);
+    const outputs = reason === undefined ? await passOver(network, digits.replay.images, signal) : undefined;
+    return { evaluation, correctionsFit, reason, outputs };
+  });
+}
+
+/** The teacher of an incremental run, with its known answers on the rehearsal digits. */
+const distillation = (teacher: tf.LayersModel, outputs: ReplayOutputs | undefined) => ({
+  teacher,
+  ...(outputs ? { teacherAnswers: outputs.probabilities } : {}),
+});
 
 /** `data` plus the corrections, each repeated so they are not lost among thousands of digits. */
 function withDigits(data: DigitDataset, corrections: readonly LabelledDigit[], repeats = 4): DigitDataset {

@@ -5,6 +5,8 @@ import { type DigitDataset, digitAt, shuffledIndices } from '../training/dataset
 import { MomentumSgd } from '../training/optimizer.js';
 import { trainableVariables } from '../training/parallel/shard-gradients.js';
 import { seededRandom } from '../training/random.js';
+import { frozenNetwork, inferenceNetwork } from './inference.js';
+import { nextTask } from './next-task.js';
 import type { LabelledDigit } from './types.js';
 
 /** Digits per step: corrections and rehearsed digits. */
@@ -28,11 +30,27 @@ export interface IncrementalPlan {
    * everything the corrections do not concern — measured to forget less than labels alone.
    */
   teacher?: tf.LayersModel;
+  /**
+   * The teacher's probabilities for each rehearsal digit as it is (10 per digit, in order), when
+   * known already: the targets of undistorted views, which then skip the teacher's forward pass
+   * (about half of them; distorted views are always taught live).
+   */
+  teacherAnswers?: Float32Array;
   /** Only variables of layers from this index on are trained (early feature extractors stay). */
   trainFrom?: number;
   signal?: AbortSignal;
   onStep?: (step: number) => void;
 }
+
+/** A rehearsed digit as shown in a step, with the teacher's answer on it when known. */
+interface RehearsedView {
+  image: Float32Array;
+  label: number;
+  answer?: Float32Array;
+}
+
+const sameImage = (a: Float32Array, b: Float32Array) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Steps for `count` corrections, each seen about `passes` times. */
 export const plannedSteps = (count: number, passes: number, minSteps: number, maxSteps: number) =>
@@ -65,55 +83,69 @@ export async function fineTune(
       .slice(plan.trainFrom ?? 0)
       .some((layer) => layer.trainableWeights.some((weight) => weight.read() === variable)),
   );
+  // Inference mode with batch norm folded into the convolutions: the same function of the same
+  // variables as `model.apply(x, { training: false })`, in fewer, fused kernels.
+  const student = inferenceNetwork(model);
+  const teacher = plan.teacher ? frozenNetwork(plan.teacher) : undefined;
   const optimizer = new MomentumSgd(plan.learningRate);
   let correctionOrder = shuffledIndices(corrections.length, random);
   let correctionAt = 0;
   let replayOrder = shuffledIndices(replay.labels.length, random);
   let replayAt = 0;
+  const nextCorrection = () => {
+    if (correctionAt === correctionOrder.length) {
+      correctionOrder = shuffledIndices(corrections.length, random);
+      correctionAt = 0;
+    }
+    const correction = corrections[correctionOrder[correctionAt++] ?? 0];
+    if (!correction) throw new Error('unreachable: corrections are not empty');
+    return { image: augmenter.augment(correction.image), label: correction.label };
+  };
+  const nextReplay = (): RehearsedView => {
+    if (replayAt === replayOrder.length) {
+      replayOrder = shuffledIndices(replay.labels.length, random);
+      replayAt = 0;
+    }
+    const index = replayOrder[replayAt++] ?? 0;
+    const digit = digitAt(replay, index);
+    const image = replayAugmenter.augment(digit);
+    const answers = teacher ? plan.teacherAnswers : undefined;
+    // An undistorted view is the digit itself: the teacher's answer on it is known already.
+    const answer =
+      answers && sameImage(image, digit) ? answers.subarray(index * 10, index * 10 + 10) : undefined;
+    return { image, label: replay.labels[index] ?? 0, ...(answer ? { answer } : {}) };
+  };
   try {
     for (let step = 0; step < plan.steps; step++) {
       plan.signal?.throwIfAborted();
       const shown = Math.min(CORRECTIONS_PER_STEP, viewsBefore(step + 1) - viewsBefore(step));
       const batch = shown + REPLAY_PER_STEP;
       targets.fill(0);
-      for (let b = 0; b < batch; b++) {
-        let image: Float32Array;
-        let label: number;
-        if (b < shown) {
-          if (correctionAt === correctionOrder.length) {
-            correctionOrder = shuffledIndices(corrections.length, random);
-            correctionAt = 0;
-          }
-          const correction = corrections[correctionOrder[correctionAt++] ?? 0];
-          if (!correction) throw new Error('unreachable: corrections are not empty');
-          image = augmenter.augment(correction.image);
-          label = correction.label;
-        } else {
-          if (replayAt === replayOrder.length) {
-            replayOrder = shuffledIndices(replay.labels.length, random);
-            replayAt = 0;
-          }
-          const index = replayOrder[replayAt++] ?? 0;
-          image = replayAugmenter.augment(digitAt(replay, index));
-          label = replay.labels[index] ?? 0;
-        }
+      for (let b = 0; b < shown; b++) {
+        const { image, label } = nextCorrection();
         images.set(image, b * MNIST_PIXELS);
         targets[b * 10 + label] = 1;
       }
+      // Rehearsed digits with a known answer first, the rest after them: the teacher runs on those.
+      const rehearsed = Array.from({ length: REPLAY_PER_STEP }, nextReplay);
+      const ordered = [...rehearsed.filter((v) => v.answer), ...rehearsed.filter((v) => !v.answer)];
+      ordered.forEach((view, i) => {
+        const slot = shown + i;
+        images.set(view.image, slot * MNIST_PIXELS);
+        if (view.answer) targets.set(view.answer, slot * 10);
+        else targets[slot * 10 + view.label] = 1;
+      });
+      const taught = shown + ordered.filter((v) => v.answer).length;
       optimizer.setLearningRate(plan.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / plan.steps)));
       tf.tidy(() => {
         const x = tf.tensor4d(images.subarray(0, batch * MNIST_PIXELS), [batch, 28, 28, 1]);
         let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
-        if (plan.teacher) {
-          const taught = plan.teacher.predict(x.slice(shown));
-          if (!(taught instanceof tf.Tensor)) throw new TypeError('expected a single-output model');
-          y = tf.concat([y.slice(0, shown), taught]);
-        }
-        const { grads } = tf.variableGrads(() => {
-          const output = model.apply(x, { training: false });
-          if (!(output instanceof tf.Tensor)) throw new TypeError('expected a single-output model');
-          return tf.mean(tf.metrics.categoricalCrossentropy(y, output));
-        }, variables);
+        if (teacher && taught < batch)
+          y = tf.concat([y.slice(0, taught), teacher(x.slice(taught)).probabilities]);
+        const { grads } = tf.variableGrads(
+          () => tf.mean(tf.metrics.categoricalCrossentropy(y, student(x).probabilities)),
+          variables,
+        );
         // Corrections are by nature digits the model gets confidently wrong: their gradients can
         // be large enough to wreck the weights in one step, so steps are clipped by global norm.
         const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
@@ -124,9 +156,10 @@ export async function fineTune(
       });
       plan.onStep?.(step + 1);
       // Yield between steps so predictions, corrections and abort signals are served meanwhile.
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await nextTask();
     }
   } finally {
     optimizer.dispose();
+    teacher?.dispose();
   }
 }

@@ -23,6 +23,15 @@ export interface RetrainRequest {
   base: tf.io.ModelArtifacts;
   /** The corrections to learn. */
   corrections: readonly LabelledDigit[];
+  /**
+   * What the base model makes of the bundled rehearsal digits, when the caller has it already
+   * (the recogniser does: its correction memory's anchors are these outputs). `featureMean`
+   * (mean classifier features) centres the label-agreement defence; `probabilities` (10 per
+   * digit, in order) are the distillation targets of rehearsed digits that are not distorted.
+   * Without it the retrainer makes one pass over those digits per base model. Ignored by a
+   * retrainer that rehearses other digits (`replay` option).
+   */
+  baseOnReplay?: { featureMean: ArrayLike<number>; probabilities: Float32Array };
   /** Default `'incremental'`. */
   mode?: RetrainMode;
   /** Stops between training steps; the promise then rejects with the signal's reason. */
@@ -75,7 +84,7 @@ export interface RetrainResult {
   /**
    * The candidate's mean classifier features over the rehearsal digits: the centre corrections
    * are matched around under these weights. Computed where the retrain ran (a worker), so the
-   * page serving the candidate does not have to.
+   * page serving the candidate does not have to; absent when the gate rejected the candidate.
    */
   featureMean?: number[];
 }
