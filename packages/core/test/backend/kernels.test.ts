@@ -203,6 +203,57 @@ const kernelProperties: Array<[string, () => Promise<void>]> = [
   ],
 ];
 
+/**
+ * Conv2DBackpropFilter on fixed geometries that pin down each of its code paths: the wide
+ * stride-phase im2col (stride 1 and 2, 'same' and 'valid' and explicit padding, input rows
+ * and columns a strided conv never reads, taps longer than the stride, a 1-wide kernel with
+ * no widening) and the one-channel exact im2col; the layers of both models among them.
+ */
+const filterGradCases: Array<{
+  x: [number, number, number, number];
+  k: [number, number];
+  co: number;
+  s: [number, number];
+  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+}> = [
+  { x: [3, 28, 28, 1], k: [3, 3], co: 16, s: [1, 1], pad: 'same' }, // compact, layer 1
+  { x: [3, 28, 28, 16], k: [3, 3], co: 32, s: [2, 2], pad: 'same' }, // compact, layer 2
+  { x: [3, 14, 14, 32], k: [3, 3], co: 32, s: [1, 1], pad: 'same' }, // compact, layer 3
+  { x: [3, 14, 14, 32], k: [3, 3], co: 64, s: [2, 2], pad: 'same' }, // compact, layer 4
+  { x: [3, 7, 7, 64], k: [3, 3], co: 64, s: [1, 1], pad: 'same' }, // compact, layer 5
+  { x: [3, 28, 28, 1], k: [3, 3], co: 32, s: [1, 1], pad: 'valid' }, // seed, layer 1
+  { x: [1, 26, 26, 32], k: [3, 3], co: 64, s: [1, 1], pad: 'valid' }, // seed, layer 2
+  { x: [2, 9, 8, 3], k: [2, 2], co: 4, s: [2, 2], pad: 'valid' }, // last row never read: cropped
+  { x: [2, 11, 10, 5], k: [3, 2], co: 3, s: [2, 1], pad: 'valid' }, // mixed strides
+  { x: [2, 6, 7, 3], k: [5, 4], co: 2, s: [2, 2], pad: 'same' }, // kernel longer than 2 strides
+  {
+    x: [2, 5, 6, 4],
+    k: [3, 3],
+    co: 3,
+    s: [1, 2],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 2],
+      [0, 0],
+    ],
+  }, // explicit
+  { x: [4, 5, 5, 2], k: [1, 1], co: 3, s: [1, 1], pad: 'valid' }, // 1x1: no widening
+  { x: [2, 9, 9, 1], k: [3, 3], co: 2, s: [2, 2], pad: 'same' }, // one channel, strided
+  {
+    x: [2, 6, 6, 1],
+    k: [2, 3],
+    co: 2,
+    s: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  }, // one channel, explicit
+];
+
 describe('wasm training kernels match the cpu backend', () => {
   beforeAll(async () => {
     // PROD keeps the cpu backend's Node banner out of the test log.
@@ -215,4 +266,26 @@ describe('wasm training kernels match the cpu backend', () => {
   for (const [name, check] of kernelProperties) {
     it(`${name}: within 1e-4 relative error, no leaked tensors or wasm buffers`, check, 120_000);
   }
+
+  it('Conv2DBackpropFilter: fixed geometries of each code path, including both models', async () => {
+    for (const [i, c] of filterGradCases.entries()) {
+      const [n, h, w, ci] = c.x;
+      const info = tf.backend_util.computeConv2DInfo(c.x, [...c.k, ci, c.co], c.s, 1, c.pad);
+      const r = mulberry32(i);
+      await checkAgainstCpu(
+        'Conv2DBackpropFilter',
+        {
+          x: randomTensor([n, h, w, ci], r),
+          dy: randomTensor([n, info.outHeight, info.outWidth, c.co], r),
+        },
+        {
+          strides: c.s,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: undefined as never,
+          filterShape: [...c.k, ci, c.co],
+        },
+      );
+    }
+  }, 120_000);
 });

@@ -4,114 +4,231 @@
  *
  * dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, oh*s+kh-pt, ow*s+kw-pl, ci] * dy[n,oh,ow,co]
  * is one GEMM:  dW[(kh,kw,ci), co] = colsT[(kh,kw,ci), (n,oh,ow)] · dy[(n,oh,ow), co]
- * colsT (a transposed im2col) is built by a JS loop over x transposed to
- * [CI,N,H,W] (so copies run along contiguous image rows); the stock wasm
- * Slice kernel was ~25ms per tap here, far slower. The GEMM then runs on the stock untransposed
- * BatchMatMul (XNNPACK), and its [KH*KW*CI, CO] result already is dW's layout.
+ * on the stock untransposed BatchMatMul (XNNPACK), whose [KH*KW*CI, CO] result
+ * already is dW's layout. The GEMM is most of the time; building colsT is the rest.
  *
- * This was measured ~2x faster than the "filter grad as a convolution" trick
- * (conv of x^T with dy^T as a huge dilated kernel): XNNPACK's igemm handles a
- * 24x24-tap kernel with short (batch-sized) channel runs poorly, while the
- * GEMM streams the long N*OH*OW reduction contiguously.
+ * colsT is built "wide": each output row is taken WQ = OW + (KW-1)/s columns wide
+ * instead of OW, so that for one (tap, channel, image) all OH rows are one
+ * contiguous run of the padded input and cost one native copy, not OH of them
+ * (copyWithin's per-call cost dominated the old row-by-row build). The extra
+ * columns meet zero rows of a widened dy, so they lengthen the GEMM's reduction by
+ * (WQ-OW)/OW (7-29% on our models) and change nothing in the result. Strided convs
+ * first split the padded input into its s*s stride phases (x[s*y+py, s*x+px] for
+ * each py, px), in which every tap is a stride-1 shift. Measured per call at batch
+ * 64, this took the compact model's 16- to 64-channel layers from 8-19 ms to 8-14 ms
+ * and left the seed CNN's second layer (~70 ms, nearly all GEMM) unchanged.
+ * One-channel inputs keep exact-width rows (see narrowCols).
+ *
+ * Measured alternatives that lost: the "filter grad as a convolution" trick
+ * (XNNPACK's igemm handles a 24x24-tap kernel with batch-sized channel runs
+ * poorly, ~2x slower); one GEMM per tap on shifted views of the padded input (no
+ * copy at all, but CI-row GEMMs run below XNNPACK's peak: slower on the 32- and
+ * 64-channel layers); and splitting the GEMM's reduction into 4k-long chunks to keep
+ * operands in cache (no faster).
  */
-import { Conv2DBackpropFilter } from '@tensorflow/tfjs';
-import { type ConvGradAttrs, convInfo, shape4 } from '../conv-geometry.js';
-import { free, heapF32, input, offsetF32, reshape, run, transpose, wasmKernel } from '../wasm.js';
+import { type backend_util, Conv2DBackpropFilter, type TensorInfo } from '@tensorflow/tfjs';
+import { type ConvGradAttrs, convInfo } from '../conv-geometry.js';
+import {
+  type BackendWasm,
+  free,
+  heapF32,
+  input,
+  offsetF32,
+  reshape,
+  run,
+  transpose,
+  wasmKernel,
+} from '../wasm.js';
 
 interface Attrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
 }
 
-interface Im2colGeometry {
-  n: number;
-  inH: number;
-  inW: number;
-  ci: number;
-  kh: number;
-  kw: number;
-  oh: number;
-  ow: number;
-  sH: number;
-  sW: number;
-  top: number;
-  left: number;
+/**
+ * The padded input split into stride phases: [sH, sW, CI, N, HQ, WQ] where
+ * phases[py, px, c, b, y, x] = x[b, sH*y + py - top, sW*x + px - left, c] (0 in the padding).
+ * HQ/WQ are just large enough for every tap of every output pixel.
+ */
+function stridePhases(
+  backend: BackendWasm,
+  x: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  hq: number,
+  wq: number,
+): TensorInfo {
+  const { batchSize: n, inHeight: inH, inWidth: inW, inChannels: ci } = info;
+  const { strideHeight: sH, strideWidth: sW } = info;
+  const { top, left } = info.padInfo;
+  const hp = sH * hq;
+  const wp = sW * wq;
+  // Strided convs can leave trailing input rows/columns that no output reads: crop them, so
+  // the padding below is never negative.
+  const keepH = Math.min(inH, hp - top);
+  const keepW = Math.min(inW, wp - left);
+  const cropped =
+    keepH < inH || keepW < inW
+      ? run('Slice', backend, { x }, { begin: [0, 0, 0, 0], size: [n, keepH, keepW, ci] })
+      : x;
+  // A reshape rather than the input itself when there is no padding (a stride-1 'valid'
+  // conv), so that every step below owns, and may free, what it was given.
+  const padded =
+    top === 0 && left === 0 && keepH === hp && keepW === wp
+      ? reshape(backend, cropped, [n, hp, wp, ci])
+      : run(
+          'PadV2',
+          backend,
+          { x: cropped },
+          {
+            paddings: [
+              [0, 0],
+              [top, hp - top - keepH],
+              [left, wp - left - keepW],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        );
+  if (cropped !== x) free(backend, cropped);
+
+  // Two rank-3 transposes: the stock wasm Transpose of the equivalent rank-5 permutation
+  // measured ~20x slower. The first moves the row phase outermost, the second the column
+  // phase and channel ahead of the pixels.
+  let rowPhases = padded;
+  if (sH > 1) {
+    const split = reshape(backend, padded, [n * hq, sH, wq * sW * ci]);
+    free(backend, padded);
+    rowPhases = transpose(backend, split, [1, 0, 2]); // [sH, N*HQ, WQ*sW*CI]
+    free(backend, split);
+  }
+  const grid = reshape(backend, rowPhases, [sH, n * hq * wq, sW * ci]);
+  free(backend, rowPhases);
+  if (sW * ci === 1) return grid; // already [sH, 1, 1, N, HQ, WQ]: skip an identity copy
+  const phases = transpose(backend, grid, [0, 2, 1]);
+  free(backend, grid);
+  return phases;
 }
 
 /**
- * colsT[(i,j,c), (b,y,x)] = xT[c, b, y*sH+i-top, x*sW+j-left] (0 outside the image).
- * heap is a Float32Array over the whole wasm memory; src/dst are element offsets.
- * Stride-1 rows are moved with heap.copyWithin (a native memmove): a per-element
- * JS loop measured ~3x slower on the seed CNN's 10.6M-element im2col.
+ * Exact-width colsT for single-channel inputs, one copy per output row:
+ * colsT[(i,j), (b,y,x)] = x[b, y*sH+i-top, x*sW+j-left, 0] (0 outside the image).
+ * With one channel there are few rows to copy, and the wide layout's longer GEMM
+ * (its packing of dy is most of the time here) measured 1-3 ms slower per call on
+ * the first layers of our models.
  */
-function im2colT(heap: Float32Array, src: number, dst: number, g: Im2colGeometry): void {
-  const { n, inH, inW, ci, kh, kw, oh, ow, sH, sW, top, left } = g;
-  let p = dst;
+function narrowCols(backend: BackendWasm, x: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: inH, inWidth: inW } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sH, strideWidth: sW } = info;
+  const { outHeight: oh, outWidth: ow } = info;
+  const { top, left } = info.padInfo;
+  const cols = backend.makeOutput([kh * kw, n * oh * ow], 'float32');
+  const heap = heapF32(backend);
+  const src = offsetF32(backend, x); // one channel: x's rows are already contiguous image rows
+  let p = offsetF32(backend, cols);
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       // Columns x whose input pixel is inside the image: [x0, x1).
       const x0 = Math.min(ow, Math.max(0, Math.ceil((left - j) / sW)));
       const x1 = Math.max(x0, Math.min(ow, Math.floor((inW - 1 + left - j) / sW) + 1));
-      for (let c = 0; c < ci; c++) {
-        for (let b = 0; b < n; b++) {
-          const plane = src + (c * n + b) * inH * inW;
-          for (let y = 0; y < oh; y++) {
-            const iy = y * sH + i - top;
-            if (iy < 0 || iy >= inH) {
-              heap.fill(0, p, p + ow);
-              p += ow;
-              continue;
-            }
-            const row = plane + iy * inW + j - left;
-            if (x0 > 0) heap.fill(0, p, p + x0);
-            if (sW === 1) {
-              heap.copyWithin(p + x0, row + x0, row + x1);
-            } else {
-              for (let x = x0; x < x1; x++) heap[p + x] = heap[row + x * sW] as number;
-            }
-            if (x1 < ow) heap.fill(0, p + x1, p + ow);
+      for (let b = 0; b < n; b++) {
+        const image = src + b * inH * inW;
+        for (let y = 0; y < oh; y++) {
+          const iy = y * sH + i - top;
+          if (iy < 0 || iy >= inH) {
+            heap.fill(0, p, p + ow);
             p += ow;
+            continue;
           }
+          const row = image + iy * inW + j - left;
+          if (x0 > 0) heap.fill(0, p, p + x0);
+          if (sW === 1) {
+            heap.copyWithin(p + x0, row + x0, row + x1);
+          } else {
+            for (let x = x0; x < x1; x++) heap[p + x] = heap[row + x * sW] as number;
+          }
+          if (x1 < ow) heap.fill(0, p + x1, p + ow);
+          p += ow;
         }
       }
     }
   }
+  return cols;
 }
 
 export const conv2DBackpropFilter = wasmKernel<Attrs>(({ inputs, backend, attrs }) => {
   const x = input(inputs, 'x');
   const dy = input(inputs, 'dy');
-  const [n, inH, inW, ci] = shape4(x);
-  const [kh, kw, , co] = attrs.filterShape;
   const info = convInfo(x.shape, attrs.filterShape, attrs);
-  const { top, left } = info.padInfo;
-  const { outHeight: oh, outWidth: ow, strideHeight: sH, strideWidth: sW } = info;
+  const { batchSize: n, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sH, strideWidth: sW } = info;
+  const hq = oh + Math.floor((kh - 1) / sH);
+  const wq = ow + Math.floor((kw - 1) / sW);
+  const plane = hq * wq;
+  const span = oh * wq; // one (tap, channel, image) run of colsT
 
-  const xT = transpose(backend, x, [3, 0, 1, 2]); // [CI, N, H, W]: rows of W contiguous
-  const cols = backend.makeOutput([kh * kw * ci, n * oh * ow], 'float32');
-  im2colT(heapF32(backend), offsetF32(backend, xT), offsetF32(backend, cols), {
-    n,
-    inH,
-    inW,
-    ci,
-    kh,
-    kw,
-    oh,
-    ow,
-    sH,
-    sW,
-    top,
-    left,
-  });
-  free(backend, xT);
+  if (ci === 1) {
+    const cols = narrowCols(backend, x, info);
+    const dy2d = reshape(backend, dy, [n * oh * ow, co]);
+    return gemm(backend, cols, dy2d, [kh, kw, ci, co]);
+  }
 
-  const colsT = cols;
-  const dy2d = reshape(backend, dy, [n * oh * ow, co]);
-  const dW = run('BatchMatMul', backend, { a: colsT, b: dy2d }, { transposeA: false, transposeB: false });
-  free(backend, colsT, dy2d);
-  const out = reshape(backend, dW, [kh, kw, ci, co]);
+  const phases = stridePhases(backend, x, info, hq, wq);
+  const cols = backend.makeOutput([kh * kw * ci, n * span], 'float32');
+  const heap = heapF32(backend);
+  const phasesStart = offsetF32(backend, phases);
+  const phasesEnd = phasesStart + sH * sW * ci * n * plane;
+  let p = offsetF32(backend, cols);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const phase = ((i % sH) * sW + (j % sW)) * ci * n * plane;
+      const shift = Math.floor(i / sH) * wq + Math.floor(j / sW);
+      const tap = phasesStart + phase + shift;
+      for (let k = 0; k < ci * n; k++) {
+        // A run starting `shift` into its (channel, image) plane ends `shift` past it: those
+        // values land in wide columns (dy is 0 there) and come from the next plane. The very
+        // last plane has no next one, so its tail is zero-filled rather than read past the end.
+        const from = tap + k * plane;
+        const len = Math.min(span, phasesEnd - from);
+        heap.copyWithin(p, from, from + len);
+        if (len < span) heap.fill(0, p + len, p + span);
+        p += span;
+      }
+    }
+  }
+  free(backend, phases);
+
+  // dy widened to WQ columns with zeros, to line up with colsT's wide rows.
+  let dyWide: TensorInfo;
+  if (wq > ow) {
+    dyWide = backend.makeOutput([n * span, co], 'float32');
+    const h = heapF32(backend);
+    const from = offsetF32(backend, dy);
+    const to = offsetF32(backend, dyWide);
+    const rowIn = ow * co;
+    const rowOut = wq * co;
+    for (let r = 0; r < n * oh; r++) {
+      h.copyWithin(to + r * rowOut, from + r * rowIn, from + (r + 1) * rowIn);
+      h.fill(0, to + r * rowOut + rowIn, to + (r + 1) * rowOut);
+    }
+  } else {
+    dyWide = reshape(backend, dy, [n * span, co]);
+  }
+
+  return gemm(backend, cols, dyWide, [kh, kw, ci, co]);
+});
+
+/** dW = colsT · dy on the stock untransposed BatchMatMul; frees both operands. */
+function gemm(
+  backend: BackendWasm,
+  cols: TensorInfo,
+  dy2d: TensorInfo,
+  filterShape: [number, number, number, number],
+): TensorInfo {
+  const dW = run('BatchMatMul', backend, { a: cols, b: dy2d }, { transposeA: false, transposeB: false });
+  free(backend, cols, dy2d);
+  const out = reshape(backend, dW, filterShape);
   free(backend, dW);
   return out;
-});
+}
 
 export const conv2DBackpropFilterConfig = {
   kernelName: Conv2DBackpropFilter,
