@@ -36,9 +36,9 @@ export interface DecodeImageOptions {
   /**
    * Which decoder turns the bytes into pixels once the limits are checked:
    * - `'auto'` (default): `'sharp'` when the optional `sharp` package is installed, else `'js'`;
-   * - `'sharp'`: libpng/libjpeg-turbo through sharp, on libuv's thread pool, so the event loop
-   *   stays free (about 3x less CPU per 280x280 canvas than `'js'`); `ImageDecoderUnavailableError`
-   *   when sharp is not installed;
+   * - `'sharp'`: libpng/libjpeg-turbo through sharp, about half of it on libuv's thread pool
+   *   rather than the calling thread, and about a third less CPU in all for a 280x280 canvas
+   *   than `'js'`; `ImageDecoderUnavailableError` when sharp is not installed;
    * - `'js'`: pngjs and jpeg-js, pure JavaScript on the calling thread, installed with this package.
    *
    * PNGs decode to the same pixels either way (16-bit samples may round differently by one

@@ -22,9 +22,10 @@ export function loadSharp(): Promise<SharpFactory | undefined> {
 
 /**
  * Decodes a PNG or JPEG whose header has already passed the size limits, natively: libpng or
- * libjpeg-turbo on libuv's thread pool, so the event loop is free while it runs. Every colour
- * type becomes 8-bit sRGB plus alpha, as the JavaScript decoders return it. No EXIF rotation
- * and no ICC conversion is applied, as with them.
+ * libjpeg-turbo on libuv's thread pool (setting up the pipeline stays on the calling thread).
+ * Every colour type becomes 8-bit sRGB plus alpha, as the JavaScript decoders return it. EXIF
+ * orientation is not applied, as with them; unlike them, libvips may use an embedded ICC
+ * profile to convert to sRGB (canvas exports carry none).
  */
 export async function decodeWithSharp(
   sharp: SharpFactory,
