@@ -10,5 +10,6 @@ export default packageBuild({
   platform: 'node',
   // The CommonJS build finds the worker file through `import.meta.url`, which needs the shim.
   shims: true,
-  dts: { entry: 'src/index.ts' },
+  // Options marked @internal (test hooks) stay out of the published types.
+  dts: { entry: 'src/index.ts', compilerOptions: { stripInternal: true } },
 });
