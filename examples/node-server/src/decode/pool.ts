@@ -6,8 +6,6 @@ import { type DecodeLimits, type DecodeOutcome, decodeDigit } from './task.js';
 export interface Decoder {
   /** The digit in `image`; a library refusal becomes an `HttpError` with the library's code. */
   decode(image: string): Promise<Float32Array>;
-  /** Threads decoding beside the event loop (0: on it). */
-  readonly threads: number;
   /** Finishes queued decodes, then stops the threads. */
   close(): Promise<void>;
 }
@@ -27,7 +25,6 @@ function unwrap(outcome: DecodeOutcome | Float32Array): Float32Array {
 export function createDecoder(threads: number, limits: DecodeLimits): Decoder {
   if (threads === 0) {
     return {
-      threads,
       decode: async (image) => unwrap(await decodeDigit(image, limits)),
       close: async () => {},
     };
@@ -45,7 +42,6 @@ export function createDecoder(threads: number, limits: DecodeLimits): Decoder {
     // bounded by the body limit and the connection count, as on the event loop.
   });
   return {
-    threads,
     decode: async (image) => unwrap(await pool.run({ image, limits })),
     close: () => pool.close(),
   };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { nextTask } from '../next-task.js';
 import { ModelLoadError } from '../recognizer/errors.js';
 
 /**
@@ -81,7 +82,7 @@ export async function featuresOf(
     features.dispose();
     // Hand the thread back between batches: on the wasm backend `data()` resolves without
     // yielding, and on a page every batch must be its own short task.
-    if (start + size < count) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (start + size < count) await nextTask();
     const width = values.length / size;
     for (let i = 0; i < size; i++)
       result.push(Float32Array.from(values.subarray(i * width, (i + 1) * width)));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend/index.js';
 import { createMemoryCorrectionStore, InvalidCorrectionError } from '../corrections/index.js';
 import { createMemoryModelStore, type ModelStore } from '../model-store/index.js';
+import { nextTask } from '../next-task.js';
 import type { PreprocessedImage } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE, MNIST_PIXELS } from '../preprocess/validate.js';
 import { createRetrainer, type LabelledDigit } from '../retrain/index.js';
@@ -125,8 +126,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         target.add(c.id, features[i] ?? new Float32Array(0), c.label);
       });
       // One batch per task on a page (see `featuresOf`).
-      if (start + FEATURE_BATCH < corrections.length)
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (start + FEATURE_BATCH < corrections.length) await nextTask();
     }
   }
 

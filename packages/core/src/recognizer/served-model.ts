@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
 import { meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
+import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { bundledDigits } from '../retrain/replay-set.js';
 import { ModelLoadError } from './errors.js';
@@ -73,7 +74,7 @@ async function replayAnchors(network: tf.LayersModel): Promise<Anchors> {
   const probabilities = new Float32Array(count * 10);
   for (let start = 0; start < count; start += ANCHOR_BATCH) {
     // Hand the thread back between batches (on wasm `data()` resolves without yielding).
-    if (start > 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (start > 0) await nextTask();
     const size = Math.min(ANCHOR_BATCH, count - start);
     const outputs = tf.tidy(() => {
       const x = tf.tensor4d(replay.images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [

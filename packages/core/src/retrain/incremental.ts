@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { createAugmenter, DEFAULT_AUGMENT } from '../training/augment.js';
 import { type DigitDataset, digitAt, shuffledIndices } from '../training/dataset.js';
@@ -6,7 +7,6 @@ import { MomentumSgd } from '../training/optimizer.js';
 import { trainableVariables } from '../training/parallel/shard-gradients.js';
 import { seededRandom } from '../training/random.js';
 import { frozenNetwork, inferenceNetwork } from './inference.js';
-import { nextTask } from './next-task.js';
 import type { LabelledDigit } from './types.js';
 
 /** Digits per step: corrections and rehearsed digits. */

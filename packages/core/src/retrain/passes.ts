@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { DigitDataset } from '../training/dataset.js';
-import type { Evaluation } from '../training/evaluate.js';
+import { type Evaluation, scoreClasses } from '../training/evaluate.js';
 import type { InferenceNetwork } from './inference.js';
-import { nextTask } from './next-task.js';
 
 /**
  * Digits per forward pass. Batch size was measured not to matter on wasm (2,000 digits through
@@ -75,25 +75,6 @@ export function classesOf(probabilities: Float32Array): Uint8Array {
   return classes;
 }
 
-/** Accuracy and per-digit recall of predicted `classes` against `labels`. */
-function scoreOf(classes: Uint8Array, labels: Uint8Array): Evaluation {
-  const right = new Array<number>(10).fill(0);
-  const seen = new Array<number>(10).fill(0);
-  let correct = 0;
-  labels.forEach((label, i) => {
-    seen[label] = (seen[label] ?? 0) + 1;
-    if (classes[i] === label) {
-      correct++;
-      right[label] = (right[label] ?? 0) + 1;
-    }
-  });
-  return {
-    accuracy: labels.length === 0 ? Number.NaN : correct / labels.length,
-    recall: right.map((r, digit) => r / (seen[digit] ?? 0)),
-    count: labels.length,
-  };
-}
-
 /** Accuracy and per-digit recall of a model on `data`, in one pass (see {@link passOver}). */
 export async function evaluate(
   network: InferenceNetwork,
@@ -101,5 +82,5 @@ export async function evaluate(
   signal?: AbortSignal,
 ): Promise<Evaluation> {
   const { probabilities } = await passOver(network, data.images, signal);
-  return scoreOf(classesOf(probabilities), data.labels);
+  return scoreClasses(classesOf(probabilities), data.labels);
 }

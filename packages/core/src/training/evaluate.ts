@@ -38,28 +38,31 @@ export async function predictClasses(
   return classes;
 }
 
+/** Accuracy and per-digit recall of predicted `classes` against `labels`. */
+export function scoreClasses(classes: Uint8Array, labels: Uint8Array): Evaluation {
+  const right = new Array<number>(10).fill(0);
+  const seen = new Array<number>(10).fill(0);
+  let correct = 0;
+  labels.forEach((label, i) => {
+    seen[label] = (seen[label] ?? 0) + 1;
+    if (classes[i] === label) {
+      correct++;
+      right[label] = (right[label] ?? 0) + 1;
+    }
+  });
+  return {
+    accuracy: labels.length === 0 ? Number.NaN : correct / labels.length,
+    recall: right.map((r, digit) => r / (seen[digit] ?? 0)),
+    count: labels.length,
+  };
+}
+
 /** Accuracy and per-class recall of `model` on `data`, batched; leaves no tensors behind. */
 export async function evaluateModel(
   model: tf.LayersModel,
   data: DigitDataset,
   batchSize = 256,
 ): Promise<Evaluation> {
-  const count = datasetSize(data);
-  const predicted = await predictClasses(model, data.images, batchSize);
-  const right = new Array<number>(10).fill(0);
-  const seen = new Array<number>(10).fill(0);
-  let correct = 0;
-  for (let i = 0; i < count; i++) {
-    const label = data.labels[i] ?? 0;
-    seen[label] = (seen[label] ?? 0) + 1;
-    if (predicted[i] === label) {
-      correct++;
-      right[label] = (right[label] ?? 0) + 1;
-    }
-  }
-  return {
-    accuracy: count === 0 ? Number.NaN : correct / count,
-    recall: right.map((r, digit) => r / (seen[digit] ?? 0)),
-    count,
-  };
+  datasetSize(data); // refuses images and labels that do not match
+  return scoreClasses(await predictClasses(model, data.images, batchSize), data.labels);
 }
