@@ -6,9 +6,13 @@
 import { getKernel, type KernelFunc, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './kernels/batch-mat-mul.js';
+import { addConfig, multiplyConfig, realDivConfig, subConfig } from './kernels/channel-binary.js';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { fusedBatchNormConfig } from './kernels/fused-batch-norm.js';
+import { castConfig, identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
+import { meanConfig, sumConfig } from './kernels/reduce.js';
 import { tileConfig } from './kernels/tile.js';
 import { stockConfig } from './wasm.js';
 
@@ -23,18 +27,37 @@ export const TRAINING_KERNELS: readonly TrainingKernel[] = [
   batchMatMulConfig,
   maxPoolGradConfig,
   tileConfig,
+  sumConfig,
+  meanConfig,
+  multiplyConfig,
+  addConfig,
+  subConfig,
+  realDivConfig,
+  fusedBatchNormConfig,
+  identityConfig,
+  castConfig,
 ];
 
 /** Stock kernels our kernels delegate to; captured before anything is overridden. */
 const DELEGATES = [
+  'Add',
+  'AvgPool',
   'BatchMatMul',
+  'Cast',
   'Concat',
   'Conv2D',
+  'FusedBatchNorm',
+  'Identity',
+  'Mean',
+  'Multiply',
   'PadV2',
+  'RealDiv',
   'Reshape',
   'Reverse',
   'Slice',
   'StridedSlice',
+  'Sub',
+  'Sum',
   'Tile',
   'Transpose',
 ];
@@ -42,9 +65,11 @@ const DELEGATES = [
 /**
  * Installs training kernels on the `wasm` backend: `Conv2DBackpropFilter` (missing from stock
  * tfjs, so no conv net could train on wasm), and faster `Conv2DBackpropInput`, transposed
- * `BatchMatMul`, `MaxPoolGrad` and `Tile`. Idempotent, and safe before or after
- * `tf.setBackend('wasm')`: a replaced stock kernel keeps its `setupFunc`, which the stock
- * `kernelFunc` we delegate to needs. A side effect on tfjs's global kernel registry.
+ * `BatchMatMul`, `MaxPoolGrad`, `Tile`, and batch norm's patterns: per-channel `Sum`/`Mean`,
+ * per-channel `Multiply`/`Add`/`Sub`/`RealDiv`, `FusedBatchNorm`, and copy-free `Identity` and
+ * same-dtype `Cast`. Idempotent, and safe before or after `tf.setBackend('wasm')`: a replaced
+ * stock kernel keeps its `setupFunc`, which the stock `kernelFunc` we delegate to needs. A side
+ * effect on tfjs's global kernel registry.
  */
 export function registerWasmTrainingKernels(): void {
   registerSubset(TRAINING_KERNELS.map((k) => k.kernelName));
