@@ -4,7 +4,7 @@
  * run resumes with `--resume`), evaluates on the 10,000 test digits and writes
  * packages/core/src/model/bundled-model.generated.ts.
  *
- *   npm run train -- [--epochs 12] [--batch 64] [--lr 0.05] [--seed 1] [--limit N] [--out FILE]
+ *   npm run train -- [--epochs 8] [--batch 64] [--lr 0.05] [--seed 1] [--limit N] [--out FILE]
  *                    [--resume] [--workers N (default: cores - 1)] [--backend auto]
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { createProgressPrinter, defaultWorkers, loadMnistDataset, trainOnCores }
 
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '12' },
+    epochs: { type: 'string', default: '8' },
     batch: { type: 'string', default: '64' },
     lr: { type: 'string', default: '0.05' },
     seed: { type: 'string', default: '1' },

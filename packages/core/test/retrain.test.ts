@@ -21,7 +21,7 @@ import { featuresOf, meanOf, withFeatures } from '../src/model/features.js';
 import { createDigitModel } from '../src/model/index.js';
 import { importModel } from '../src/model/serialize.js';
 import { decodeDigits, encodeDigits } from '../src/retrain/digit-codec.js';
-import { fineTune } from '../src/retrain/incremental.js';
+import { fineTune, lastStageStart } from '../src/retrain/incremental.js';
 import { frozenNetwork, inferenceNetwork } from '../src/retrain/inference.js';
 import { passOver } from '../src/retrain/passes.js';
 import type { DigitDataset } from '../src/training/dataset.js';
@@ -171,7 +171,8 @@ describe('the inference network (batch norm folded into the convolutions)', () =
     const folded = await expectNoLeakedTensors(() => gradients((x) => network(x).probabilities));
     expect(Object.keys(folded).sort()).toEqual(Object.keys(viaLayers).sort());
     for (const [name, values] of Object.entries(viaLayers)) {
-      const scale = Math.max(...Array.from(values, Math.abs));
+      let scale = 0;
+      for (const v of values) scale = Math.max(scale, Math.abs(v));
       expect(maxDifference(folded[name] ?? [], values) / scale).toBeLessThan(1e-4);
     }
     labels.dispose();
@@ -215,6 +216,54 @@ describe('fineTune with known teacher answers', () => {
       expect(change).toBeGreaterThan(1e-4);
       expect(difference / change).toBeLessThan(1e-3);
       teacher.dispose();
+    },
+    SLOW,
+  );
+});
+
+describe('which layers an incremental run trains', () => {
+  it('starts at the last strided convolution, or at the first layer of a network without one', () => {
+    const compact = createDigitModel();
+    const start = lastStageStart(compact);
+    const layer = compact.layers[start];
+    expect(layer?.getClassName()).toBe('Conv2D');
+    expect(layer?.getConfig().strides).toEqual([2, 2]);
+    const later = compact.layers.slice(start + 1).filter((l) => l.getClassName() === 'Conv2D');
+    expect(later.map((l) => l.getConfig().strides)).toEqual([[1, 1]]);
+    const seed = createDigitModel({ architecture: 'seed' });
+    expect(lastStageStart(seed)).toBe(0);
+    compact.dispose();
+    seed.dispose();
+  });
+
+  it(
+    'leaves the layers before the last stage as they were by default; trainFrom 0 trains them all',
+    async () => {
+      const { replay } = await bundledDigits();
+      const changedLayers = async (trainFrom?: number) => {
+        const model = await importModel(base);
+        const before = model.layers.map((l) => l.getWeights().map((w) => w.dataSync()));
+        await fineTune(model, digits(0, 8), replay, {
+          steps: 2,
+          learningRate: 0.01,
+          passes: 4,
+          seed: 3,
+          ...(trainFrom === undefined ? {} : { trainFrom }),
+        });
+        const changed = model.layers.flatMap((layer, index) =>
+          layer.getWeights().some((w, k) => w.dataSync().some((v, i) => v !== before[index]?.[k]?.[i]))
+            ? [index]
+            : [],
+        );
+        const start = lastStageStart(model);
+        model.dispose();
+        return { changed, start };
+      };
+      const byDefault = await changedLayers();
+      expect(byDefault.changed.length).toBeGreaterThan(0);
+      expect(Math.min(...byDefault.changed)).toBeGreaterThanOrEqual(byDefault.start);
+      const all = await changedLayers(0);
+      expect(Math.min(...all.changed)).toBeLessThan(byDefault.start);
     },
     SLOW,
   );
@@ -394,8 +443,9 @@ describe("the base model's evaluation, once per served model", () => {
   it(
     "centres the agreement defence on the caller's outputs of the rehearsal digits, when it rehearses the same digits",
     async () => {
-      // Eight 1s and two 7s, all labelled truly: told apart on centred features. Uncentred (a
-      // zero centre), every pair of digits looks alike, so the 1s outvote the 7s.
+      // Eight 1s and two 7s, all labelled truly: told apart on features centred on the model's
+      // mean. Centred on a point far from every digit, every pair looks alike, so the 1s outvote
+      // the 7s.
       const ones = Array.from(train.labels.keys())
         .filter((i) => train.labels[i] === 1)
         .slice(0, 8);
@@ -407,7 +457,13 @@ describe("the base model's evaluation, once per served model", () => {
         label: train.labels[i] ?? 0,
       }));
       const { replay } = await bundledDigits();
-      const uncentred = { featureMean: new Float32Array(64), probabilities: new Float32Array(1000 * 10) };
+      const probe = await importModel(base);
+      const width = withFeatures(probe).outputs[0]?.shape[1] ?? 0;
+      probe.dispose();
+      const uncentred = {
+        featureMean: new Float32Array(width).fill(-1000),
+        probabilities: new Float32Array(1000 * 10),
+      };
       const bundledReplay = createRetrainer({ minSteps: 1, maxSteps: 1 });
       expect((await bundledReplay.retrain({ base, corrections })).metrics.correctionsDisputed).toBe(0);
       const hinted = await bundledReplay.retrain({ base, corrections, baseOnReplay: uncentred });

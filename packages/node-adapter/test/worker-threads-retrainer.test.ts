@@ -69,7 +69,7 @@ describe('createWorkerThreadsRetrainer', () => {
   });
 
   it('retrains in the worker, reporting progress, while the event loop keeps turning', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const progress: RetrainProgress[] = [];
     const stop = countTicks();
@@ -93,7 +93,7 @@ describe('createWorkerThreadsRetrainer', () => {
   });
 
   it('leaves the caller’s base and corrections intact (it copies, never transfers them)', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const weights = base.weightData;
     const bytes = weights instanceof ArrayBuffer ? weights.byteLength : -1;

@@ -38,7 +38,7 @@ the model store keeps the previous versions for rollback. Progress goes to stder
 Ctrl-C stops training after the current step; nothing is saved and the exit code is 130.
 
 Options:
-      --epochs <n>      passes over the training digits (default ${DEFAULT_EPOCHS}; \`npm run train\` uses 12)
+      --epochs <n>      passes over the training digits (default ${DEFAULT_EPOCHS}; \`npm run train\` uses 8)
       --workers <n>     gradient worker threads beside the training thread; 0 trains on one core
                         (default: one per other core, here ${defaultWorkers()})
       --batch <n>       digits per step (default 64)

@@ -126,7 +126,12 @@ export interface RetrainerOptions {
    * instead of their labels. Default true.
    */
   distill?: boolean;
-  /** Incremental mode: train only layers from this index on (`model.layers`). Default 0 (all). */
+  /**
+   * Incremental mode: train only layers from this index on (`model.layers`); the layers before
+   * it stay as they are. Default: the network's last stage, from its last strided convolution
+   * (all layers for a model without one) — the shipped model's last two convolutions and its
+   * classifier. 0 trains every layer.
+   */
   trainFrom?: number;
   /** Incremental mode: fewest and most training steps of 32 digits. Default 40 and 150. */
   minSteps?: number;
