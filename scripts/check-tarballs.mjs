@@ -20,10 +20,11 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
  * Budget for core + browser-adapter in the app's bundle below, minified and gzipped (level 9), in
  * bytes: what the app's imports (recogniser, backend, drawing pad, IndexedDB store) pull in after
  * tree-shaking, without tfjs, idb, the bundled weights or the replay digits (reported separately).
- * Measured at 22,304 bytes (Vite 8.3.8); the budget leaves about 15% headroom. Raise it
- * deliberately, in the change that needs it.
+ * Measured at 22,304 bytes (Vite 8.3.8), then 25,954 with the batch-norm training kernels
+ * (`useBackend('wasm')` installs the whole training kernel set, which the page's retrains use);
+ * the budget leaves about 15% headroom. Raise it deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 25_700;
+const BROWSER_BUDGET_GZIP_BYTES = 29_800;
 
 const TFJS_VERSION = '4.22.0';
 const PACKAGES = ['@crazy-digits/core', '@crazy-digits/node-adapter', '@crazy-digits/browser-adapter'];
