@@ -8,6 +8,7 @@
  * `predict(imageData)`.
  */
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { createRecognizer } from '../packages/core/src/index.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
 import {
@@ -29,6 +30,8 @@ export async function run(options: BenchOptions): Promise<void> {
   const test = loadMnist('test', Number(values.limit));
   const recognizer = await createRecognizer();
   const figures: Figure[] = [];
+  // Every prediction below (batched and one by one) must leave the tensor count where it was.
+  const tensorsAtStart = tf.memory().numTensors;
 
   let right = 0;
   const batch = 500;
@@ -69,6 +72,13 @@ export async function run(options: BenchOptions): Promise<void> {
     detail: Object.entries(byBackground)
       .map(([name, [ok = 0, all = 0]]) => `${name} ${((100 * ok) / all).toFixed(2)}%`)
       .join(', '),
+  });
+  figures.push({
+    bench: 'accuracy',
+    metric: 'tensors leaked over all predictions',
+    value: tf.memory().numTensors - tensorsAtStart,
+    unit: 'tensors',
+    detail: `${2 * test.count} predictions (${test.count} batched, ${test.count} canvas drawings one by one)`,
   });
   recognizer.dispose();
   printFigures(figures, options.json);

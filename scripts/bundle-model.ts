@@ -2,7 +2,8 @@
  * Writes the shipped-model module (packages/core/src/model/bundled-model.generated.ts) from a
  * trained model: evaluates it on the 10,000 MNIST test digits with float32 and float16 weights,
  * keeps float16 unless it costs accuracy, and embeds the mean classifier feature that
- * corrections are matched against. `npm run train` calls it at the end; on its own,
+ * corrections are matched against and the shipped weights' evaluation on the bundled validation
+ * digits (the retrainer's gate set, evaluated exactly as the retrainer does). `npm run train` calls it at the end; on its own,
  * `npm run bundle-model` re-bundles the last training checkpoint.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +15,9 @@ import {
   importModel,
   meanFeatures,
 } from '../packages/core/src/model/index.js';
+import { frozenNetwork } from '../packages/core/src/retrain/inference.js';
+import { evaluate } from '../packages/core/src/retrain/passes.js';
+import { bundledDigits } from '../packages/core/src/retrain/replay-set.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
 import { loadMnistDataset } from './mnist-training.js';
 
@@ -35,9 +39,19 @@ export async function writeBundledModel(
   const artifacts = shipHalf ? halved : await exportModel(model);
   const featureMean = meanFeatures(model, loadMnistDataset('train', 10_000).images);
   const accuracy = shipHalf ? halvedEvaluation.accuracy : full.accuracy;
+  const shipped = await importModel(artifacts);
+  const network = frozenNetwork(shipped);
+  const validation = await evaluate(network, (await bundledDigits()).validation);
+  network.dispose();
+  shipped.dispose();
   await writeFile(
     out,
-    artifactsToModuleSource(artifacts, { version, mnistTestAccuracy: accuracy, featureMean }),
+    artifactsToModuleSource(artifacts, {
+      version,
+      mnistTestAccuracy: accuracy,
+      featureMean,
+      validation: { accuracy: validation.accuracy, recall: validation.recall, count: validation.count },
+    }),
   );
   console.log(
     `MNIST test accuracy ${(full.accuracy * 100).toFixed(2)}% (float32), ${(halvedEvaluation.accuracy * 100).toFixed(2)}% (float16); wrote ${out} with ${shipHalf ? 'float16' : 'float32'} weights, version ${version}`,

@@ -4,7 +4,7 @@
  * run resumes with `--resume`), evaluates on the 10,000 test digits and writes
  * packages/core/src/model/bundled-model.generated.ts.
  *
- *   npm run train -- [--epochs 8] [--batch 64] [--lr 0.05] [--seed 1] [--limit N] [--out FILE]
+ *   npm run train -- [--epochs 8] [--batch 64] [--lr 0.05] [--weight-decay 0.0005] [--seed 1] [--limit N] [--out FILE]
  *                    [--resume] [--workers N (default: cores - 1)] [--backend auto]
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import { createProgressPrinter, defaultWorkers, loadMnistDataset, trainOnCores }
 const { values: args } = parseArgs({
   options: {
     epochs: { type: 'string', default: '8' },
+    'weight-decay': { type: 'string', default: '0.0005' },
     batch: { type: 'string', default: '64' },
     lr: { type: 'string', default: '0.05' },
     seed: { type: 'string', default: '1' },
@@ -45,7 +46,9 @@ console.log(
   `training the compact CNN on ${train.labels.length} MNIST digits, ${epochs} epochs, backend ${backend}`,
 );
 
-const version = `compact-s${seed}-e${epochs}`;
+const weightDecay = Number(args['weight-decay']);
+// The recipe's settings name the weights: other settings make other weights.
+const version = `compact-s${seed}-e${epochs}${weightDecay > 0 ? `-wd${weightDecay.toExponential()}` : ''}`;
 let model = createDigitModel({ architecture: 'compact', seed });
 let startEpoch = 0;
 if (args.resume) {
@@ -70,6 +73,7 @@ await trainOnCores(model, train, {
   epochs,
   batchSize: Number(args.batch),
   learningRate: Number(args.lr),
+  weightDecay,
   seed,
   startEpoch,
   workers,

@@ -15,6 +15,7 @@ import { serveRetrainRequests } from '../src/index.js';
 import { createRetrainerOn, type RetrainWorkerHandle } from '../src/worker/create-worker-retrainer.js';
 import type { ConfigureMessage, FromWorkerMessage } from '../src/worker/messages.js';
 import { connectRetrainClient, type RetrainClient } from '../src/worker/retrain-client.js';
+import { toRetrainMessage } from '../src/worker/wire.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
@@ -98,6 +99,39 @@ describe('the retrain worker protocol', () => {
       expect(base.weightData instanceof ArrayBuffer && base.weightData.byteLength).toBe(baseBytes);
       expect(corrections.every((c) => c.image.length === 784)).toBe(true);
       expect(client.pending).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    'passes what the page knows of the base (its evaluation and rehearsal outputs) to the worker',
+    async () => {
+      // Bundled rehearsal and validation digits: the retrainer can use what the page knows of them.
+      const bundled = connect({
+        type: 'configure',
+        backend: 'wasm',
+        retrainer: { minSteps: 2, maxSteps: 2 },
+      });
+      try {
+        const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
+        const result = await bundled.client.retrain({
+          base,
+          corrections: digits(300, 4),
+          baseEvaluation: known,
+        });
+        expect(result.metrics.baseAccuracy).toBe(0.777);
+        expect(result.metrics.baseRecall).toEqual(known.recall);
+      } finally {
+        bundled.close();
+      }
+      const { message } = toRetrainMessage(1, {
+        base,
+        corrections: digits(300, 1),
+        baseOnReplay: { featureMean: [0.5], probabilities: new Float32Array(10) },
+        baseEvaluation: { accuracy: 1, recall: [1], count: 1 },
+      });
+      expect(message.baseOnReplay?.featureMean).toEqual([0.5]);
+      expect(message.baseEvaluation?.count).toBe(1);
     },
     SLOW,
   );

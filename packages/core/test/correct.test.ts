@@ -85,6 +85,26 @@ describe('recognizer.correct', () => {
     expect((await someoneElse.predict(input)).digit).not.toBe(label);
   });
 
+  it('holds a stored correction the weights already get right without effect on a reopened recogniser', async () => {
+    const store = createMemoryCorrectionStore();
+    const first = await open({ store });
+    // A digit the model gets right without being sure of it: a correction to its own label pulls.
+    let index = 0;
+    let own = await first.predict(mnistDigit(mnist, index));
+    while (own.digit !== mnist.labels[index] || own.confidence > 0.99) {
+      index++;
+      own = await first.predict(mnistDigit(mnist, index));
+    }
+    const input = mnistDigit(mnist, index);
+    await first.correct(input, own.digit);
+    expect((await first.predict(input)).confidence).toBeGreaterThan(own.confidence);
+    // Reopened, the weights get it right themselves: it is held for label agreement only.
+    const reopened = await open({ store });
+    const again = await reopened.predict(input);
+    expect(again.digit).toBe(own.digit);
+    expect(again.probabilities).toEqual(own.probabilities);
+  });
+
   it('removeCorrection undoes the effect and the stored record', async () => {
     const recognizer = await open();
     const input = mnistDigit(mnist, 8);

@@ -41,6 +41,24 @@ describe('correction memory', () => {
     expect(alone.indexOf(Math.max(...alone))).toBe(8);
   });
 
+  it('holds dormant corrections for label agreement only: they pull nothing, yet still outvote lies', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const near = (k: number) => Float32Array.of(1, k * 0.01, 0);
+    // Honest corrections the weights already get right (a retrain folded them in): dormant.
+    for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3, true);
+    // The honest drawing itself gets the model's own answer, untouched.
+    expect(memory.adjust(near(2), uniform)).toEqual(uniform);
+    // Lies made near them are still disputed, so they reach no other drawing.
+    for (let k = 7; k < 10; k++) memory.add(`flipped-${k}`, near(k), 8);
+    expect(memory.disputed().sort()).toEqual(['flipped-7', 'flipped-8', 'flipped-9']);
+    expect(memory.adjust(Float32Array.of(1, 0.075, 0.3), uniform)).toEqual(uniform);
+    // Re-added as active (the weights get it wrong again, e.g. after a rollback), it pulls.
+    memory.add('honest-2', near(2), 3);
+    const pulled = memory.adjust(near(2), uniform);
+    expect(pulled.indexOf(Math.max(...pulled))).toBe(3);
+    expect(pulled[3]).toBeCloseTo(1, 6);
+  });
+
   it('changes nothing while empty or when nothing is close', () => {
     const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
     expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toBe(model);

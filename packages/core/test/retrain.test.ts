@@ -10,6 +10,7 @@ import {
   gateVerdict,
   type LabelledDigit,
   type RecognizerEvents,
+  RetrainConfigError,
   type Retrainer,
   type RetrainProgress,
   type RetrainRequest,
@@ -23,7 +24,7 @@ import { importModel } from '../src/model/serialize.js';
 import { decodeDigits, encodeDigits } from '../src/retrain/digit-codec.js';
 import { fineTune, lastStageStart } from '../src/retrain/incremental.js';
 import { frozenNetwork, inferenceNetwork } from '../src/retrain/inference.js';
-import { passOver } from '../src/retrain/passes.js';
+import { evaluate, passOver } from '../src/retrain/passes.js';
 import type { DigitDataset } from '../src/training/dataset.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
@@ -335,6 +336,9 @@ describe('createRetrainer', () => {
     const disposed = createRetrainer();
     disposed.dispose();
     await expectCode(disposed.retrain({ base, corrections: digits(0, 2) }), 'RETRAINER_DISPOSED');
+    for (const rehearsalWeight of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => createRetrainer({ rehearsalWeight })).toThrow(RetrainConfigError);
+    }
   });
 
   it(
@@ -410,6 +414,59 @@ describe("the base model's evaluation, once per served model", () => {
     },
     SLOW,
   );
+
+  it(
+    "takes the caller's evaluation of the base when it is of the bundled validation digits",
+    async () => {
+      const { validation } = await bundledDigits();
+      const given = {
+        accuracy: 0.123,
+        recall: new Array<number>(10).fill(0.123),
+        count: validation.labels.length,
+      };
+      const bundled = createRetrainer({ minSteps: 2, maxSteps: 2, gate: lenient });
+      const corrections = digits(100, 4);
+      const taken = await expectNoLeakedTensors(() =>
+        bundled.retrain({ base, corrections, baseEvaluation: given }),
+      );
+      expect(taken.metrics.baseAccuracy).toBe(0.123);
+      expect(taken.metrics.baseRecall).toEqual(given.recall);
+      expect(taken.metrics.heldOutCount).toBe(validation.labels.length);
+      // Of another number of digits: not this gate set's, so the base is evaluated.
+      const other = await bundled.retrain({
+        base: embeddedToArtifacts(bundledModel),
+        corrections,
+        baseEvaluation: { ...given, count: 100 },
+      });
+      expect(other.metrics.baseAccuracy).toBeGreaterThan(0.95);
+      bundled.dispose();
+      // A retrainer validating on its own digits ignores it.
+      const own = createRetrainer({ minSteps: 2, maxSteps: 2, validation, gate: lenient });
+      const ignored = await own.retrain({
+        base: embeddedToArtifacts(bundledModel),
+        corrections,
+        baseEvaluation: given,
+      });
+      expect(ignored.metrics.baseAccuracy).toBeGreaterThan(0.95);
+      own.dispose();
+    },
+    SLOW,
+  );
+
+  it('the bundled model carries its evaluation on the bundled validation digits, as the retrainer makes it', async () => {
+    const { validation } = await bundledDigits();
+    const carried = bundledModel.validation;
+    expect(carried?.count).toBe(validation.labels.length);
+    const model = await importModel(base);
+    const network = frozenNetwork(model);
+    const live = await evaluate(network, validation);
+    network.dispose();
+    model.dispose();
+    // The same weights on the same digits; another backend's rounding could flip a near tie.
+    expect(Math.abs(live.accuracy - (carried?.accuracy ?? 0))).toBeLessThanOrEqual(
+      1 / validation.labels.length,
+    );
+  });
 
   it(
     "returns an accepted candidate's feature centre over the rehearsal digits, and none for a rejected one",

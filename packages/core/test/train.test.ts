@@ -1,4 +1,5 @@
 import { expectNoLeakedTensors, loadMnist } from '@crazy-digits/test-utils';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createDigitModel,
@@ -8,6 +9,7 @@ import {
   trainDigitModel,
   useBackend,
 } from '../src/index.js';
+import { MomentumSgd } from '../src/training/optimizer.js';
 
 const train = loadMnist('train', 2048);
 const test = loadMnist('test', 500);
@@ -85,5 +87,41 @@ describe('trainDigitModel', () => {
       trainDigitModel(model, { images: new Float32Array(784), labels: Uint8Array.of(12) }),
     ).rejects.toBeInstanceOf(InvalidDatasetError);
     model.dispose();
+  });
+});
+
+describe('momentum SGD with weight decay', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('decays kernels only (rank 2 and up), by the rate times the decay, and leaks nothing', async () => {
+    const kernel = tf.variable(tf.fill([3, 3, 1, 2], 2), true, 'decay-test/kernel');
+    const bias = tf.variable(tf.fill([2], 2), true, 'decay-test/bias');
+    // The optimizer's state included: made in the first step, freed by dispose().
+    await expectNoLeakedTensors(async () => {
+      const optimizer = new MomentumSgd(0.1, 0.9, 0.01);
+      const zero = { 'decay-test/kernel': tf.zerosLike(kernel), 'decay-test/bias': tf.zerosLike(bias) };
+      optimizer.applyGradients(zero);
+      tf.dispose(Object.values(zero));
+      optimizer.dispose();
+    });
+    // Nesterov's first step with gradient g = 0.01 · 2 = 0.02: w -= 0.1 · (g + 0.9 · g).
+    expect(kernel.dataSync()[0]).toBeCloseTo(2 - 0.1 * 0.02 * 1.9, 6);
+    expect(Array.from(bias.dataSync())).toEqual([2, 2]);
+    kernel.dispose();
+    bias.dispose();
+  });
+
+  it('is plain momentum SGD without decay, and refuses a negative decay', () => {
+    expect(() => new MomentumSgd(0.1, 0.9, -1)).toThrow(RangeError);
+    const kernel = tf.variable(tf.fill([2, 2], 1), true, 'no-decay-test/kernel');
+    const optimizer = new MomentumSgd(0.1);
+    const zero = tf.zerosLike(kernel);
+    optimizer.applyGradients({ 'no-decay-test/kernel': zero });
+    expect(Array.from(kernel.dataSync())).toEqual([1, 1, 1, 1]);
+    zero.dispose();
+    optimizer.dispose();
+    kernel.dispose();
   });
 });

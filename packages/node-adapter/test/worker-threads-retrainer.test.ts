@@ -92,6 +92,16 @@ describe('createWorkerThreadsRetrainer', () => {
     candidate.dispose();
   });
 
+  it('passes what the caller knows of the base (its evaluation) to the worker', {
+    timeout: 180_000,
+  }, async () => {
+    const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
+    const result = await retrainer.retrain({ base, corrections, baseEvaluation: known });
+    expect(result.metrics.baseAccuracy).toBe(0.777);
+    expect(result.metrics.baseRecall).toEqual(known.recall);
+    expect(result.metrics.heldOutCount).toBe(2000);
+  });
+
   it('leaves the caller’s base and corrections intact (it copies, never transfers them)', {
     timeout: 180_000,
   }, async () => {

@@ -3,6 +3,7 @@ import type {
   RetrainerOptions,
   RetrainMode,
   RetrainProgress,
+  RetrainRequest,
   RetrainResult,
   UseBackendOptions,
 } from '@crazy-digits/core';
@@ -30,6 +31,9 @@ export interface RetrainMessage {
   images: Float32Array;
   labels: Uint8Array;
   mode: RetrainMode;
+  /** The request's `baseOnReplay` and `baseEvaluation`, when the caller knows them. */
+  baseOnReplay?: RetrainRequest['baseOnReplay'];
+  baseEvaluation?: RetrainRequest['baseEvaluation'];
 }
 
 /** Stops the run `id` between training steps (or before it starts). */

@@ -33,7 +33,17 @@ export function toRetrainMessage(
     labels[i] = correction.label;
   });
   return {
-    message: { type: 'retrain', id, base: request.base, images, labels, mode: request.mode ?? 'incremental' },
+    message: {
+      type: 'retrain',
+      id,
+      base: request.base,
+      images,
+      labels,
+      mode: request.mode ?? 'incremental',
+      // What the caller knows of the base already: the worker then skips those passes.
+      ...(request.baseOnReplay ? { baseOnReplay: request.baseOnReplay } : {}),
+      ...(request.baseEvaluation ? { baseEvaluation: request.baseEvaluation } : {}),
+    },
     transfer: [images.buffer],
   };
 }

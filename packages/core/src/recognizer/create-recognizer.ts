@@ -91,8 +91,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
 
   /** The initial model: what `resetModel` returns to. */
   const initial = async (): Promise<ServedModel> => {
-    const { model, version, centre } = await loadInitialModel(options.model);
-    return serve(model, version, options.featureMean ?? centre);
+    const { model, version, centre, validation } = await loadInitialModel(options.model);
+    return serve(model, version, options.featureMean ?? centre, undefined, validation);
   };
 
   /** The store's current version when there is a loadable one, falling back to older ones. */
@@ -110,7 +110,13 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   let disposed = false;
   const lifetime = new AbortController();
 
-  /** Remembers corrections' features under `model`, in batches (with its anchors, once). */
+  /**
+   * Remembers corrections' features under `model`, in batches (with its anchors, once). Those
+   * the model's weights already get right are held dormant: they need no pull of their own (a
+   * retrain has folded them in), and every active correction reaches a little way into ordinary
+   * digits, so holding only what the weights still get wrong keeps consolidated corrections from
+   * costing accuracy twice. Dormant ones still vote in label agreement.
+   */
   async function rememberAll(target: CorrectionMemory, model: ServedModel, corrections: KnownCorrection[]) {
     if (corrections.length > 0 && !target.hasAnchors) {
       const { features, labels } = await model.anchors();
@@ -118,12 +124,17 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     }
     for (let start = 0; start < corrections.length; start += FEATURE_BATCH) {
       const chunk = corrections.slice(start, start + FEATURE_BATCH);
-      const { features } = await run(
+      const { features, probabilities } = await run(
         model.network,
         chunk.map((c) => c.image),
       );
       chunk.forEach((c, i) => {
-        target.add(c.id, features[i] ?? new Float32Array(0), c.label);
+        target.add(
+          c.id,
+          features[i] ?? new Float32Array(0),
+          c.label,
+          argmax(probabilities[i] ?? []) === c.label,
+        );
       });
       // One batch per task on a page (see `featuresOf`).
       if (start + FEATURE_BATCH < corrections.length) await nextTask();
@@ -210,6 +221,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         // With corrections in effect the memory holds the base's anchors already: they spare
         // the retrainer a pass over the rehearsal digits.
         ...(corrections.length > 0 ? { baseOnReplay: await base.replayOutputs() } : {}),
+        ...(base.validation ? { baseEvaluation: base.validation } : {}),
         corrections,
         mode,
         signal,
@@ -246,7 +258,12 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         },
       });
       // The candidate's own artifacts become the next base, so the retrainer can recognise them.
-      await swap(await serveArtifacts(result.artifacts, saved.version, result.featureMean, true), 'retrain');
+      const { accuracy, recall, heldOutCount } = result.metrics;
+      const validation = heldOutCount === undefined ? undefined : { accuracy, recall, count: heldOutCount };
+      await swap(
+        await serveArtifacts(result.artifacts, saved.version, result.featureMean, true, validation),
+        'retrain',
+      );
       const outcome: RetrainOutcome = {
         accepted: true,
         version: saved.version,

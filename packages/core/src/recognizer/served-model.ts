@@ -5,6 +5,7 @@ import { exportModel, importModel } from '../model/serialize.js';
 import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { bundledDigits } from '../retrain/replay-set.js';
+import type { Evaluation } from '../training/evaluate.js';
 import { ModelLoadError } from './errors.js';
 import type { RecognizerOptions } from './types.js';
 
@@ -16,6 +17,8 @@ export interface ServedModel {
   version: string;
   /** Mean classifier features over typical digits, for matching corrections. */
   centre?: ArrayLike<number>;
+  /** Evaluation on the bundled validation digits when known in advance (the bundled model's). */
+  validation?: Evaluation;
   /**
    * Features of the bundled rehearsal digits under these weights, with their labels: the
    * known-good examples corrections must out-match (computed once, on first use), and the
@@ -36,7 +39,7 @@ const isIOHandler = (value: tf.io.ModelArtifacts | tf.io.IOHandler): value is tf
 /** Loads the model a recogniser starts from: the bundled one, or the `model` option. */
 export async function loadInitialModel(
   source: RecognizerOptions['model'],
-): Promise<{ model: tf.LayersModel; version: string; centre?: ArrayLike<number> }> {
+): Promise<{ model: tf.LayersModel; version: string; centre?: ArrayLike<number>; validation?: Evaluation }> {
   try {
     if (source === undefined) {
       // A separate module, so bundlers can split the weights off when a custom model is used.
@@ -47,6 +50,7 @@ export async function loadInitialModel(
         model: await importModel(embeddedToArtifacts(bundledModel)),
         version: bundledModel.version,
         ...(bundledModel.featureMean ? { centre: bundledModel.featureMean } : {}),
+        ...(bundledModel.validation ? { validation: bundledModel.validation } : {}),
       };
     }
     if (typeof source === 'string') return { model: await tf.loadLayersModel(source), version: source };
@@ -108,6 +112,7 @@ export async function serve(
   version: string,
   centre: ArrayLike<number> | undefined | 'compute',
   artifacts?: tf.io.ModelArtifacts,
+  validation?: Evaluation,
 ): Promise<ServedModel> {
   let network: tf.LayersModel;
   try {
@@ -142,6 +147,7 @@ export async function serve(
     network,
     version,
     ...(resolvedCentre ? { centre: resolvedCentre } : {}),
+    ...(validation ? { validation } : {}),
     anchors: anchorsOnce,
     replayOutputs: replayOutputsOnce,
     artifacts() {
@@ -165,6 +171,7 @@ export async function serveArtifacts(
   version: string,
   centre?: ArrayLike<number>,
   asBase = false,
+  validation?: Evaluation,
 ): Promise<ServedModel> {
   let model: tf.LayersModel;
   try {
@@ -172,5 +179,5 @@ export async function serveArtifacts(
   } catch (error) {
     throw new ModelLoadError(`could not load model version ${version}`, { cause: error });
   }
-  return serve(model, version, centre ?? 'compute', asBase ? artifacts : undefined);
+  return serve(model, version, centre ?? 'compute', asBase ? artifacts : undefined, validation);
 }

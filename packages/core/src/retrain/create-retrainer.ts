@@ -70,6 +70,10 @@ async function fitOf(network: InferenceNetwork, digits: readonly LabelledDigit[]
  * held-out digits; the served model is never touched.
  */
 export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
+  const { rehearsalWeight } = options;
+  if (rehearsalWeight !== undefined && !(rehearsalWeight > 0 && Number.isFinite(rehearsalWeight))) {
+    throw new RetrainConfigError(`rehearsalWeight must be a finite number > 0, got ${rehearsalWeight}`);
+  }
   /**
    * What a run needs from its base model, by the identity of its artifacts: the evaluation on
    * the validation digits (for the gate) and its outputs on the rehearsal digits (the centre of
@@ -83,7 +87,10 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
   let disposed = false;
 
   async function baseEvaluation(request: RetrainRequest, base: tf.LayersModel, validation: DigitDataset) {
-    let evaluation = evaluations.get(request.base);
+    const given = request.baseEvaluation;
+    let evaluation =
+      evaluations.get(request.base) ??
+      (!options.validation && given?.count === validation.labels.length ? given : undefined);
     if (!evaluation) {
       evaluation = await withFrozen(base, (network) => evaluate(network, validation, request.signal));
       evaluations.set(request.base, evaluation);
@@ -154,6 +161,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
             seed: options.seed ?? 1,
             ...(options.distill === false ? {} : distillation(base, knownOnReplay(request, replay))),
             ...(options.trainFrom === undefined ? {} : { trainFrom: options.trainFrom }),
+            ...(options.rehearsalWeight === undefined ? {} : { rehearsalWeight: options.rehearsalWeight }),
             ...(signal ? { signal } : {}),
             onStep: (step) =>
               onProgress?.({ phase: 'training', fraction: (0.9 * step) / totalSteps, step, totalSteps }),
@@ -202,6 +210,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
           accuracy: evaluation.accuracy,
           baseRecall: baseline.recall,
           recall: evaluation.recall,
+          heldOutCount: evaluation.count,
           correctionsFit,
           correctionsUsed: used.length,
           correctionsDisputed: disputed,

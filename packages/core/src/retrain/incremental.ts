@@ -17,6 +17,16 @@ const CORRECTION_AUGMENT = { ...DEFAULT_AUGMENT, share: 0.75 };
 
 const MAX_GRADIENT_NORM = 2;
 
+/**
+ * How much more a rehearsed digit's loss counts than a correction's. Measured on 500 hard
+ * writers' corrections (MNIST accuracy of the candidate weights on the 8,000 test digits the gate
+ * never sees, and the share of corrections they fit): weight 1 lost 0.68 points and fit 98.6%;
+ * 3: −0.31 / 96.9% (−0.35 with another seed); 4: −0.25 / 95.5% (−0.30); 6: −0.21 / 93.7% (−0.21,
+ * −0.20 with two other seeds). More rehearsed digits per step instead bought less for more time
+ * (56 a step: −0.36, 88: −0.26 at 1.9x the time).
+ */
+export const DEFAULT_REHEARSAL_WEIGHT = 6;
+
 /** Settings of one incremental run. */
 export interface IncrementalPlan {
   steps: number;
@@ -38,6 +48,11 @@ export interface IncrementalPlan {
   teacherAnswers?: Float32Array;
   /** Only variables of layers from this index on are trained (early feature extractors stay). */
   trainFrom?: number;
+  /**
+   * Loss weight of a rehearsed digit relative to a correction's view. Default
+   * {@link DEFAULT_REHEARSAL_WEIGHT}.
+   */
+  rehearsalWeight?: number;
   signal?: AbortSignal;
   onStep?: (step: number) => void;
 }
@@ -90,6 +105,7 @@ export async function fineTune(
   const replayAugmenter = createAugmenter(random, DEFAULT_AUGMENT);
   const images = new Float32Array((CORRECTIONS_PER_STEP + REPLAY_PER_STEP) * MNIST_PIXELS);
   const targets = new Float32Array((CORRECTIONS_PER_STEP + REPLAY_PER_STEP) * 10);
+  const rehearsalWeight = plan.rehearsalWeight ?? DEFAULT_REHEARSAL_WEIGHT;
   // Views of corrections are spread evenly over the steps (at most 8 a step): a single
   // correction is seen a few times across the run, not in every step, which would drill it in
   // at the expense of everything else.
@@ -159,10 +175,12 @@ export async function fineTune(
         let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
         if (teacher && taught < batch)
           y = tf.concat([y.slice(0, taught), teacher(x.slice(taught)).probabilities]);
-        const { grads } = tf.variableGrads(
-          () => tf.mean(tf.metrics.categoricalCrossentropy(y, student(x).probabilities)),
-          variables,
-        );
+        // A weighted mean: each rehearsed digit counts `rehearsalWeight` times a correction.
+        const weights = tf.concat([tf.ones([shown]), tf.fill([batch - shown], rehearsalWeight)]);
+        const { grads } = tf.variableGrads(() => {
+          const losses = tf.metrics.categoricalCrossentropy(y, student(x).probabilities);
+          return tf.div(tf.sum(tf.mul(losses, weights)), tf.sum(weights));
+        }, variables);
         // Corrections are by nature digits the model gets confidently wrong: their gradients can
         // be large enough to wreck the weights in one step, so steps are clipped by global norm.
         const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));

@@ -32,6 +32,13 @@ export interface RetrainRequest {
    * retrainer that rehearses other digits (`replay` option).
    */
   baseOnReplay?: { featureMean: ArrayLike<number>; probabilities: Float32Array };
+  /**
+   * The base model's evaluation on the bundled validation digits, when known in advance (the
+   * bundled model carries its own, made when it was bundled). Saves evaluating the base before
+   * the gate. Ignored by a retrainer that validates on other digits (`validation` option) or
+   * when `count` differs from the validation digits'.
+   */
+  baseEvaluation?: { accuracy: number; recall: number[]; count: number };
   /** Default `'incremental'`. */
   mode?: RetrainMode;
   /** Stops between training steps; the promise then rejects with the signal's reason. */
@@ -58,6 +65,12 @@ export interface RetrainMetrics {
   /** Held-out recall per digit 0–9, served model and candidate. */
   baseRecall: number[];
   recall: number[];
+  /**
+   * Held-out digits the gate evaluated on. With `accuracy` and `recall`, the candidate's
+   * evaluation: a recogniser that serves the candidate passes it back as the next run's
+   * `baseEvaluation`, so a retrainer in a worker need not evaluate it again.
+   */
+  heldOutCount?: number;
   /** Fraction of the corrections used for training that the candidate classifies as corrected. */
   correctionsFit: number;
   /** Corrections used for training. */
@@ -121,6 +134,12 @@ export interface RetrainerOptions {
   learningRate?: number;
   /** Incremental mode: how many times each correction is seen (augmented). Default 4. */
   passes?: number;
+  /**
+   * Incremental mode: how much more a rehearsed digit's loss counts than a correction's, in each
+   * step of 8 corrections and 24 rehearsed digits. Higher forgets less and fits fewer
+   * corrections. Default 6 (see the learning guide's measurements).
+   */
+  rehearsalWeight?: number;
   /**
    * Incremental mode: teach rehearsed digits the served model's own answers (distillation)
    * instead of their labels. Default true.

@@ -15,6 +15,10 @@ export interface TrainOptions {
   batchSize?: number;
   /** Peak learning rate of the one-cycle schedule (momentum SGD, Nesterov). Default 0.05. */
   learningRate?: number;
+  /**
+   * L2 weight decay on the convolution and dense kernels, added to their gradients. Default 5e-4.
+   */
+  weightDecay?: number;
   /** Seed of the shuffles and augmentations. Default 1. */
   seed?: number;
   /** Distortions applied to every training digit, or `false` for none. Default {@link DEFAULT_AUGMENT}. */
@@ -73,7 +77,7 @@ export async function trainDigitModel(
   const augmenter =
     options.augment === false ? undefined : createAugmenter(random, options.augment ?? DEFAULT_AUGMENT);
 
-  const optimizer = new MomentumSgd(peak);
+  const optimizer = new MomentumSgd(peak, 0.9, options.weightDecay ?? 5e-4);
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
   try {
     return await runEpochs();

@@ -4,6 +4,7 @@ import type {
   RetrainMetrics,
   RetrainMode,
   RetrainProgress,
+  RetrainRequest,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -33,6 +34,9 @@ export type RetrainCommand =
       images: Float32Array;
       labels: Uint8Array;
       mode: RetrainMode;
+      /** The request's `baseOnReplay` and `baseEvaluation`, when the caller knows them. */
+      baseOnReplay?: RetrainRequest['baseOnReplay'];
+      baseEvaluation?: RetrainRequest['baseEvaluation'];
     }
   | { type: 'abort'; id: number };
 

@@ -50,6 +50,8 @@ function serve(port: NonNullable<typeof parentPort>, data: RetrainWorkerData): v
         base,
         corrections: unpack(command.images, command.labels),
         mode: command.mode,
+        ...(command.baseOnReplay ? { baseOnReplay: command.baseOnReplay } : {}),
+        ...(command.baseEvaluation ? { baseEvaluation: command.baseEvaluation } : {}),
         signal: controller.signal,
         onProgress: (progress) => reply({ type: 'progress', id: command.id, progress }),
       });

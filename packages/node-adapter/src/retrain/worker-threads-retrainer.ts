@@ -186,6 +186,8 @@ export function createWorkerThreadsRetrainerOn(
       images,
       labels,
       mode: request.mode ?? 'incremental',
+      ...(request.baseOnReplay ? { baseOnReplay: request.baseOnReplay } : {}),
+      ...(request.baseEvaluation ? { baseEvaluation: request.baseEvaluation } : {}),
     };
     return new Promise<RetrainResult>((resolve, reject) => {
       const onAbort = () => {
