@@ -104,13 +104,17 @@ describe('the retrain worker protocol', () => {
   );
 
   it(
-    'passes what the page knows of the base (its evaluation and rehearsal outputs) to the worker',
+    'passes what the page knows of the base to the worker, and the accepted candidate’s rehearsal outputs back',
     async () => {
       // Bundled rehearsal and validation digits: the retrainer can use what the page knows of them.
       const bundled = connect({
         type: 'configure',
         backend: 'wasm',
-        retrainer: { minSteps: 2, maxSteps: 2 },
+        retrainer: {
+          minSteps: 2,
+          maxSteps: 2,
+          gate: { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 },
+        },
       });
       try {
         const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
@@ -121,6 +125,10 @@ describe('the retrain worker protocol', () => {
         });
         expect(result.metrics.baseAccuracy).toBe(0.777);
         expect(result.metrics.baseRecall).toEqual(known.recall);
+        // Accepted: its outputs on the 1,000 bundled rehearsal digits come back for the page's anchors.
+        expect(result.accepted).toBe(true);
+        expect(result.rehearsal?.probabilities).toHaveLength(10_000);
+        expect(result.rehearsal?.features.length).toBe(1000 * 128);
       } finally {
         bundled.close();
       }

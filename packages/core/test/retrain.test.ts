@@ -489,10 +489,40 @@ describe("the base model's evaluation, once per served model", () => {
         expect(v).toBeCloseTo(expected[i] ?? Number.NaN, 4);
       });
 
+      // Its own rehearsal digits (even the same ones) are not known to be a recogniser's anchors.
+      expect(accepted.rehearsal).toBeUndefined();
+
       const rejecting = createRetrainer({ minSteps: 2, maxSteps: 2, gate: { minCorrectionsFit: 1.01 } });
       const rejected = await rejecting.retrain({ base, corrections: digits(100, 4) });
       expect(rejected.accepted).toBe(false);
       expect(rejected.featureMean).toBeUndefined();
+      expect(rejected.rehearsal).toBeUndefined();
+    },
+    SLOW,
+  );
+
+  it(
+    "returns an accepted candidate's outputs on the bundled rehearsal digits, for a recogniser's anchors",
+    async () => {
+      const { replay, validation } = await bundledDigits();
+      const { data } = countedValidation(validation, 100);
+      const bundled = createRetrainer({ minSteps: 2, maxSteps: 2, validation: data, gate: lenient });
+      const accepted = await expectNoLeakedTensors(() =>
+        bundled.retrain({ base, corrections: digits(100, 4) }),
+      );
+      const count = replay.labels.length;
+      const candidate = await importModel(accepted.artifacts);
+      const expected = await featuresOf(withFeatures(candidate), replay.images.subarray(0, 3 * 784));
+      candidate.dispose();
+      const width = expected[0]?.length ?? 0;
+      expect(accepted.rehearsal?.features).toHaveLength(count * width);
+      expect(accepted.rehearsal?.probabilities).toHaveLength(count * 10);
+      expected.forEach((row, d) => {
+        row.forEach((v, i) => {
+          expect(accepted.rehearsal?.features[d * width + i]).toBeCloseTo(v, 4);
+        });
+      });
+      bundled.dispose();
     },
     SLOW,
   );

@@ -92,14 +92,29 @@ describe('createWorkerThreadsRetrainer', () => {
     candidate.dispose();
   });
 
-  it('passes what the caller knows of the base (its evaluation) to the worker', {
+  it('passes what the caller knows of the base to the worker, and the accepted candidate’s rehearsal outputs back', {
     timeout: 180_000,
   }, async () => {
-    const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
-    const result = await retrainer.retrain({ base, corrections, baseEvaluation: known });
-    expect(result.metrics.baseAccuracy).toBe(0.777);
-    expect(result.metrics.baseRecall).toEqual(known.recall);
-    expect(result.metrics.heldOutCount).toBe(2000);
+    const lenient = createWorkerThreadsRetrainer({
+      minSteps: 2,
+      maxSteps: 2,
+      backend: 'wasm',
+      gate: { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 },
+    });
+    try {
+      const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
+      const result = await lenient.retrain({ base, corrections, baseEvaluation: known });
+      expect(result.metrics.baseAccuracy).toBe(0.777);
+      expect(result.metrics.baseRecall).toEqual(known.recall);
+      expect(result.metrics.heldOutCount).toBe(2000);
+      expect(result.accepted).toBe(true);
+      // The 1,000 bundled rehearsal digits: features of the last layer's input, and probabilities.
+      expect(result.rehearsal?.probabilities).toHaveLength(10_000);
+      expect((result.rehearsal?.features.length ?? 0) % 1000).toBe(0);
+      expect(result.rehearsal?.features.length).toBeGreaterThan(0);
+    } finally {
+      lenient.dispose();
+    }
   });
 
   it('leaves the caller’s base and corrections intact (it copies, never transfers them)', {

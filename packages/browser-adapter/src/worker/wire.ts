@@ -58,6 +58,7 @@ export function correctionsOf(message: RetrainMessage): LabelledDigit[] {
 
 /** The buffers of a result the worker made and no longer needs: transferred, not copied. */
 export function transferablesOf(result: RetrainResult): Transferable[] {
+  // Only the weights: the rehearsal outputs (half a megabyte) are copied, as the retrainer keeps them.
   const data: tf.io.WeightData | undefined = result.artifacts.weightData;
   if (data === undefined) return [];
   return Array.isArray(data) ? data : [data];

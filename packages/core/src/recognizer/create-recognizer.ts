@@ -261,7 +261,14 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       const { accuracy, recall, heldOutCount } = result.metrics;
       const validation = heldOutCount === undefined ? undefined : { accuracy, recall, count: heldOutCount };
       await swap(
-        await serveArtifacts(result.artifacts, saved.version, result.featureMean, true, validation),
+        await serveArtifacts(
+          result.artifacts,
+          saved.version,
+          result.featureMean,
+          true,
+          validation,
+          result.rehearsal,
+        ),
         'retrain',
       );
       const outcome: RetrainOutcome = {

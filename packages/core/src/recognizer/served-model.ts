@@ -61,6 +61,9 @@ export async function loadInitialModel(
   }
 }
 
+/** A model's features (n × width) and probabilities (n × 10) of the bundled replay digits. */
+type Rehearsal = { features: Float32Array; probabilities: Float32Array };
+
 interface Anchors {
   features: Float32Array[];
   labels: Uint8Array;
@@ -69,6 +72,20 @@ interface Anchors {
 
 /** Anchor digits per batch: each is one task on a page's main thread, which must stay responsive. */
 const ANCHOR_BATCH = 16;
+
+/** Outputs on the bundled replay digits made elsewhere (a retrain's), as anchors. */
+async function givenAnchors(given: Rehearsal): Promise<Anchors> {
+  const { replay } = await bundledDigits();
+  const count = replay.labels.length;
+  const width = given.features.length / count;
+  if (!Number.isInteger(width) || given.probabilities.length !== count * 10) {
+    throw new Error('rehearsal outputs do not match the bundled rehearsal digits');
+  }
+  const features = Array.from({ length: count }, (_, i) =>
+    given.features.subarray(i * width, (i + 1) * width),
+  );
+  return { features, labels: replay.labels, probabilities: given.probabilities };
+}
 
 /** Features and probabilities of the bundled replay digits under `network`, with their labels. */
 async function replayAnchors(network: tf.LayersModel): Promise<Anchors> {
@@ -113,6 +130,7 @@ export async function serve(
   centre: ArrayLike<number> | undefined | 'compute',
   artifacts?: tf.io.ModelArtifacts,
   validation?: Evaluation,
+  rehearsal?: Rehearsal,
 ): Promise<ServedModel> {
   let network: tf.LayersModel;
   try {
@@ -123,7 +141,10 @@ export async function serve(
   }
   let anchors: ReturnType<ServedModel['anchors']> | undefined;
   const anchorsOnce = () => {
-    anchors ??= replayAnchors(network);
+    // A retrain's own pass over the same digits, when it made one, saves making it again.
+    anchors ??= rehearsal
+      ? givenAnchors(rehearsal).catch(() => replayAnchors(network))
+      : replayAnchors(network);
     return anchors;
   };
   let replayOutputs: ReturnType<ServedModel['replayOutputs']> | undefined;
@@ -172,6 +193,7 @@ export async function serveArtifacts(
   centre?: ArrayLike<number>,
   asBase = false,
   validation?: Evaluation,
+  rehearsal?: Rehearsal,
 ): Promise<ServedModel> {
   let model: tf.LayersModel;
   try {
@@ -179,5 +201,5 @@ export async function serveArtifacts(
   } catch (error) {
     throw new ModelLoadError(`could not load model version ${version}`, { cause: error });
   }
-  return serve(model, version, centre ?? 'compute', asBase ? artifacts : undefined, validation);
+  return serve(model, version, centre ?? 'compute', asBase ? artifacts : undefined, validation, rehearsal);
 }

@@ -194,6 +194,8 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
         { validation, replay },
         options.gate,
         signal,
+        // The rehearsal digits' features are a recogniser's anchors only when they are the bundled ones.
+        !options.replay,
       );
       const artifacts = await exportModel(candidate);
       evaluations.set(artifacts, evaluation);
@@ -205,6 +207,9 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
         ...(reason === undefined ? {} : { reason }),
         artifacts,
         ...(featureMean ? { featureMean: Array.from(featureMean) } : {}),
+        ...(outputs?.features
+          ? { rehearsal: { features: outputs.features, probabilities: outputs.probabilities } }
+          : {}),
         metrics: {
           baseAccuracy: baseline.accuracy,
           accuracy: evaluation.accuracy,
@@ -256,6 +261,7 @@ function judge(
   digits: { validation: DigitDataset; replay: DigitDataset },
   gate: GateOptions | undefined,
   signal: AbortSignal | undefined,
+  keepFeatures: boolean,
 ) {
   return withFrozen(candidate, async (network) => {
     const evaluation = await evaluate(network, digits.validation, signal);
@@ -264,7 +270,8 @@ function judge(
       used.length === 0
         ? 'every correction is disputed by close corrections with another label'
         : gateVerdict(baseline, evaluation, correctionsFit, gate);
-    const outputs = reason === undefined ? await passOver(network, digits.replay.images, signal) : undefined;
+    const outputs =
+      reason === undefined ? await passOver(network, digits.replay.images, signal, keepFeatures) : undefined;
     return { evaluation, correctionsFit, reason, outputs };
   });
 }

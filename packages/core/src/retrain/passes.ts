@@ -18,19 +18,21 @@ export interface PassOutputs {
   featureMean: Float32Array;
   /** Probabilities, 10 per digit, in order. */
   probabilities: Float32Array;
+  /** Features of each digit (n × width, in order), when asked for. */
+  features?: Float32Array;
 }
 
 /** One batch: probabilities and the sum of the features, read back to plain arrays. */
 async function batchOf(network: InferenceNetwork, images: Float32Array, size: number) {
-  const [probabilities, featureSum] = tf.tidy(() => {
+  const [probabilities, features] = tf.tidy(() => {
     const outputs = network(tf.tensor4d(images, [size, 28, 28, 1]));
-    return [outputs.probabilities, outputs.features.sum(0)];
+    return [outputs.probabilities, outputs.features];
   });
   try {
-    return { probabilities: await probabilities.data(), featureSum: await featureSum.data() };
+    return { probabilities: await probabilities.data(), features: (await features.data()) as Float32Array };
   } finally {
     probabilities.dispose();
-    featureSum.dispose();
+    features.dispose();
   }
 }
 
@@ -43,10 +45,12 @@ export async function passOver(
   network: InferenceNetwork,
   images: Float32Array,
   signal?: AbortSignal,
+  keepFeatures = false,
 ): Promise<PassOutputs> {
   const count = images.length / MNIST_PIXELS;
   const probabilities = new Float32Array(count * 10);
   let sum = new Float32Array(0);
+  let kept: Float32Array | undefined;
   for (let start = 0; start < count; start += BATCH) {
     if (start > 0) await nextTask();
     signal?.throwIfAborted();
@@ -57,10 +61,20 @@ export async function passOver(
       size,
     );
     probabilities.set(batch.probabilities, start * 10);
-    if (sum.length === 0) sum = new Float32Array(batch.featureSum.length);
-    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] ?? 0) + (batch.featureSum[i] ?? 0);
+    const width = batch.features.length / size;
+    if (sum.length === 0) sum = new Float32Array(width);
+    for (let d = 0; d < size; d++)
+      for (let i = 0; i < width; i++) sum[i] = (sum[i] ?? 0) + (batch.features[d * width + i] ?? 0);
+    if (keepFeatures) {
+      kept ??= new Float32Array(count * width);
+      kept.set(batch.features, start * width);
+    }
   }
-  return { featureMean: sum.map((v) => v / Math.max(1, count)), probabilities };
+  return {
+    featureMean: sum.map((v) => v / Math.max(1, count)),
+    probabilities,
+    ...(kept ? { features: kept } : {}),
+  };
 }
 
 /** The most probable class of each digit, from 10 probabilities per digit. */

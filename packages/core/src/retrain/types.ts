@@ -100,6 +100,13 @@ export interface RetrainResult {
    * page serving the candidate does not have to; absent when the gate rejected the candidate.
    */
   featureMean?: number[];
+  /**
+   * The candidate's outputs on the bundled rehearsal digits (features n × width and
+   * probabilities n × 10, in order), when it is accepted and the retrainer rehearses the bundled
+   * digits: a recogniser serving the candidate takes them as its correction memory's anchors
+   * rather than making the same pass again.
+   */
+  rehearsal?: { features: Float32Array; probabilities: Float32Array };
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   RetrainMode,
   RetrainProgress,
   RetrainRequest,
+  RetrainResult,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -60,6 +61,7 @@ export type RetrainReply =
       artifacts: tf.io.ModelArtifacts;
       metrics: RetrainMetrics;
       featureMean?: number[];
+      rehearsal?: RetrainResult['rehearsal'];
     }
   | { type: 'error'; id: number; error: SerializedError };
 

@@ -64,7 +64,9 @@ function serve(port: NonNullable<typeof parentPort>, data: RetrainWorkerData): v
           artifacts: result.artifacts,
           metrics: result.metrics,
           ...(result.featureMean === undefined ? {} : { featureMean: result.featureMean }),
+          ...(result.rehearsal === undefined ? {} : { rehearsal: result.rehearsal }),
         },
+        // The rehearsal outputs are copied (half a megabyte): the retrainer keeps them too.
         weightBuffers(result.artifacts),
       );
     } catch (error) {

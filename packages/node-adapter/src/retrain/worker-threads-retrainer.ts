@@ -128,6 +128,7 @@ export function createWorkerThreadsRetrainerOn(
         artifacts: reply.artifacts,
         metrics: reply.metrics,
         ...(reply.featureMean === undefined ? {} : { featureMean: reply.featureMean }),
+        ...(reply.rehearsal === undefined ? {} : { rehearsal: reply.rehearsal }),
       });
     }
   }
