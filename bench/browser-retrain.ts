@@ -53,7 +53,7 @@ function figuresOf(thread: string, measured: PageRetrainFigures, corrections: nu
         value: run.retrainMs - answered,
         unit: 'ms',
         detail:
-          'serving the candidate: save the version, load it, features of the 1,000 replay anchors and the corrections under the new weights',
+          'serving the candidate: save the version, load it, features of the corrections under the new weights (its anchors come with the answer)',
       },
     ];
   });

@@ -97,8 +97,15 @@ const ROWS: Row[] = [
   },
   {
     bench: 'consolidation',
+    metric: 'MNIST accuracy change of the weights, 500 corrections consolidated',
+    label: 'MNIST accuracy change of the weights after consolidating 500 hard corrections',
+    target: '≥ −0.3 points',
+    meets: (v) => v >= -0.3,
+  },
+  {
+    bench: 'consolidation',
     metric: 'MNIST accuracy change, 500 corrections consolidated',
-    label: 'MNIST accuracy change after 500 hard corrections',
+    label: '… through `predict`, with the corrections the weights did not take still in effect',
     target: '≥ −0.3 points',
     meets: (v) => v >= -0.3,
   },

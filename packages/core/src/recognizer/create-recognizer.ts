@@ -27,7 +27,7 @@ const DEFAULT_UNCERTAIN_BELOW = 0.8;
 const DEFAULT_CORRECTION_THRESHOLD = 0.85;
 const DEFAULT_DEBOUNCE_MS = 2000;
 /** Corrections per feature batch when (re)building the memory: small, to keep page tasks short. */
-const FEATURE_BATCH = 32;
+const FEATURE_BATCH = 16;
 
 /** Features and probabilities of a batch of 28x28 images, as plain arrays. */
 async function run(
