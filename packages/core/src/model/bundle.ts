@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { base64ToBytes, bytesToBase64 } from '../encoding/base64.js';
+import type { Evaluation } from '../training/evaluate.js';
 
 /** A model embedded in source as a module: topology, weight specs and base64 weights. */
 export interface EmbeddedModel {
@@ -17,7 +18,7 @@ export interface EmbeddedModel {
    * These weights' evaluation on the bundled validation digits (the retrainer's gate set), made
    * when they were bundled: a first retrain then need not evaluate the served model again.
    */
-  validation?: { accuracy: number; recall: number[]; count: number };
+  validation?: Evaluation;
 }
 
 /** Artifacts for `tf.io.fromMemory` from an embedded model (works offline, in any bundler). */

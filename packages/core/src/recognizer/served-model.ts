@@ -5,6 +5,7 @@ import { exportModel, importModel } from '../model/serialize.js';
 import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { bundledDigits } from '../retrain/replay-set.js';
+import type { RetrainResult } from '../retrain/types.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { ModelLoadError } from './errors.js';
 import type { RecognizerOptions } from './types.js';
@@ -62,7 +63,7 @@ export async function loadInitialModel(
 }
 
 /** A model's features (n × width) and probabilities (n × 10) of the bundled replay digits. */
-type Rehearsal = { features: Float32Array; probabilities: Float32Array };
+type Rehearsal = NonNullable<RetrainResult['rehearsal']>;
 
 interface Anchors {
   features: Float32Array[];

@@ -38,7 +38,7 @@ export interface RetrainRequest {
    * the gate. Ignored by a retrainer that validates on other digits (`validation` option) or
    * when `count` differs from the validation digits'.
    */
-  baseEvaluation?: { accuracy: number; recall: number[]; count: number };
+  baseEvaluation?: Evaluation;
   /** Default `'incremental'`. */
   mode?: RetrainMode;
   /** Stops between training steps; the promise then rejects with the signal's reason. */
