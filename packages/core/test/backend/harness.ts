@@ -55,15 +55,25 @@ export function runKernel(
   return run;
 }
 
-/** Elementwise |a-b| <= rtol*|b| + atol*max|b| (atol scaled to the tensor's magnitude). */
-export function compare(got: KernelRun, want: KernelRun, rtol = 1e-4, atol = 1e-4): string | null {
+/**
+ * Elementwise |a-b| <= rtol*|b| + atol*max|b| + absolute (atol scaled to the tensor's magnitude;
+ * `absolute` for results whose rounding error does not scale with them, such as sums that cancel).
+ */
+export function compare(
+  got: KernelRun,
+  want: KernelRun,
+  rtol = 1e-4,
+  atol = 1e-4,
+  absolute = 0,
+): string | null {
   if (got.shape.join(',') !== want.shape.join(',')) return `shape ${got.shape} != ${want.shape}`;
   let scale = 0;
   for (const v of want.values) scale = Math.max(scale, Math.abs(v));
   for (let i = 0; i < want.values.length; i++) {
     const a = got.values[i] as number;
     const b = want.values[i] as number;
-    if (!(Math.abs(a - b) <= rtol * Math.abs(b) + atol * scale)) return `index ${i}: wasm ${a} vs cpu ${b}`;
+    if (!(Math.abs(a - b) <= rtol * Math.abs(b) + atol * scale + absolute))
+      return `index ${i}: wasm ${a} vs cpu ${b}`;
   }
   if (got.leakedTensors !== 0 || got.leakedDataIds !== 0) {
     return `leak: ${got.leakedTensors} tensors, ${got.leakedDataIds} wasm buffers`;
@@ -82,10 +92,11 @@ export async function checkAgainstCpu(
   inputs: Record<string, HostTensor>,
   attrs: NamedAttrMap,
   prepare?: (t: Record<string, tf.Tensor>) => Record<string, tf.Tensor>,
+  absolute = 0,
 ): Promise<void> {
   const want = await onBackend('cpu', () => runKernel(name, inputs, attrs, prepare));
   const got = await onBackend('wasm', () => runKernel(name, inputs, attrs, prepare));
-  const err = compare(got, want);
+  const err = compare(got, want, undefined, undefined, absolute);
   if (err)
     throw new Error(
       `${name} ${JSON.stringify(attrs)} ${JSON.stringify(Object.values(inputs).map((t) => t.shape))}: ${err}`,
