@@ -22,6 +22,24 @@ describe('correction memory', () => {
     expect(nearGlyph.indexOf(Math.max(...nearGlyph))).toBe(7);
   });
 
+  it('lets an unfitted correction reach only drawings closer to it than to the anchors, a new one a little further', () => {
+    const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
+    const memoryWith = (standing: 'new' | 'unfitted') => {
+      const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+      memory.setAnchors([at(0)], [1]);
+      memory.add('odd-seven', at(0.3), 7, standing);
+      return memory;
+    };
+    const winner = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
+    // Closer to the ordinary 1 than to the corrected glyph, but within the new one's margin.
+    const nearerTheOne = at(0.14);
+    expect(winner(memoryWith('new').adjust(nearerTheOne, model))).toBe(7);
+    expect(memoryWith('unfitted').adjust(nearerTheOne, model)).toEqual(model);
+    // Closer to the corrected glyph: both reach it; the glyph itself is decided by either.
+    expect(winner(memoryWith('unfitted').adjust(at(0.25), model))).toBe(7);
+    expect(memoryWith('unfitted').adjust(at(0.3), model)[7]).toBeCloseTo(1, 6);
+  });
+
   it('ignores corrections their close neighbours outvote (label agreement), and restores them when those go', () => {
     const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
     const near = (k: number) => Float32Array.of(1, k * 0.01, 0);
@@ -41,18 +59,18 @@ describe('correction memory', () => {
     expect(alone.indexOf(Math.max(...alone))).toBe(8);
   });
 
-  it('holds dormant corrections for label agreement only: they pull nothing, yet still outvote lies', () => {
+  it('holds fitted corrections for label agreement only: they pull nothing, yet still outvote lies', () => {
     const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
     const near = (k: number) => Float32Array.of(1, k * 0.01, 0);
-    // Honest corrections the weights already get right (a retrain folded them in): dormant.
-    for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3, true);
+    // Honest corrections the weights already get right (a retrain folded them in).
+    for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3, 'fitted');
     // The honest drawing itself gets the model's own answer, untouched.
     expect(memory.adjust(near(2), uniform)).toEqual(uniform);
     // Lies made near them are still disputed, so they reach no other drawing.
     for (let k = 7; k < 10; k++) memory.add(`flipped-${k}`, near(k), 8);
     expect(memory.disputed().sort()).toEqual(['flipped-7', 'flipped-8', 'flipped-9']);
     expect(memory.adjust(Float32Array.of(1, 0.075, 0.3), uniform)).toEqual(uniform);
-    // Re-added as active (the weights get it wrong again, e.g. after a rollback), it pulls.
+    // Re-added as new (the weights get it wrong again, e.g. after a rollback), it pulls.
     memory.add('honest-2', near(2), 3);
     const pulled = memory.adjust(near(2), uniform);
     expect(pulled.indexOf(Math.max(...pulled))).toBe(3);

@@ -18,10 +18,16 @@ import {
   ModelLoadError,
   type Recognizer,
   RecognizerDisposedError,
+  type RecognizerOptions,
 } from '../src/index.js';
+import { embeddedToArtifacts } from '../src/model/bundle.js';
 import { bundledModel } from '../src/model/bundled-model.generated.js';
 
 const mnist = loadMnist('test', 1000);
+
+/** The second most probable digit. */
+const runnerUp = (probabilities: number[]) =>
+  probabilities.map((p, digit) => [p, digit] as const).sort((a, b) => b[0] - a[0])[1]?.[1] ?? 0;
 let recognizer: Recognizer;
 
 beforeAll(async () => {
@@ -156,6 +162,25 @@ describe('createRecognizer lifecycle and custom models', () => {
     expect((await custom.predict(mnistDigit(mnist, 0))).probabilities).toHaveLength(10);
     custom.dispose();
   });
+
+  it('matches corrections on centred features for a custom model given without featureMean', async () => {
+    // The bundled weights as a custom model: the centre of its features is not given, so it is
+    // computed, and corrections reach the same drawings as with the bundled model (raw features,
+    // uncentred, would let them reach far more).
+    const answersAfterCorrections = async (options: RecognizerOptions) => {
+      const own = await createRecognizer(options);
+      const corrected = await own.predictBatch(Array.from({ length: 150 }, (_, i) => mnistDigit(mnist, i)));
+      for (const p of corrected) await own.correct(p.preprocessed.pixels, runnerUp(p.probabilities));
+      const others = Array.from({ length: 450 }, (_, i) => mnistDigit(mnist, 150 + i));
+      const digits = (await own.predictBatch(others)).map((p) => p.digit);
+      own.dispose();
+      return digits;
+    };
+    const bundled = await answersAfterCorrections({});
+    const custom = await answersAfterCorrections({ model: embeddedToArtifacts(bundledModel) });
+    const agree = custom.filter((digit, i) => digit === bundled[i]).length;
+    expect(agree / custom.length).toBeGreaterThanOrEqual(0.97);
+  }, 60_000);
 
   it('rejects a model that is not a 28x28 → 10 classifier, and a location that does not load', async () => {
     const wrong = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 10 })] });

@@ -3,12 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundledDigits,
+  createMemoryCorrectionStore,
   createMemoryModelStore,
   createRecognizer,
   createRetrainer,
   disputedCorrections,
   gateVerdict,
   type LabelledDigit,
+  type Recognizer,
   type RecognizerEvents,
   RetrainConfigError,
   type Retrainer,
@@ -36,6 +38,28 @@ const digits = (from: number, count: number, label?: (truth: number) => number):
     const truth = train.labels[from + i] ?? 0;
     return { image: mnistDigit(train, from + i), label: label ? label(truth) : truth };
   });
+
+/** The image moved by one pixel left, right, up and down (blank edges). */
+const shifted = (image: Float32Array): Float32Array[] =>
+  [
+    [0, -1],
+    [0, 1],
+    [-1, 0],
+    [1, 0],
+  ].map(([dy = 0, dx = 0]) => {
+    const moved = new Float32Array(784);
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) {
+        const [fromY, fromX] = [y - dy, x - dx];
+        if (fromY >= 0 && fromY < 28 && fromX >= 0 && fromX < 28)
+          moved[y * 28 + x] = image[fromY * 28 + fromX] ?? 0;
+      }
+    return moved;
+  });
+
+/** The second most probable digit. */
+const runnerUp = (probabilities: number[]) =>
+  probabilities.map((p, digit) => [p, digit] as const).sort((a, b) => b[0] - a[0])[1]?.[1] ?? 0;
 
 /** Few steps: these tests check behaviour, the benchmarks measure quality. */
 let retrainer: Retrainer;
@@ -658,6 +682,72 @@ describe('recognizer.retrain', () => {
       expect(recognizer.modelVersion).toBe(reset);
       expect((await modelStore.current())?.version).toBe(reset);
       expect(tf.memory().numTensors).toBe(baseline);
+      recognizer.dispose();
+    },
+    SLOW,
+  );
+
+  it(
+    'narrows the reach of corrections a retrain trained on and could not fit, across a reload',
+    async () => {
+      // A retrainer that accepts the weights it was given: every correction stays unfitted.
+      const unchanged: Retrainer = {
+        retrain: async (request) => ({
+          accepted: true,
+          artifacts: request.base,
+          metrics: {
+            baseAccuracy: 0.99,
+            accuracy: 0.99,
+            baseRecall: new Array(10).fill(0.99),
+            recall: new Array(10).fill(0.99),
+            correctionsFit: 0,
+            correctionsUsed: request.corrections.length,
+            correctionsDisputed: 0,
+            steps: 0,
+            durationMs: 0,
+          },
+        }),
+        dispose: () => undefined,
+      };
+      const store = createMemoryCorrectionStore();
+      const modelStore = createMemoryModelStore();
+      const recognizer = await createRecognizer({ store, modelStore, retrainer: unchanged });
+      // Digits corrected to the model's runner-up, and each digit moved by one pixel four ways.
+      const corrected = digits(120, 40);
+      const variants = corrected.flatMap((digit) => shifted(digit.image));
+      const followers = async (r: Recognizer) =>
+        (await r.predictBatch(variants)).map((p, i) => p.digit === corrected[Math.floor(i / 4)]?.label);
+      const ids: string[] = [];
+      for (const digit of corrected) {
+        const { probabilities } = await recognizer.predict(digit.image);
+        digit.label = runnerUp(probabilities);
+        ids.push((await recognizer.correct(digit.image, digit.label)).id);
+      }
+      const asNew = await followers(recognizer);
+      const outcome = await recognizer.retrain();
+      expect(outcome.accepted).toBe(true);
+      const asUnfitted = await followers(recognizer);
+      const count = (hits: boolean[]) => hits.filter(Boolean).length;
+      // Fewer variants follow; the drawings themselves still do.
+      expect(count(asUnfitted)).toBeLessThan(count(asNew));
+      const own = await recognizer.predictBatch(corrected.map((digit) => digit.image));
+      own.forEach((p, i) => {
+        expect(p.digit).toBe(corrected[i]?.label);
+      });
+      // The version records the newest correction it was trained on, so a reload keeps the standing.
+      let newest = 0;
+      for await (const correction of store.iterate()) newest = Math.max(newest, correction.createdAt);
+      expect((await modelStore.current())?.metrics?.correctionsThrough).toBe(newest);
+      const reopened = await createRecognizer({ store, modelStore, retrainer: unchanged });
+      expect(await followers(reopened)).toEqual(asUnfitted);
+      // Made again after the retrain, a correction is new: it reaches as far as it first did.
+      const narrowed = asNew.findIndex((hit, i) => hit && !asUnfitted[i]);
+      const digit = corrected[Math.floor(narrowed / 4)];
+      if (!digit) throw new Error('unreachable: fewer variants follow');
+      await reopened.removeCorrection(ids[Math.floor(narrowed / 4)] ?? '');
+      await reopened.correct(digit.image, digit.label);
+      expect((await reopened.predict(variants[narrowed] ?? digit.image)).digit).toBe(digit.label);
+      reopened.dispose();
       recognizer.dispose();
     },
     SLOW,

@@ -1,12 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend/index.js';
 import { createMemoryCorrectionStore, InvalidCorrectionError } from '../corrections/index.js';
-import { createMemoryModelStore, type ModelStore } from '../model-store/index.js';
+import {
+  createMemoryModelStore,
+  type ModelStore,
+  type ModelVersion,
+  type StoredModel,
+} from '../model-store/index.js';
 import { nextTask } from '../next-task.js';
 import type { PreprocessedImage } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE, MNIST_PIXELS } from '../preprocess/validate.js';
 import { createRetrainer, type LabelledDigit } from '../retrain/index.js';
-import { type CorrectionMemory, createCorrectionMemory } from './correction-memory.js';
+import {
+  type CorrectionMemory,
+  type CorrectionStanding,
+  createCorrectionMemory,
+} from './correction-memory.js';
 import { RecognizerDisposedError } from './errors.js';
 import { createEmitter } from './events.js';
 import { toModelInput } from './input.js';
@@ -55,7 +64,33 @@ async function run(
 const argmax = (values: number[]) => values.reduce((best, v, i) => (v > (values[best] ?? -1) ? i : best), 0);
 
 /** A correction in effect: what the memory needs to rebuild itself for new weights. */
-type KnownCorrection = LabelledDigit & { id: string };
+type KnownCorrection = LabelledDigit & { id: string; createdAt: number };
+
+/**
+ * The version metric recording the newest `createdAt` among the corrections a retrain trained
+ * on, so that after a reload the recogniser still knows which corrections its weights have seen.
+ */
+const TRAINED_THROUGH = 'correctionsThrough';
+
+/** Which corrections the weights of a stored version were trained on, from its metrics. */
+function trainedOnOf(info: ModelVersion): ServedModel['trainedOn'] {
+  const through = info.metrics?.[TRAINED_THROUGH];
+  return through === undefined ? undefined : (correction) => correction.createdAt <= through;
+}
+
+/** A stored version for serving, knowing which corrections it was trained on. */
+async function servedVersion(stored: StoredModel): Promise<ServedModel> {
+  const served = await serveArtifacts(stored.artifacts, stored.info.version);
+  const trainedOn = trainedOnOf(stored.info);
+  if (trainedOn) served.trainedOn = trainedOn;
+  return served;
+}
+
+/** The standing of a correction with `model`, given whether the model gets it right. */
+function standingOf(model: ServedModel, correction: KnownCorrection, fitted: boolean): CorrectionStanding {
+  if (fitted) return 'fitted';
+  return model.trainedOn?.(correction) ? 'unfitted' : 'new';
+}
 
 /**
  * Loads a digit recogniser: the model store's current version, else the `model` option, else
@@ -92,7 +127,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   /** The initial model: what `resetModel` returns to. */
   const initial = async (): Promise<ServedModel> => {
     const { model, version, centre, validation } = await loadInitialModel(options.model);
-    return serve(model, version, options.featureMean ?? centre, undefined, validation);
+    return serve(model, version, options.featureMean ?? centre ?? 'compute', undefined, validation);
   };
 
   /** The store's current version when there is a loadable one, falling back to older ones. */
@@ -101,7 +136,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     const current = await modelStore.current();
     if (!current) return undefined;
     const stored = await modelStore.load();
-    return stored ? serveArtifacts(stored.artifacts, stored.info.version) : undefined;
+    return stored ? servedVersion(stored) : undefined;
   };
 
   let served = (await fromStore()) ?? (await initial());
@@ -111,11 +146,12 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const lifetime = new AbortController();
 
   /**
-   * Remembers corrections' features under `model`, in batches (with its anchors, once). Those
-   * the model's weights already get right are held dormant: they need no pull of their own (a
-   * retrain has folded them in), and every active correction reaches a little way into ordinary
-   * digits, so holding only what the weights still get wrong keeps consolidated corrections from
-   * costing accuracy twice. Dormant ones still vote in label agreement.
+   * Remembers corrections' features under `model`, in batches (with its anchors, once), each
+   * with its standing: those the weights already get right pull nothing (a retrain has folded
+   * them in; they still vote in label agreement); those the retrain that made the weights trained
+   * on and could not fit reach only drawings closer to them than to ordinary digits of another
+   * label; the rest reach a little further. Every reach into ordinary digits costs some of their
+   * accuracy, so consolidated corrections do not cost it twice.
    */
   async function rememberAll(target: CorrectionMemory, model: ServedModel, corrections: KnownCorrection[]) {
     if (corrections.length > 0 && !target.hasAnchors) {
@@ -133,7 +169,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
           c.id,
           features[i] ?? new Float32Array(0),
           c.label,
-          argmax(probabilities[i] ?? []) === c.label,
+          standingOf(model, c, argmax(probabilities[i] ?? []) === c.label),
         );
       });
       // One batch per task on a page (see `featuresOf`).
@@ -144,7 +180,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   // Corrections already stored take effect now.
   try {
     for await (const correction of store.iterate(scope)) {
-      known.set(correction.id, { id: correction.id, image: correction.image, label: correction.label });
+      const { id, image, label, createdAt } = correction;
+      known.set(id, { id, image, label, createdAt });
     }
     await rememberAll(memory, served, [...known.values()]);
   } catch (error) {
@@ -255,22 +292,25 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
           heldOutAccuracy: result.metrics.accuracy,
           correctionsFit: result.metrics.correctionsFit,
           corrections: corrections.length,
+          ...(corrections.length > 0
+            ? { [TRAINED_THROUGH]: Math.max(...corrections.map((c) => c.createdAt)) }
+            : {}),
         },
       });
       // The candidate's own artifacts become the next base, so the retrainer can recognise them.
       const { accuracy, recall, heldOutCount } = result.metrics;
       const validation = heldOutCount === undefined ? undefined : { accuracy, recall, count: heldOutCount };
-      await swap(
-        await serveArtifacts(
-          result.artifacts,
-          saved.version,
-          result.featureMean,
-          true,
-          validation,
-          result.rehearsal,
-        ),
-        'retrain',
+      const next = await serveArtifacts(
+        result.artifacts,
+        saved.version,
+        result.featureMean,
+        true,
+        validation,
+        result.rehearsal,
       );
+      const trained = new Set(corrections.map((c) => c.id));
+      next.trainedOn = (correction) => trained.has(correction.id);
+      await swap(next, 'retrain');
       const outcome: RetrainOutcome = {
         accepted: true,
         version: saved.version,
@@ -311,7 +351,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   async function loadVersion(version: string, cause: 'rollback' | 'reset') {
     const stored = await modelStore.load(version);
     if (!stored) return undefined;
-    await swap(await serveArtifacts(stored.artifacts, stored.info.version), cause);
+    await swap(await servedVersion(stored), cause);
     return stored.info.version;
   }
 
@@ -341,15 +381,17 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       const { features, probabilities } = await run(model.network, [image.pixels]);
       const modelProbabilities = probabilities[0] ?? [];
       const predictedDigit = argmax(modelProbabilities);
+      const createdAt = Date.now();
       const id = await store.add({
         image: image.pixels,
         label,
+        createdAt,
         predicted: { digit: predictedDigit, confidence: modelProbabilities[predictedDigit] ?? 0 },
         modelVersion: model.version,
         ...scope,
         ...(details.sessionId === undefined ? {} : { sessionId: details.sessionId }),
       });
-      known.set(id, { id, image: image.pixels, label });
+      known.set(id, { id, image: image.pixels, label, createdAt });
       if (!memory.hasAnchors) {
         const target = memory;
         const { features: anchorFeatures, labels } = await model.anchors();
@@ -357,7 +399,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       }
       // Features from the weights they were computed with; a swap since then recomputes them.
       if (served === model) memory.add(id, features[0] ?? new Float32Array(0), label);
-      else await rememberAll(memory, served, [{ id, image: image.pixels, label }]);
+      else await rememberAll(memory, served, [{ id, image: image.pixels, label, createdAt }]);
       events.emit('correction', { id, label });
       sinceRetrain++;
       scheduleIfDue();

@@ -28,6 +28,11 @@ export interface ServedModel {
   anchors(): Promise<Anchors>;
   /** The anchors as a retrain takes them: mean features and probabilities (made once). */
   replayOutputs(): Promise<{ featureMean: Float32Array; probabilities: Float32Array }>;
+  /**
+   * Whether the retrain that made these weights trained on a correction; absent when no retrain
+   * made them (the bundled or a custom model). Sets how far a correction they misread reaches.
+   */
+  trainedOn?: (correction: { id: string; createdAt: number }) => boolean;
   /** Float32 artifacts of `model` (made once, on first use: the base of a retrain). */
   artifacts(): Promise<tf.io.ModelArtifacts>;
   dispose(): void;

@@ -60,7 +60,7 @@ export interface RecognizerOptions {
   /**
    * For a custom `model`: the mean of its classifier-input features over typical digits, so
    * corrections are matched on centred features (the bundled model carries its own). Without
-   * it, raw features are compared, which is less selective.
+   * it, the recogniser computes it from the 1,000 bundled rehearsal digits when it loads.
    */
   featureMean?: ArrayLike<number>;
   /**
