@@ -25,7 +25,7 @@ import { createDigitModel } from '../src/model/index.js';
 import { importModel } from '../src/model/serialize.js';
 import { decodeDigits, encodeDigits } from '../src/retrain/digit-codec.js';
 import { fineTune, lastStageStart } from '../src/retrain/incremental.js';
-import { frozenNetwork, inferenceNetwork } from '../src/retrain/inference.js';
+import { frozenNetwork, inferenceNetwork, splitNetwork } from '../src/retrain/inference.js';
 import { evaluate, passOver } from '../src/retrain/passes.js';
 import type { DigitDataset } from '../src/training/dataset.js';
 
@@ -199,6 +199,56 @@ describe('the inference network (batch norm folded into the convolutions)', () =
       let scale = 0;
       for (const v of values) scale = Math.max(scale, Math.abs(v));
       expect(maxDifference(folded[name] ?? [], values) / scale).toBeLessThan(1e-4);
+    }
+    labels.dispose();
+    model.dispose();
+  });
+
+  it('cut at any layer, computes the same outputs and the same gradients of the layers after the cut', async () => {
+    const model = await importModel(base);
+    const labels = tf.tidy(() =>
+      tf.oneHot(tf.tensor1d(Array.from(train.labels.subarray(0, 16)), 'int32'), 10),
+    );
+    const whole = inferenceNetwork(model);
+    // Every cut: before the first layer, inside a conv–norm–relu block, at the last stage, before the classifier.
+    for (const from of [0, 1, 2, 3, lastStageStart(model), model.layers.length - 1]) {
+      const variables = model.layers
+        .slice(from)
+        .flatMap((layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable));
+      const run = (forward: (x: tf.Tensor4D) => tf.Tensor) =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(images, [16, 28, 28, 1]);
+          const { value, grads } = tf.variableGrads(
+            () => tf.mean(tf.metrics.categoricalCrossentropy(labels, forward(x))),
+            variables,
+          );
+          return {
+            loss: value.dataSync()[0] ?? Number.NaN,
+            grads: Object.values(grads).map((g) => g.dataSync()),
+          };
+        });
+      const expected = run((x) => whole(x).probabilities);
+      const split = splitNetwork(model, from);
+      const frozenTeacher = splitNetwork(model, from, true);
+      const actual = await expectNoLeakedTensors(() =>
+        run((x) => {
+          const hidden = split.frozen(x);
+          // The frozen rest (a teacher's) computes what the trainable rest computes.
+          const teacher = frozenTeacher.rest(hidden).probabilities.dataSync();
+          const probabilities = split.rest(hidden).probabilities;
+          expect(maxDifference(teacher, probabilities.dataSync())).toBeLessThan(1e-5);
+          return probabilities;
+        }),
+      );
+      expect(actual.loss).toBeCloseTo(expected.loss, 5);
+      expect(actual.grads).toHaveLength(variables.length);
+      actual.grads.forEach((values, i) => {
+        const reference = expected.grads[i] ?? [];
+        const scale = Array.from(reference).reduce((worst, v) => Math.max(worst, Math.abs(v)), 1e-6);
+        expect(maxDifference(values, reference) / scale).toBeLessThan(1e-4);
+      });
+      split.dispose();
+      frozenTeacher.dispose();
     }
     labels.dispose();
     model.dispose();

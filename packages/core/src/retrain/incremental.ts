@@ -6,7 +6,7 @@ import { type DigitDataset, digitAt, shuffledIndices } from '../training/dataset
 import { MomentumSgd } from '../training/optimizer.js';
 import { trainableVariables } from '../training/parallel/shard-gradients.js';
 import { seededRandom } from '../training/random.js';
-import { frozenNetwork, inferenceNetwork } from './inference.js';
+import { splitNetwork } from './inference.js';
 import type { LabelledDigit } from './types.js';
 
 /** Digits per step: corrections and rehearsed digits. */
@@ -111,15 +111,20 @@ export async function fineTune(
   // at the expense of everything else.
   const views = corrections.length * plan.passes;
   const viewsBefore = (step: number) => Math.round((step * views) / plan.steps);
+  const trainFrom = plan.trainFrom ?? lastStageStart(model);
   const variables = trainableVariables(model).filter((variable) =>
     model.layers
-      .slice(plan.trainFrom ?? lastStageStart(model))
+      .slice(trainFrom)
       .some((layer) => layer.trainableWeights.some((weight) => weight.read() === variable)),
   );
   // Inference mode with batch norm folded into the convolutions: the same function of the same
-  // variables as `model.apply(x, { training: false })`, in fewer, fused kernels.
-  const student = inferenceNetwork(model);
-  const teacher = plan.teacher ? frozenNetwork(plan.teacher) : undefined;
+  // variables as `model.apply(x, { training: false })`, in fewer, fused kernels. The layers before
+  // `trainFrom` do not change: they run outside the gradient tape.
+  const student = splitNetwork(model, trainFrom);
+  // A teacher whose frozen layers hold the same weights (the model before this run) takes the
+  // student's output of them instead of running them again.
+  const teacher = plan.teacher ? splitNetwork(plan.teacher, trainFrom, true) : undefined;
+  const sharedFrozen = plan.teacher !== undefined && sameWeights(model, plan.teacher, trainFrom);
   const optimizer = new MomentumSgd(plan.learningRate);
   let correctionOrder = shuffledIndices(corrections.length, random);
   let correctionAt = 0;
@@ -172,13 +177,16 @@ export async function fineTune(
       optimizer.setLearningRate(plan.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / plan.steps)));
       tf.tidy(() => {
         const x = tf.tensor4d(images.subarray(0, batch * MNIST_PIXELS), [batch, 28, 28, 1]);
+        const hidden = student.frozen(x);
         let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
-        if (teacher && taught < batch)
-          y = tf.concat([y.slice(0, taught), teacher(x.slice(taught)).probabilities]);
+        if (teacher && taught < batch) {
+          const input = sharedFrozen ? hidden.slice(taught) : teacher.frozen(x.slice(taught));
+          y = tf.concat([y.slice(0, taught), teacher.rest(input).probabilities]);
+        }
         // A weighted mean: each rehearsed digit counts `rehearsalWeight` times a correction.
         const weights = tf.concat([tf.ones([shown]), tf.fill([batch - shown], rehearsalWeight)]);
         const { grads } = tf.variableGrads(() => {
-          const losses = tf.metrics.categoricalCrossentropy(y, student(x).probabilities);
+          const losses = tf.metrics.categoricalCrossentropy(y, student.rest(hidden).probabilities);
           return tf.div(tf.sum(tf.mul(losses, weights)), tf.sum(weights));
         }, variables);
         // Corrections are by nature digits the model gets confidently wrong: their gradients can
@@ -195,6 +203,21 @@ export async function fineTune(
     }
   } finally {
     optimizer.dispose();
+    student.dispose();
     teacher?.dispose();
   }
+}
+
+/** Whether the layers before `until` of two models of one architecture hold equal weights. */
+function sameWeights(a: tf.LayersModel, b: tf.LayersModel, until: number): boolean {
+  const weightsOf = (model: tf.LayersModel) =>
+    model.layers.slice(0, until).flatMap((layer) => layer.getWeights());
+  const left = weightsOf(a);
+  const right = weightsOf(b);
+  if (left.length !== right.length) return false;
+  return left.every((tensor, i) => {
+    const other = right[i];
+    if (!other || !tf.util.arraysEqual(tensor.shape, other.shape)) return false;
+    return tf.tidy(() => tf.all(tf.equal(tensor, other)).dataSync()[0] === 1);
+  });
 }

@@ -53,7 +53,6 @@ const DELEGATES = [
   'PadV2',
   'RealDiv',
   'Reshape',
-  'Reverse',
   'Slice',
   'StridedSlice',
   'Sub',

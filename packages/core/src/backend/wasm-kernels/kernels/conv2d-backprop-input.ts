@@ -10,9 +10,11 @@
  * (see conv2d_backprop_input_col2im.ts), because zero insertion would waste
  * (s^2-1)/s^2 of the MACs.
  */
+
+import type { TensorInfo } from '@tensorflow/tfjs';
 import { Conv2DBackpropInput } from '@tensorflow/tfjs';
 import { type ConvGradAttrs, convInfo, shape4 } from '../conv-geometry.js';
-import { free, input, run, transpose, wasmKernel } from '../wasm.js';
+import { type BackendWasm, free, heapF32, input, offsetF32, run, transpose, wasmKernel } from '../wasm.js';
 import { backpropInputCol2im } from './conv2d-backprop-input-col2im.js';
 
 interface Attrs extends ConvGradAttrs {
@@ -34,7 +36,7 @@ export const conv2DBackpropInput = wasmKernel<Attrs>(({ inputs, backend, attrs }
   const bottom = inH - info.outHeight + info.padInfo.top;
   const right = inW - info.outWidth + info.padInfo.left;
 
-  const reversed = run('Reverse', backend, { x: filter }, { dims: [0, 1] });
+  const reversed = reverseTaps(backend, filter);
   const flipped = transpose(backend, reversed, [0, 1, 3, 2]);
   free(backend, reversed);
 
@@ -74,5 +76,25 @@ export const conv2DBackpropInput = wasmKernel<Attrs>(({ inputs, backend, attrs }
   free(backend, conv);
   return dx;
 });
+
+/**
+ * The filter with its taps in reverse order (`reverse(filter, [0, 1])`): one block copy per tap.
+ * The stock wasm `Reverse` kernel moves element by element, and took 5 ms of an 11 ms gradient
+ * for a 3x3x128x128 filter.
+ */
+function reverseTaps(backend: BackendWasm, filter: TensorInfo): TensorInfo {
+  const [kh, kw, ci, co] = shape4(filter);
+  const out = backend.makeOutput([kh, kw, ci, co], 'float32');
+  const heap = heapF32(backend);
+  const from = offsetF32(backend, filter);
+  const to = offsetF32(backend, out);
+  const tap = ci * co;
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++) {
+      const source = from + (y * kw + x) * tap;
+      heap.copyWithin(to + ((kh - 1 - y) * kw + (kw - 1 - x)) * tap, source, source + tap);
+    }
+  return out;
+}
 
 export const conv2DBackpropInputConfig = { kernelName: Conv2DBackpropInput, kernelFunc: conv2DBackpropInput };
