@@ -61,6 +61,10 @@ const shifted = (image: Float32Array): Float32Array[] =>
 const runnerUp = (probabilities: number[]) =>
   probabilities.map((p, digit) => [p, digit] as const).sort((a, b) => b[0] - a[0])[1]?.[1] ?? 0;
 
+/** The largest absolute difference between two arrays, element by element. */
+const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((worst, v, i) => Math.max(worst, Math.abs(v - (b[i] ?? Number.NaN))), 0);
+
 /** Few steps: these tests check behaviour, the benchmarks measure quality. */
 let retrainer: Retrainer;
 beforeAll(async () => {
@@ -132,8 +136,6 @@ describe('label agreement', () => {
 
 describe('the inference network (batch norm folded into the convolutions)', () => {
   const images = Float32Array.from(train.images.subarray(0, 16 * 784), (v) => v / 255);
-  const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-    Array.from(a).reduce((worst, v, i) => Math.max(worst, Math.abs(v - (b[i] ?? Number.NaN))), 0);
 
   /** Features and probabilities of `images` through `model`'s layers and through the network. */
   const bothWays = (model: tf.LayersModel) =>
@@ -465,7 +467,15 @@ describe("the base model's evaluation, once per served model", () => {
     async () => {
       const { replay, validation } = await bundledDigits();
       const { data, counter } = countedValidation(validation);
-      const counting = createRetrainer({ minSteps: 2, maxSteps: 2, replay, validation: data, gate: lenient });
+      // Every layer trains: no frozen layers' outputs are kept, so each candidate is evaluated whole.
+      const counting = createRetrainer({
+        minSteps: 2,
+        maxSteps: 2,
+        trainFrom: 0,
+        replay,
+        validation: data,
+        gate: lenient,
+      });
       const corrections = digits(100, 4);
       const first = await expectNoLeakedTensors(() => counting.retrain({ base, corrections }));
       expect(counter.passes).toBe(2); // the base, then the candidate
@@ -638,11 +648,62 @@ describe("the base model's evaluation, once per served model", () => {
   );
 
   it(
+    "keeps its frozen layers' outputs for a line of candidates, judging them as a whole pass would",
+    async () => {
+      const { replay, validation } = await bundledDigits();
+      const { data, counter } = countedValidation(validation);
+      const keeping = createRetrainer({ minSteps: 2, maxSteps: 2, replay, validation: data, gate: lenient });
+      const first = await expectNoLeakedTensors(() => keeping.retrain({ base, corrections: digits(100, 4) }));
+      expect(counter.passes).toBe(2); // the base's evaluation, and the frozen layers' outputs
+      const second = await expectNoLeakedTensors(() =>
+        keeping.retrain({ base: first.artifacts, corrections: digits(110, 4) }),
+      );
+      expect(counter.passes).toBe(2); // the first candidate's evaluation, and the kept outputs
+      // The kept outputs judge the second candidate exactly as running it whole does.
+      for (const result of [first, second]) {
+        const model = await importModel(result.artifacts);
+        const whole = frozenNetwork(model);
+        const expected = await evaluate(whole, {
+          images: validation.images.subarray(0, 300 * 784),
+          labels: data.labels,
+        });
+        expect(result.metrics.accuracy).toBeCloseTo(expected.accuracy, 10);
+        expect(result.metrics.recall).toEqual(expected.recall);
+        const outputs = await passOver(whole, replay.images);
+        expect(maxDifference(result.featureMean ?? [], outputs.featureMean)).toBeLessThan(1e-5);
+        whole.dispose();
+        model.dispose();
+      }
+      // A retrainer that trains every layer keeps nothing: the base's evaluation, then the candidate's, whole.
+      const all = createRetrainer({
+        minSteps: 2,
+        maxSteps: 2,
+        trainFrom: 0,
+        replay,
+        validation: data,
+        gate: lenient,
+      });
+      await all.retrain({ base: first.artifacts, corrections: digits(110, 4) });
+      expect(counter.passes).toBe(4);
+      keeping.dispose();
+      all.dispose();
+    },
+    SLOW,
+  );
+
+  it(
     'follows the served model in a recogniser: reused after an accept, made again after a rollback',
     async () => {
       const { replay, validation } = await bundledDigits();
       const { data, counter } = countedValidation(validation);
-      const counting = createRetrainer({ minSteps: 2, maxSteps: 2, replay, validation: data, gate: lenient });
+      const counting = createRetrainer({
+        minSteps: 2,
+        maxSteps: 2,
+        trainFrom: 0,
+        replay,
+        validation: data,
+        gate: lenient,
+      });
       const given: RetrainRequest['baseOnReplay'][] = [];
       const recognizer = await createRecognizer({
         retrainer: {

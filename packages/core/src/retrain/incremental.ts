@@ -6,6 +6,7 @@ import { type DigitDataset, digitAt, shuffledIndices } from '../training/dataset
 import { MomentumSgd } from '../training/optimizer.js';
 import { trainableVariables } from '../training/parallel/shard-gradients.js';
 import { seededRandom } from '../training/random.js';
+import { sameValues, weightsBefore } from './frozen-outputs.js';
 import { splitNetwork } from './inference.js';
 import type { LabelledDigit } from './types.js';
 
@@ -124,7 +125,9 @@ export async function fineTune(
   // A teacher whose frozen layers hold the same weights (the model before this run) takes the
   // student's output of them instead of running them again.
   const teacher = plan.teacher ? splitNetwork(plan.teacher, trainFrom, true) : undefined;
-  const sharedFrozen = plan.teacher !== undefined && sameWeights(model, plan.teacher, trainFrom);
+  const sharedFrozen =
+    plan.teacher !== undefined &&
+    sameValues(weightsBefore(model, trainFrom), weightsBefore(plan.teacher, trainFrom));
   const optimizer = new MomentumSgd(plan.learningRate);
   let correctionOrder = shuffledIndices(corrections.length, random);
   let correctionAt = 0;
@@ -206,18 +209,4 @@ export async function fineTune(
     student.dispose();
     teacher?.dispose();
   }
-}
-
-/** Whether the layers before `until` of two models of one architecture hold equal weights. */
-function sameWeights(a: tf.LayersModel, b: tf.LayersModel, until: number): boolean {
-  const weightsOf = (model: tf.LayersModel) =>
-    model.layers.slice(0, until).flatMap((layer) => layer.getWeights());
-  const left = weightsOf(a);
-  const right = weightsOf(b);
-  if (left.length !== right.length) return false;
-  return left.every((tensor, i) => {
-    const other = right[i];
-    if (!other || !tf.util.arraysEqual(tensor.shape, other.shape)) return false;
-    return tf.tidy(() => tf.all(tf.equal(tensor, other)).dataSync()[0] === 1);
-  });
 }

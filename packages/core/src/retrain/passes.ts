@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { nextTask } from '../next-task.js';
-import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { DigitDataset } from '../training/dataset.js';
 import { type Evaluation, scoreClasses } from '../training/evaluate.js';
 import type { InferenceNetwork } from './inference.js';
@@ -22,10 +21,15 @@ export interface PassOutputs {
   features?: Float32Array;
 }
 
-/** One batch: probabilities and the sum of the features, read back to plain arrays. */
-async function batchOf(network: InferenceNetwork, images: Float32Array, size: number) {
+/** The shape of one input of a network: an image, or what a network's frozen layers make of it. */
+export type ItemShape = [number, number, number];
+
+const IMAGE: ItemShape = [28, 28, 1];
+
+/** One batch: probabilities and features, read back to plain arrays. */
+async function batchOf(network: InferenceNetwork, inputs: Float32Array, size: number, shape: ItemShape) {
   const [probabilities, features] = tf.tidy(() => {
-    const outputs = network(tf.tensor4d(images, [size, 28, 28, 1]));
+    const outputs = network(tf.tensor4d(inputs, [size, ...shape]));
     return [outputs.probabilities, outputs.features];
   });
   try {
@@ -39,15 +43,18 @@ async function batchOf(network: InferenceNetwork, images: Float32Array, size: nu
 /**
  * A model's probabilities for `images` (n x 784) and its mean features over them, in one pass of
  * batches, yielding the thread between batches (so predictions are served meanwhile) and stopping
- * there when `signal` aborts.
+ * there when `signal` aborts. With `shape`, the inputs are not images but items of that shape
+ * (the output of a network's frozen layers, for the layers after them).
  */
 export async function passOver(
   network: InferenceNetwork,
   images: Float32Array,
   signal?: AbortSignal,
   keepFeatures = false,
+  shape: ItemShape = IMAGE,
 ): Promise<PassOutputs> {
-  const count = images.length / MNIST_PIXELS;
+  const itemSize = shape[0] * shape[1] * shape[2];
+  const count = images.length / itemSize;
   const probabilities = new Float32Array(count * 10);
   let sum = new Float32Array(0);
   let kept: Float32Array | undefined;
@@ -57,8 +64,9 @@ export async function passOver(
     const size = Math.min(BATCH, count - start);
     const batch = await batchOf(
       network,
-      images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS),
+      images.subarray(start * itemSize, (start + size) * itemSize),
       size,
+      shape,
     );
     probabilities.set(batch.probabilities, start * 10);
     const width = batch.features.length / size;
@@ -94,7 +102,8 @@ export async function evaluate(
   network: InferenceNetwork,
   data: DigitDataset,
   signal?: AbortSignal,
+  shape: ItemShape = IMAGE,
 ): Promise<Evaluation> {
-  const { probabilities } = await passOver(network, data.images, signal);
+  const { probabilities } = await passOver(network, data.images, signal, false, shape);
   return scoreClasses(classesOf(probabilities), data.labels);
 }
