@@ -293,7 +293,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
           correctionsFit: result.metrics.correctionsFit,
           corrections: corrections.length,
           ...(corrections.length > 0
-            ? { [TRAINED_THROUGH]: Math.max(...corrections.map((c) => c.createdAt)) }
+            ? { [TRAINED_THROUGH]: corrections.reduce((newest, c) => Math.max(newest, c.createdAt), 0) }
             : {}),
         },
       });
@@ -308,6 +308,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         validation,
         result.rehearsal,
       );
+      // Exactly this run's corrections; after a reload, those up to the newest of them.
       const trained = new Set(corrections.map((c) => c.id));
       next.trainedOn = (correction) => trained.has(correction.id);
       await swap(next, 'retrain');

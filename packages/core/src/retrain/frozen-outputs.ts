@@ -46,7 +46,12 @@ export interface FrozenOutputs {
    * The outputs for `set`; if not kept yet, made with `model` (which must fit) from the digits
    * `images` returns (n × 784, read only then).
    */
-  of(set: DigitSet, model: tf.LayersModel, images: () => Float32Array, signal?: AbortSignal): Promise<FrozenSet>;
+  of(
+    set: DigitSet,
+    model: tf.LayersModel,
+    images: () => Float32Array,
+    signal?: AbortSignal,
+  ): Promise<FrozenSet>;
 }
 
 /** Frozen outputs for `model` cut before `model.layers[from]`; undefined when it cannot be cut. */
