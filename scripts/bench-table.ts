@@ -105,7 +105,7 @@ const ROWS: Row[] = [
   {
     bench: 'consolidation',
     metric: 'MNIST accuracy change, 500 corrections consolidated',
-    label: '… through `predict`, with the corrections the weights did not take still in effect',
+    label: '… through `predict` (the weights plus the correction memory)',
     target: '≥ −0.3 points',
     meets: (v) => v >= -0.3,
   },

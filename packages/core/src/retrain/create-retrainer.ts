@@ -69,6 +69,11 @@ async function fitOf(network: InferenceNetwork, digits: readonly LabelledDigit[]
  * contradict are left out (label agreement). Full mode trains the same architecture from scratch
  * on `fullData` plus the corrections. Either way the candidate then faces the validation gate on
  * held-out digits; the served model is never touched.
+ *
+ * Between runs it keeps what it learnt about the models it was given: their gate evaluations,
+ * their outputs on the rehearsal digits, and what the layers incremental runs leave frozen make
+ * of the validation and rehearsal digits (about 37 MB for the shipped model), so later runs on
+ * the same line of models skip that work. `dispose()` lets them go.
  */
 export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
   const { rehearsalWeight } = options;
