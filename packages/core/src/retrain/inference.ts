@@ -118,13 +118,16 @@ function stepsOf(all: readonly tf.layers.Layer[], kept?: tf.Tensor[]): Step[] {
   return steps;
 }
 
+/** What runs `steps` (at least one); the input of the last one is the features. */
+type Stepwise = (input: tf.Tensor) => { features: tf.Tensor; probabilities: tf.Tensor };
+
 /** Runs `steps`; the input of the last one is the features. */
-function stepwise(steps: Step[]): InferenceNetwork {
+function stepwise(steps: Step[]): Stepwise {
   const classifier = steps.at(-1);
   const body = steps.slice(0, -1);
-  if (!classifier) throw new Error('unreachable: at least two steps');
-  return (images) => {
-    const features = body.reduce<tf.Tensor>((input, step) => step(input), images);
+  if (!classifier) throw new Error('unreachable: at least one step');
+  return (input) => {
+    const features = body.reduce<tf.Tensor>((value, step) => step(value), input);
     return { features, probabilities: classifier(features) };
   };
 }
@@ -173,7 +176,7 @@ export interface SplitNetwork {
   /** Images [n, 28, 28, 1] to the input of the layers after the cut (the images themselves when nothing is cut off). */
   frozen: (images: tf.Tensor4D) => tf.Tensor;
   /** The layers after the cut, from that input to the features and probabilities. */
-  rest: (input: tf.Tensor) => { features: tf.Tensor; probabilities: tf.Tensor };
+  rest: Stepwise;
   /** Frees the folded kernels. */
   dispose(): void;
 }
@@ -198,18 +201,13 @@ export function splitNetwork(model: tf.LayersModel, from: number, freezeRest = f
   if (!(model instanceof tf.Sequential) || from <= 0) return whole();
   const head = stepsOf(model.layers.slice(0, from), kept);
   const tail = stepsOf(model.layers.slice(from), freezeRest ? kept : undefined);
-  const classifier = tail.at(-1);
-  if (!classifier) {
+  if (tail.length === 0) {
     tf.dispose(kept);
     return whole();
   }
-  const body = tail.slice(0, -1);
   return {
     frozen: (images) => head.reduce<tf.Tensor>((input, step) => step(input), images),
-    rest: (input) => {
-      const features = body.reduce<tf.Tensor>((value, step) => step(value), input);
-      return { features, probabilities: classifier(features) };
-    },
+    rest: stepwise(tail),
     dispose: () => tf.dispose(kept),
   };
 }
