@@ -461,21 +461,19 @@ describe("the base model's evaluation, once per served model", () => {
   }
   /** Any candidate passes: these tests are about what is evaluated, not the verdict. */
   const lenient = { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 };
+  /**
+   * Two steps on these digits, training every layer: no frozen layers' outputs are kept, so
+   * each candidate is evaluated whole (one pass over `validation` each).
+   */
+  const trainingEveryLayer = (replay: DigitDataset, validation: DigitDataset) =>
+    createRetrainer({ minSteps: 2, maxSteps: 2, trainFrom: 0, replay, validation, gate: lenient });
 
   it(
     'is computed once per base artifacts, and an accepted candidate brings its own',
     async () => {
       const { replay, validation } = await bundledDigits();
       const { data, counter } = countedValidation(validation);
-      // Every layer trains: no frozen layers' outputs are kept, so each candidate is evaluated whole.
-      const counting = createRetrainer({
-        minSteps: 2,
-        maxSteps: 2,
-        trainFrom: 0,
-        replay,
-        validation: data,
-        gate: lenient,
-      });
+      const counting = trainingEveryLayer(replay, data);
       const corrections = digits(100, 4);
       const first = await expectNoLeakedTensors(() => counting.retrain({ base, corrections }));
       expect(counter.passes).toBe(2); // the base, then the candidate
@@ -675,14 +673,7 @@ describe("the base model's evaluation, once per served model", () => {
         model.dispose();
       }
       // A retrainer that trains every layer keeps nothing: the base's evaluation, then the candidate's, whole.
-      const all = createRetrainer({
-        minSteps: 2,
-        maxSteps: 2,
-        trainFrom: 0,
-        replay,
-        validation: data,
-        gate: lenient,
-      });
+      const all = trainingEveryLayer(replay, data);
       await all.retrain({ base: first.artifacts, corrections: digits(110, 4) });
       expect(counter.passes).toBe(4);
       keeping.dispose();
@@ -696,14 +687,7 @@ describe("the base model's evaluation, once per served model", () => {
     async () => {
       const { replay, validation } = await bundledDigits();
       const { data, counter } = countedValidation(validation);
-      const counting = createRetrainer({
-        minSteps: 2,
-        maxSteps: 2,
-        trainFrom: 0,
-        replay,
-        validation: data,
-        gate: lenient,
-      });
+      const counting = trainingEveryLayer(replay, data);
       const given: RetrainRequest['baseOnReplay'][] = [];
       const recognizer = await createRecognizer({
         retrainer: {
