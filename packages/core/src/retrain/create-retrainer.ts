@@ -289,7 +289,7 @@ async function judge(
     /** A pass over one set: through the layers after the frozen ones when their outputs are kept. */
     const over = async (set: DigitSet, keep: boolean) => {
       if (!frozen) return passOver(network, digits[set].images, signal, keep);
-      const inputs = await frozen.of(set, candidate, () => digits[set].images, signal);
+      const inputs = await frozen.of(set, split.frozen, () => digits[set].images, signal);
       return passOver(split.rest, inputs.values, signal, keep, inputs.shape);
     };
     const evaluation = scoreClasses(

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
-import { splitNetwork } from './inference.js';
+import type { SplitNetwork } from './inference.js';
 import type { ItemShape } from './passes.js';
 
 /** Digits per batch through the frozen layers: each batch is one short task on a page's thread. */
@@ -43,12 +43,12 @@ export interface FrozenOutputs {
   /** Whether `model`'s layers before `at` hold the weights these outputs were made with. */
   fits(model: tf.LayersModel, at: number): boolean;
   /**
-   * The outputs for `set`; if not kept yet, made with `model` (which must fit) from the digits
-   * `images` returns (n × 784, read only then).
+   * The outputs for `set`; if not kept yet, made by `layers` (the frozen layers of a model that
+   * fits) from the digits `images` returns (n × 784, read only then).
    */
   of(
     set: DigitSet,
-    model: tf.LayersModel,
+    layers: SplitNetwork['frozen'],
     images: () => Float32Array,
     signal?: AbortSignal,
   ): Promise<FrozenSet>;
@@ -62,10 +62,10 @@ export function frozenOutputs(model: tf.LayersModel, from: number): FrozenOutput
   return {
     from,
     fits: (other, at) => at === from && sameValues(weightsBefore(other, at), weights),
-    of(set, owner, images, signal) {
+    of(set, layers, images, signal) {
       let outputs = made.get(set);
       if (!outputs) {
-        outputs = run(owner, from, images(), signal);
+        outputs = run(layers, images(), signal);
         made.set(set, outputs);
         // A run that failed (or was aborted) leaves nothing behind: the next one makes them again.
         outputs.catch(() => made.delete(set));
@@ -75,39 +75,33 @@ export function frozenOutputs(model: tf.LayersModel, from: number): FrozenOutput
   };
 }
 
-async function run(model: tf.LayersModel, from: number, images: Float32Array, signal?: AbortSignal) {
-  const split = splitNetwork(model, from);
-  try {
-    const count = images.length / MNIST_PIXELS;
-    let values = new Float32Array(0);
-    let shape: ItemShape = [0, 0, 0];
-    for (let start = 0; start < count; start += BATCH) {
-      if (start > 0) await nextTask();
-      signal?.throwIfAborted();
-      const size = Math.min(BATCH, count - start);
-      const output = tf.tidy(() =>
-        split.frozen(
-          tf.tensor4d(images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
-            size,
-            28,
-            28,
-            1,
-          ]),
-        ),
-      );
-      try {
-        const [, h = 0, w = 0, c = 0] = output.shape;
-        if (start === 0) {
-          shape = [h, w, c];
-          values = new Float32Array(count * h * w * c);
-        }
-        values.set(await output.data(), start * h * w * c);
-      } finally {
-        output.dispose();
+async function run(
+  layers: SplitNetwork['frozen'],
+  images: Float32Array,
+  signal?: AbortSignal,
+): Promise<FrozenSet> {
+  const count = images.length / MNIST_PIXELS;
+  let values = new Float32Array(0);
+  let shape: ItemShape = [0, 0, 0];
+  for (let start = 0; start < count; start += BATCH) {
+    if (start > 0) await nextTask();
+    signal?.throwIfAborted();
+    const size = Math.min(BATCH, count - start);
+    const output = tf.tidy(() =>
+      layers(
+        tf.tensor4d(images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [size, 28, 28, 1]),
+      ),
+    );
+    try {
+      const [, h = 0, w = 0, c = 0] = output.shape;
+      if (start === 0) {
+        shape = [h, w, c];
+        values = new Float32Array(count * h * w * c);
       }
+      values.set(await output.data(), start * h * w * c);
+    } finally {
+      output.dispose();
     }
-    return { values, shape };
-  } finally {
-    split.dispose();
   }
+  return { values, shape };
 }
