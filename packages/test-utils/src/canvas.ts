@@ -128,3 +128,83 @@ export function canvasBenchmarkOptions(random: () => number): CanvasDrawingOptio
         }),
   };
 }
+
+/** A pen-down trajectory in canvas pixels: `[x, y]` points, y growing downward. */
+export type PenStroke = ReadonlyArray<readonly [number, number]>;
+
+/** How {@link drawStrokes} draws. */
+export interface StrokeDrawingOptions {
+  /** Canvas side in pixels (square canvas). Default 280. */
+  side?: number;
+  /** Half the pen width, in pixels. */
+  radius: number;
+  /** `'dark-on-white'` (default): opaque white canvas; `'transparent'`: ink as alpha over transparent. */
+  background?: 'dark-on-white' | 'transparent';
+  /** Ink colour, RGB bytes. Default black. */
+  ink?: readonly [number, number, number];
+}
+
+/** Squared distance from (px, py) to the segment a–b. */
+function segmentDistance2(
+  px: number,
+  py: number,
+  a: readonly [number, number],
+  b: readonly [number, number],
+) {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const length2 = dx * dx + dy * dy;
+  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - a[0]) * dx + (py - a[1]) * dy) / length2));
+  const ex = px - (a[0] + t * dx);
+  const ey = py - (a[1] + t * dy);
+  return ex * ex + ey * ey;
+}
+
+/**
+ * Draws pen strokes as a browser canvas does with `lineCap` and `lineJoin` `'round'`: every
+ * pixel within `radius` of a segment is ink, anti-aliased over about one pixel; a one-point
+ * stroke is a dot. Returns RGBA pixels as `getImageData` would.
+ */
+export function drawStrokes(
+  strokes: readonly PenStroke[],
+  options: StrokeDrawingOptions,
+): { data: Uint8ClampedArray; width: number; height: number } {
+  const side = options.side ?? 280;
+  const { radius } = options;
+  const [red, green, blue] = options.ink ?? [0, 0, 0];
+  const coverage = new Float32Array(side * side);
+  for (const stroke of strokes) {
+    for (let i = 0; i < Math.max(1, stroke.length - 1); i++) {
+      const a = stroke[i] ?? [0, 0];
+      const b = stroke[i + 1] ?? a;
+      const x0 = Math.max(0, Math.floor(Math.min(a[0], b[0]) - radius - 1));
+      const x1 = Math.min(side - 1, Math.ceil(Math.max(a[0], b[0]) + radius + 1));
+      const y0 = Math.max(0, Math.floor(Math.min(a[1], b[1]) - radius - 1));
+      const y1 = Math.min(side - 1, Math.ceil(Math.max(a[1], b[1]) + radius + 1));
+      for (let y = y0; y <= y1; y++) {
+        for (let x = x0; x <= x1; x++) {
+          const distance = Math.sqrt(segmentDistance2(x + 0.5, y + 0.5, a, b));
+          const value = Math.min(1, Math.max(0, radius + 0.5 - distance));
+          if (value > (coverage[y * side + x] ?? 0)) coverage[y * side + x] = value;
+        }
+      }
+    }
+  }
+  const data = new Uint8ClampedArray(side * side * 4);
+  const transparent = options.background === 'transparent';
+  for (let i = 0; i < coverage.length; i++) {
+    const ink = coverage[i] ?? 0;
+    if (transparent) {
+      data[i * 4] = red;
+      data[i * 4 + 1] = green;
+      data[i * 4 + 2] = blue;
+      data[i * 4 + 3] = Math.round(255 * ink);
+    } else {
+      data[i * 4] = Math.round(255 - (255 - red) * ink);
+      data[i * 4 + 1] = Math.round(255 - (255 - green) * ink);
+      data[i * 4 + 2] = Math.round(255 - (255 - blue) * ink);
+      data[i * 4 + 3] = 255;
+    }
+  }
+  return { data, width: side, height: side };
+}

@@ -6,7 +6,14 @@ export {
   noChromiumReason,
   openBrowserPage,
 } from './browser.js';
-export { type CanvasDrawingOptions, canvasBenchmarkOptions, drawDigitOnCanvas } from './canvas.js';
+export {
+  type CanvasDrawingOptions,
+  canvasBenchmarkOptions,
+  drawDigitOnCanvas,
+  drawStrokes,
+  type PenStroke,
+  type StrokeDrawingOptions,
+} from './canvas.js';
 export {
   type CorrectionStoreHarness,
   describeCorrectionStoreContract,
@@ -20,6 +27,19 @@ export {
   type ModelStoreHarness,
   sampleArtifacts,
 } from './model-store-contract.js';
+export {
+  byWriter,
+  drawPenDigit,
+  loadPenDigits,
+  PEN_DIGITS_HELP,
+  type PenCanvasOptions,
+  type PenDigit,
+  padGeometry,
+  STREAM_WRITER_MIN_DIGITS,
+  splitWriters,
+  trainingGeometry,
+  type WriterSplit,
+} from './pen-digits.js';
 export { pngChunk } from './png.js';
 export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';

@@ -1,4 +1,5 @@
 import { gaussian, type Random, seededRandom } from '../../core/src/training/random.js';
+import { drawStrokes } from './canvas.js';
 
 /** A point in glyph units: the digit is 1 high (y down from 0 at the top), x is 0 at its middle. */
 type Point = readonly [number, number];
@@ -329,49 +330,6 @@ function pickStyle(random: Random): WriterStyle {
   };
 }
 
-/** Squared distance from (px, py) to the segment a–b. */
-function segmentDistance2(px: number, py: number, a: Point, b: Point): number {
-  const dx = b[0] - a[0];
-  const dy = b[1] - a[1];
-  const length2 = dx * dx + dy * dy;
-  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - a[0]) * dx + (py - a[1]) * dy) / length2));
-  const ex = px - (a[0] + t * dx);
-  const ey = py - (a[1] + t * dy);
-  return ex * ex + ey * ey;
-}
-
-/** Draws strokes (canvas pixels) with a round pen of `radius`, anti-aliased over about one pixel. */
-function render(strokes: Stroke[], radius: number, ink: number): WriterImage {
-  const coverage = new Float32Array(SIDE * SIDE);
-  for (const stroke of strokes) {
-    // A one-point stroke is a dot: a segment from the point to itself.
-    for (let i = 0; i < Math.max(1, stroke.length - 1); i++) {
-      const a = stroke[i] ?? [0, 0];
-      const b = stroke[i + 1] ?? a;
-      const x0 = Math.max(0, Math.floor(Math.min(a[0], b[0]) - radius - 1));
-      const x1 = Math.min(SIDE - 1, Math.ceil(Math.max(a[0], b[0]) + radius + 1));
-      const y0 = Math.max(0, Math.floor(Math.min(a[1], b[1]) - radius - 1));
-      const y1 = Math.min(SIDE - 1, Math.ceil(Math.max(a[1], b[1]) + radius + 1));
-      for (let y = y0; y <= y1; y++) {
-        for (let x = x0; x <= x1; x++) {
-          const distance = Math.sqrt(segmentDistance2(x + 0.5, y + 0.5, a, b));
-          const value = Math.min(1, Math.max(0, radius + 0.5 - distance));
-          if (value > (coverage[y * SIDE + x] ?? 0)) coverage[y * SIDE + x] = value;
-        }
-      }
-    }
-  }
-  const data = new Uint8ClampedArray(SIDE * SIDE * 4);
-  for (let i = 0; i < coverage.length; i++) {
-    const shade = Math.round(255 - (255 - ink) * (coverage[i] ?? 0));
-    data[i * 4] = shade;
-    data[i * 4 + 1] = shade;
-    data[i * 4 + 2] = shade;
-    data[i * 4 + 3] = 255;
-  }
-  return { data, width: SIDE, height: SIDE };
-}
-
 /** One sample: the writer's template, distorted a little, slanted, placed and drawn. */
 function drawSample(style: WriterStyle, digit: number, random: Random): WriterImage {
   const variants = glyphs[digit];
@@ -426,7 +384,8 @@ function drawSample(style: WriterStyle, digit: number, random: Random): WriterIm
   const dx = place(style.centre.x, minX, maxX);
   const dy = place(style.centre.y, minY, maxY);
   const placed = strokes.map((stroke) => stroke.map(([x, y]): Point => [x + dx, y + dy]));
-  return render(placed, radius * (1 + 0.12 * gaussian(random)), Math.floor(40 * random()));
+  const shade = Math.floor(40 * random());
+  return drawStrokes(placed, { radius: radius * (1 + 0.12 * gaussian(random)), ink: [shade, shade, shade] });
 }
 
 /**

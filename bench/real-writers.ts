@@ -1,0 +1,367 @@
+/**
+ * `npm run bench -- real-writers --data <digits.jsonl.gz> [--json] [--writers checking|tuning|all]
+ *   [--orders 5] [--digits 200] [--consolidate-after N] [--skip accuracy|streams]`
+ *
+ * Real people's handwriting (pen digits from tablets, e.g. the UNIPEN-derived development set)
+ * through the public API, on writers the shipped model was never trained on (the writer split of
+ * test-utils `splitWriters`, shared with `npm run train`):
+ *
+ * 1. Accuracy: every digit of every writer outside the training split (at most 200 per writer,
+ *    so no one writer dominates), drawn as a browser canvas would (`padGeometry`: 280x280, round
+ *    pen 16–20 px, longer side 45–75%, anywhere), once dark on white and once on a transparent
+ *    canvas, through `predict` on RGBA pixels.
+ * 2. Personalisation: each stream writer (≥ 80 digits; the checking half by default, the tuning
+ *    half with `--writers tuning`) writes at most `--digits` of their digits, in `--orders`
+ *    orders (their own, then shuffles), into a fresh recogniser that is corrected whenever it is
+ *    wrong. The second half of each stream is compared with an uncorrected recogniser on the same
+ *    drawings: errors left, errors fixed, and errors introduced (drawings the uncorrected
+ *    recogniser reads right and the corrected one reads wrong, over the whole stream).
+ * 3. With `--consolidate-after N`: the same streams with the automatic policy
+ *    `retrain: { afterCorrections: N }` (each background retrain awaited before the next
+ *    drawing, so runs repeat), and MNIST accuracy through `predict` at the end of each writer's
+ *    first order against a fresh recogniser: what consolidation costs ordinary digits.
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { createRecognizer, type Recognizer } from '../packages/core/src/index.js';
+import { seededRandom } from '../packages/core/src/training/random.js';
+import {
+  byWriter,
+  drawPenDigit,
+  loadMnist,
+  loadPenDigits,
+  mnistDigit,
+  PEN_DIGITS_HELP,
+  type PenDigit,
+  padGeometry,
+  splitWriters,
+} from '../packages/test-utils/src/index.js';
+import type { BenchOptions } from './registry.js';
+import { type Figure, printFigures } from './report.js';
+
+type Drawing = ReturnType<typeof drawPenDigit>;
+
+/** The seed every drawing's geometry comes from, with the writer and the digit's place. */
+const DRAWING_SEED = 20261204;
+/** MNIST test digits read before and after a consolidated stream. */
+const MNIST_CHECK = 2000;
+
+function nameSeed(name: string, n: number): number {
+  let hash = DRAWING_SEED;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return (hash ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
+}
+
+/** The canvas drawing of a digit: the same geometry in every run and every order. */
+function drawOnPad(digit: PenDigit, background: 'dark-on-white' | 'transparent'): Drawing {
+  return drawPenDigit(digit, padGeometry(seededRandom(nameSeed(digit.writer, digit.n)), background));
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? Number.NaN : (100 * part) / whole);
+
+async function accuracy(writers: Map<string, PenDigit[]>, names: string[], cap: number): Promise<Figure[]> {
+  const recognizer = await createRecognizer();
+  try {
+    const wrong = { 'dark-on-white': 0, transparent: 0 };
+    let count = 0;
+    const confusions = new Map<string, number>();
+    for (const name of names) {
+      for (const digit of (writers.get(name) ?? []).slice(0, cap)) {
+        count++;
+        for (const background of ['dark-on-white', 'transparent'] as const) {
+          const { digit: read } = await recognizer.predict(drawOnPad(digit, background));
+          if (read === digit.label) continue;
+          wrong[background]++;
+          const key = `${digit.label}→${read}`;
+          confusions.set(key, (confusions.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    const errors = wrong['dark-on-white'] + wrong.transparent;
+    const common = [...confusions.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    return [
+      {
+        bench: 'real-writers',
+        metric: 'real pen digits drawn on a canvas, accuracy',
+        value: 100 - percent(errors, 2 * count),
+        unit: '%',
+        detail: `${errors} errors in ${2 * count} drawings (${count} digits by ${names.length} writers not trained on, each on white and on transparent); model ${recognizer.modelVersion}`,
+      },
+      {
+        bench: 'real-writers',
+        metric: '… dark ink on white',
+        value: 100 - percent(wrong['dark-on-white'], count),
+        unit: '%',
+        detail: `${wrong['dark-on-white']} errors`,
+      },
+      {
+        bench: 'real-writers',
+        metric: '… ink on a transparent canvas',
+        value: 100 - percent(wrong.transparent, count),
+        unit: '%',
+        detail: `${wrong.transparent} errors; most common: ${common}`,
+      },
+    ];
+  } finally {
+    recognizer.dispose();
+  }
+}
+
+/** A reproducible shuffle; order 0 is the writer's own. */
+function order(digits: readonly PenDigit[], index: number): PenDigit[] {
+  const shuffled = [...digits];
+  if (index === 0) return shuffled;
+  const random = seededRandom(0x0dde5 + index);
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j] as PenDigit, shuffled[i] as PenDigit];
+  }
+  return shuffled;
+}
+
+interface StreamTally {
+  streams: number;
+  predictions: number;
+  /** Second-half drawings. */
+  evaluated: number;
+  /** Second-half errors without corrections, and with them. */
+  baselineErrors: number;
+  treatedErrors: number;
+  /** Second-half errors of the uncorrected recogniser that the corrected one reads right. */
+  fixed: number;
+  /** Drawings (whole stream) the uncorrected recogniser reads right and the corrected one wrong. */
+  introduced: number;
+  corrections: number;
+  retrains: number;
+  accepted: number;
+  /** MNIST through predict after each writer's first consolidated order, and fresh. */
+  mnistAfter: number[];
+  mnistFresh?: number;
+}
+
+/** Resolves once no retrain is pending or running (the automatic policy's timer included). */
+async function settled(recognizer: Recognizer): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  while (recognizer.retraining) {
+    await new Promise<void>((resolve) => {
+      const offs = [
+        recognizer.on('retrain-finished', () => done()),
+        recognizer.on('retrain-rejected', () => done()),
+        recognizer.on('retrain-failed', () => done()),
+      ];
+      const done = () => {
+        for (const off of offs) off();
+        resolve();
+      };
+    });
+    // The next run (queued corrections) starts on a later task.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+async function mnistThroughPredict(recognizer: Recognizer, mnist: ReturnType<typeof loadMnist>) {
+  let right = 0;
+  for (let start = 0; start < mnist.count; start += 500) {
+    const inputs = Array.from({ length: Math.min(500, mnist.count - start) }, (_, i) =>
+      mnistDigit(mnist, start + i),
+    );
+    const predictions = await recognizer.predictBatch(inputs);
+    predictions.forEach((p, i) => {
+      if (p.digit === mnist.labels[start + i]) right++;
+    });
+  }
+  return (100 * right) / mnist.count;
+}
+
+async function streams(
+  writers: Map<string, PenDigit[]>,
+  names: string[],
+  options: { orders: number; digits: number; consolidateAfter?: number },
+): Promise<StreamTally> {
+  const tally: StreamTally = {
+    streams: 0,
+    predictions: 0,
+    evaluated: 0,
+    baselineErrors: 0,
+    treatedErrors: 0,
+    fixed: 0,
+    introduced: 0,
+    corrections: 0,
+    retrains: 0,
+    accepted: 0,
+    mnistAfter: [],
+  };
+  const mnist = options.consolidateAfter === undefined ? undefined : loadMnist('test', MNIST_CHECK);
+  const tensorsAtStart = tf.memory().numTensors;
+  const uncorrected = await createRecognizer();
+  try {
+    if (mnist) tally.mnistFresh = await mnistThroughPredict(uncorrected, mnist);
+    for (const name of names) {
+      const own = (writers.get(name) ?? []).slice(0, options.digits);
+      // Half on white, half on transparent canvases, alternating through the writer's digits.
+      const drawings = new Map(
+        own.map((d, i) => [d, drawOnPad(d, i % 2 === 0 ? 'dark-on-white' : 'transparent')]),
+      );
+      const baseline = new Map<PenDigit, number>();
+      const read = await uncorrected.predictBatch([...drawings.values()]);
+      own.forEach((d, i) => {
+        baseline.set(d, read[i]?.digit ?? -1);
+      });
+      for (let o = 0; o < options.orders; o++) {
+        const stream = order(own, o);
+        const half = Math.floor(stream.length / 2);
+        const recognizer = await createRecognizer(
+          options.consolidateAfter === undefined
+            ? {}
+            : { retrain: { afterCorrections: options.consolidateAfter, debounceMs: 0 } },
+        );
+        recognizer.on('retrain-finished', () => {
+          tally.retrains++;
+          tally.accepted++;
+        });
+        recognizer.on('retrain-rejected', () => {
+          tally.retrains++;
+        });
+        try {
+          for (const [i, digit] of stream.entries()) {
+            const drawing = drawings.get(digit) as Drawing;
+            const { digit: predicted } = await recognizer.predict(drawing);
+            const before = baseline.get(digit);
+            tally.predictions++;
+            if (before === digit.label && predicted !== digit.label) tally.introduced++;
+            if (i >= half) {
+              tally.evaluated++;
+              if (before !== digit.label) tally.baselineErrors++;
+              if (predicted !== digit.label) tally.treatedErrors++;
+              if (before !== digit.label && predicted === digit.label) tally.fixed++;
+            }
+            if (predicted === digit.label) continue;
+            await recognizer.correct(drawing, digit.label);
+            tally.corrections++;
+            await settled(recognizer);
+          }
+          if (mnist && o === 0) tally.mnistAfter.push(await mnistThroughPredict(recognizer, mnist));
+        } finally {
+          recognizer.dispose();
+        }
+        tally.streams++;
+      }
+    }
+  } finally {
+    uncorrected.dispose();
+  }
+  const leaked = tf.memory().numTensors - tensorsAtStart;
+  if (leaked !== 0) throw new Error(`${leaked} tensors leaked over the streams`);
+  return tally;
+}
+
+function streamFigures(tally: StreamTally, label: string, group: string): Figure[] {
+  const bench = 'real-writers';
+  const perThousand = (1000 * tally.introduced) / tally.predictions;
+  const figures: Figure[] = [
+    {
+      bench,
+      metric: `${label}: fewer second-half errors than uncorrected`,
+      value: 100 * (1 - tally.treatedErrors / tally.baselineErrors),
+      unit: '%',
+      detail: `${tally.treatedErrors} errors left of ${tally.baselineErrors} in ${tally.evaluated} second-half drawings; ${group}, ${tally.streams} streams; ${tally.corrections} corrections`,
+    },
+    {
+      bench,
+      metric: `${label}: uncorrected errors fixed`,
+      value: percent(tally.fixed, tally.baselineErrors),
+      unit: '%',
+      detail: `${tally.fixed} of ${tally.baselineErrors}`,
+    },
+    {
+      bench,
+      metric: `${label}: errors introduced per 1,000 predictions`,
+      value: perThousand,
+      unit: '‰',
+      detail: `${tally.introduced} drawings the uncorrected recogniser reads right, in ${tally.predictions} predictions`,
+    },
+  ];
+  if (tally.mnistFresh !== undefined && tally.mnistAfter.length > 0) {
+    const mean = tally.mnistAfter.reduce((a, b) => a + b, 0) / tally.mnistAfter.length;
+    const worst = Math.min(...tally.mnistAfter);
+    figures.push({
+      bench,
+      metric: `${label}: MNIST accuracy change through predict`,
+      value: mean - tally.mnistFresh,
+      unit: 'points',
+      detail: `mean over ${tally.mnistAfter.length} writers' first order, ${MNIST_CHECK} test digits: ${tally.mnistFresh.toFixed(2)}% → ${mean.toFixed(2)}% (worst ${worst.toFixed(2)}%); ${tally.accepted} of ${tally.retrains} retrains accepted`,
+    });
+  }
+  return figures;
+}
+
+export async function run(options: BenchOptions): Promise<void> {
+  const { values } = parseArgs({
+    args: options.args,
+    options: {
+      data: { type: 'string' },
+      writers: { type: 'string', default: 'checking' },
+      orders: { type: 'string', default: '5' },
+      digits: { type: 'string', default: '200' },
+      'consolidate-after': { type: 'string' },
+      skip: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (values.data === undefined) {
+    console.error(`real-writers ${PEN_DIGITS_HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  const orders = Number(values.orders);
+  const digits = Number(values.digits);
+  const consolidateAfter =
+    values['consolidate-after'] === undefined ? undefined : Number(values['consolidate-after']);
+  if (!(Number.isInteger(orders) && orders >= 1) || !(Number.isInteger(digits) && digits >= 2))
+    throw new RangeError('--orders must be a positive integer and --digits an integer of at least 2');
+  if (consolidateAfter !== undefined && !(Number.isInteger(consolidateAfter) && consolidateAfter >= 1))
+    throw new RangeError('--consolidate-after must be a positive integer');
+
+  const all = loadPenDigits(values.data);
+  const writers = byWriter(all);
+  const split = splitWriters(all);
+  const group =
+    values.writers === 'tuning'
+      ? split.streamTuning
+      : values.writers === 'all'
+        ? [...split.streamTuning, ...split.streamChecking]
+        : split.streamChecking;
+  const groupName = `${group.length} ${values.writers === 'all' ? 'stream' : values.writers} writers`;
+  const figures: Figure[] = [];
+  const started = performance.now();
+  if (!values.skip.includes('accuracy')) {
+    const notTrained = [...split.heldOut, ...split.streamTuning, ...split.streamChecking];
+    figures.push(...(await accuracy(writers, notTrained, digits)));
+  }
+  if (!values.skip.includes('streams')) {
+    const counts = { orders, digits };
+    figures.push(
+      ...streamFigures(await streams(writers, group, counts), 'correcting every error', groupName),
+    );
+    if (consolidateAfter !== undefined) {
+      figures.push(
+        ...streamFigures(
+          await streams(writers, group, { ...counts, consolidateAfter }),
+          `… with retrain every ${consolidateAfter} corrections`,
+          groupName,
+        ),
+      );
+    }
+  }
+  figures.push({
+    bench: 'real-writers',
+    metric: 'run time',
+    value: (performance.now() - started) / 1000,
+    unit: 's',
+    detail: `${all.length} pen digits by ${writers.size} writers; ${orders} orders of at most ${digits} digits per stream writer`,
+  });
+  printFigures(figures, options.json);
+}
