@@ -77,6 +77,11 @@ export const benchmarks: Record<string, BenchEntry> = {
       'which backend serves the model best in headless Chromium: predict latency and training samples/s on wasm, webgl, webgpu',
     load: () => import('./browser-backends.js'),
   },
+  'web-demo': {
+    description:
+      'the web demo in Chromium: first prediction, and the first and later corrections shown after a click (target ≤ 150 ms)',
+    load: () => import('./web-demo.js'),
+  },
   training: {
     description:
       'training samples/s: wasm with our kernels vs stock wasm and stock cpu, shipped and seed CNNs',

@@ -109,6 +109,26 @@ describe.skipIf(!chromiumPath)(`the web demo in Chromium (${chromiumPath ?? noCh
     expect(cleared).toMatchObject({ digit: '', confidence: '', state: 'empty' });
   }, 60_000);
 
+  it('shows the corrected digit at the first correction after a load, on a first visit and after a reload', async () => {
+    const tab = await open();
+    const { page } = tab;
+    // Drawn and corrected as soon as the page is ready, while it may still be preparing.
+    expect((await draw(tab, 4)).digit).toBe('4');
+    await page.getByTestId('correct-9').click();
+    await eventually(() => page.locator('#summary').textContent()).toMatch(/^Got it: that's a 9\./);
+    expect(await page.getByTestId('prediction').textContent()).toBe('9');
+    await eventually(() => count(tab)).toBe(1);
+
+    // A returning visitor: the stored correction is in effect, and a new one counts at once too.
+    await page.reload();
+    await waitUntilReady(page);
+    expect((await draw(tab, 3)).digit).toBe('3');
+    await page.getByTestId('correct-8').click();
+    await eventually(() => page.locator('#summary').textContent()).toMatch(/^Got it: that's a 8\./);
+    expect(await page.getByTestId('prediction').textContent()).toBe('8');
+    await eventually(() => count(tab)).toBe(2);
+  }, 60_000);
+
   it('corrects with a digit key, deletes the correction, and brings it back from an exported file', async () => {
     const tab = await open();
     const { page } = tab;

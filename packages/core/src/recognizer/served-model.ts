@@ -79,6 +79,18 @@ interface Anchors {
 /** Anchor digits per batch: each is one task on a page's main thread, which must stay responsive. */
 const ANCHOR_BATCH = 16;
 
+/**
+ * Runs `callback` once a page's main thread is idle, with its `requestIdleCallback` (read off the
+ * global object: core is typed without the DOM). Returns false, and never calls `callback`, where
+ * there is none (Node, Web Workers).
+ */
+function whenIdle(callback: () => void): boolean {
+  const requestIdle: unknown = Reflect.get(globalThis, 'requestIdleCallback');
+  if (typeof requestIdle !== 'function') return false;
+  Reflect.apply(requestIdle, globalThis, [callback]);
+  return true;
+}
+
 /** Outputs on the bundled replay digits made elsewhere (a retrain's), as anchors. */
 async function givenAnchors(given: Rehearsal): Promise<Anchors> {
   const { replay } = await bundledDigits();
@@ -93,8 +105,11 @@ async function givenAnchors(given: Rehearsal): Promise<Anchors> {
   return { features, labels: replay.labels, probabilities: given.probabilities };
 }
 
-/** Features and probabilities of the bundled replay digits under `network`, with their labels. */
-async function replayAnchors(network: tf.LayersModel): Promise<Anchors> {
+/**
+ * Features and probabilities of the bundled replay digits under `network`, with their labels.
+ * Stops (rejects) between batches once `disposed()` says the network's weights are gone.
+ */
+async function replayAnchors(network: tf.LayersModel, disposed: () => boolean): Promise<Anchors> {
   const { replay } = await bundledDigits();
   const count = replay.labels.length;
   const features: Float32Array[] = [];
@@ -102,6 +117,7 @@ async function replayAnchors(network: tf.LayersModel): Promise<Anchors> {
   for (let start = 0; start < count; start += ANCHOR_BATCH) {
     // Hand the thread back between batches (on wasm `data()` resolves without yielding).
     if (start > 0) await nextTask();
+    if (disposed()) throw new Error('the served model was disposed');
     const size = Math.min(ANCHOR_BATCH, count - start);
     const outputs = tf.tidy(() => {
       const x = tf.tensor4d(replay.images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
@@ -145,14 +161,27 @@ export async function serve(
     model.dispose();
     throw error;
   }
+  let disposed = false;
+  const isDisposed = () => disposed;
   let anchors: ReturnType<ServedModel['anchors']> | undefined;
   const anchorsOnce = () => {
     // A retrain's own pass over the same digits, when it made one, saves making it again.
     anchors ??= rehearsal
-      ? givenAnchors(rehearsal).catch(() => replayAnchors(network))
-      : replayAnchors(network);
+      ? givenAnchors(rehearsal).catch(() => replayAnchors(network, isDisposed))
+      : replayAnchors(network, isDisposed);
     return anchors;
   };
+  // The first correction needs the anchors. Made on demand, it waited for them: 1.1 s in the web
+  // demo in Chromium, against 27 ms for later corrections (`npm run bench -- web-demo`). On a page
+  // they are made as soon as it is idle after load instead, in the same short batches, so
+  // drawing and predicting still come first. Elsewhere (Node, workers) they stay on demand.
+  whenIdle(() => {
+    if (disposed) return;
+    anchorsOnce().catch(() => {
+      // Whoever needs them next tries again, and sees the error if it persists.
+      anchors = undefined;
+    });
+  });
   let replayOutputs: ReturnType<ServedModel['replayOutputs']> | undefined;
   const replayOutputsOnce = () => {
     replayOutputs ??= anchorsOnce().then(({ features, probabilities }) => ({
@@ -182,6 +211,7 @@ export async function serve(
       return exported;
     },
     dispose() {
+      disposed = true;
       model.dispose();
     },
   };
