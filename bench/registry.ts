@@ -30,10 +30,10 @@ export const benchmarks: Record<string, BenchEntry> = {
       'retrain(): speed on 50 corrections, forgetting after 500, a 30% label-flip attack, tensor hygiene',
     load: () => import('./consolidation.js'),
   },
-  personalisation: {
+  'simulated-writers': {
     description:
-      'simulated hard writers: misread digits when each error is corrected vs never (target: half)',
-    load: () => import('./personalisation.js'),
+      'simulated (synthetic) hard writers: misread digits when each error is corrected vs never (a development aid)',
+    load: () => import('./simulated-writers.js'),
   },
   'real-writers': {
     description:

@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- personalisation [--json] [--writers 8] [--digits 200] [--retrain-every N]`
+ * `npm run bench -- simulated-writers [--json] [--writers 8] [--digits 200] [--retrain-every N]`
  *
- * How much a recogniser adapts to one person's handwriting from their corrections. Each simulated
+ * A development aid, not a measure of real people (that is `real-writers`): how much a recogniser
+ * adapts to a synthetic writer's handwriting from their corrections. Each simulated
  * writer (test-utils `createWriter`, styles the shipped model finds hard) writes a stream of
  * digits into a fresh recogniser; every misread digit is corrected with its true label, as a user
  * would. The error rate on the second half of the stream is compared with the same stream read
@@ -113,21 +114,21 @@ export async function run(options: BenchOptions): Promise<void> {
   const half = `digits ${Math.floor(count / 2) + 1}–${count}`;
   const figures: Figure[] = results.flatMap((r): Figure[] => [
     {
-      bench: 'personalisation',
+      bench: 'simulated-writers',
       metric: `writer ${r.seed}: error without corrections`,
       value: (100 * r.baselineErrors) / r.evaluated,
       unit: '%',
       detail: `${r.baselineErrors}/${r.evaluated} on ${half}; ${r.habits}`,
     },
     {
-      bench: 'personalisation',
+      bench: 'simulated-writers',
       metric: `writer ${r.seed}: error with corrections`,
       value: (100 * r.correctedErrors) / r.evaluated,
       unit: '%',
       detail: `${r.correctedErrors}/${r.evaluated}; ${r.corrections} corrections over the ${count} digits${retrainEvery === undefined ? '' : `, ${r.retrains} retrains`}`,
     },
     {
-      bench: 'personalisation',
+      bench: 'simulated-writers',
       metric: `writer ${r.seed}: errors removed`,
       value: reduction(r.baselineErrors, r.correctedErrors),
       unit: '%',
@@ -145,28 +146,28 @@ export async function run(options: BenchOptions): Promise<void> {
       : `retrain() every ${retrainEvery} corrections (${sum((r) => r.accepted)} of ${sum((r) => r.retrains)} accepted)`;
   figures.push(
     {
-      bench: 'personalisation',
+      bench: 'simulated-writers',
       metric: 'all writers: error without corrections',
       value: (100 * baselineErrors) / evaluated,
       unit: '%',
       detail: `${baselineErrors}/${evaluated} on ${half} of each of ${writers} writers`,
     },
     {
-      bench: 'personalisation',
+      bench: 'simulated-writers',
       metric: 'all writers: error with corrections',
       value: (100 * correctedErrors) / evaluated,
       unit: '%',
       detail: `${correctedErrors}/${evaluated}; ${sum((r) => r.corrections)} corrections, ${retrainNote}`,
     },
     {
-      bench: 'personalisation',
+      bench: 'simulated-writers',
       metric: 'all writers: errors removed',
       value: reduction(baselineErrors, correctedErrors),
       unit: '%',
       detail: `target ≥ 50%; ${withErrors.filter((r) => reduction(r.baselineErrors, r.correctedErrors) >= 50).length} of ${withErrors.length} writers with errors reach it`,
     },
     {
-      bench: 'personalisation',
+      bench: 'simulated-writers',
       metric: 'run time',
       value: seconds,
       unit: 's',
