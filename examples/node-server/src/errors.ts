@@ -16,7 +16,7 @@ export class HttpError extends Error {
 }
 
 /**
- * Library errors a request can cause: their HTTP status, and the message clients get. The
+ * Library errors a request or a retrain job can cause: their HTTP status, and the message clients get. The
  * library's own message is logged, never sent: it may name a file or quote a decoder.
  */
 const LIBRARY_ERRORS: Record<string, { status: number; message: string }> = {
@@ -32,6 +32,10 @@ const LIBRARY_ERRORS: Record<string, { status: number; message: string }> = {
   RECOGNIZER_DISPOSED: { status: 503, message: 'the server is shutting down' },
   STORE_DAMAGED: { status: 500, message: 'stored data is damaged; the operator has been told' },
   STORAGE_FAILED: { status: 500, message: 'the server could not read or write its storage' },
+  // What a failed retrain job reports.
+  NO_CORRECTIONS: { status: 409, message: 'there are no corrections to retrain on' },
+  RETRAIN_WORKER_FAILED: { status: 500, message: 'the retrain worker failed' },
+  RETRAINER_DISPOSED: { status: 503, message: 'the server is shutting down' },
 };
 
 /** The HTTP status and safe message of a library error `code`, if a request can cause it. */

@@ -258,7 +258,10 @@ describe('the HTTP API (inject)', () => {
     const { bob } = keys;
     const { jobId } = (await post('/api/retrain', {}, bob)).json();
     const job = await finishedJob(app, jobId, bob);
-    expect(job).toMatchObject({ state: 'failed', error: { code: 'NO_CORRECTIONS' } });
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: { code: 'NO_CORRECTIONS', message: 'there are no corrections to retrain on' },
+    });
     const otherScope = await app.inject({ method: 'GET', url: `/api/retrain/${jobId}`, headers: keys.alice });
     expect(otherScope.statusCode).toBe(404);
     expect(errorCode(otherScope)).toBe('JOB_NOT_FOUND');

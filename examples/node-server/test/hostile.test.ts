@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeKeys } from '../src/auth/api-keys.js';
 import { createDecoder } from '../src/decode/pool.js';
-import { dataUrl, digitPng, type Headers, tempDir, testKeys, testServer } from './helpers.js';
+import { dataUrl, digitPng, finishedJob, type Headers, tempDir, testKeys, testServer } from './helpers.js';
 import { startServerProcess } from './server-process.js';
 
 /** A PNG signature and header with the given bit depth, and no pixels. */
@@ -340,31 +340,44 @@ describe('bounded work', () => {
   });
 
   it('answers a storage fault in a user scope with a safe 500 and keeps serving', {
-    timeout: 60_000,
+    timeout: 90_000,
   }, async () => {
     const dir = await tempDir();
-    const keys = await testKeys(dir.path, ['broken', 'fine']);
+    const keys = await testKeys(dir.path, ['broken', 'fine', 'saver']);
     const app = await testServer(dir.path);
-    try {
-      // A file where the user's model directory should be: every open of it fails.
-      await writeFile(join(dir.path, 'models', 'users', 'broken'), 'not a directory').catch(async () => {
-        const { mkdir } = await import('node:fs/promises');
-        await mkdir(join(dir.path, 'models', 'users'), { recursive: true });
-        await writeFile(join(dir.path, 'models', 'users', 'broken'), 'not a directory');
+    const usersDir = join(dir.path, 'models', 'users');
+    const send = (url: string, headers: Headers, body: unknown) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: JSON.stringify(body),
       });
-      const predict = (headers: Headers) =>
-        app.inject({
-          method: 'POST',
-          url: '/api/predict',
-          headers: { 'content-type': 'application/json', ...headers },
-          payload: JSON.stringify({ image: dataUrl(digitPng(1)) }),
-        });
-      const failed = await predict(keys.broken);
+    try {
+      // A file where a user's model directory should be: every open of it fails.
+      await mkdir(usersDir, { recursive: true });
+      await writeFile(join(usersDir, 'broken'), 'not a directory');
+      const failed = await send('/api/predict', keys.broken, { image: dataUrl(digitPng(1)) });
       expect(failed.statusCode).toBe(500);
-      expect(failed.json().error.code).toBe('STORAGE_FAILED');
-      expect(failed.body).not.toContain(dir.path);
-      expect((await predict(keys.fine)).statusCode).toBe(200);
-      expect((await predict(keys.broken)).statusCode).toBe(500);
+      expect(failed.json().error).toEqual({
+        code: 'STORAGE_FAILED',
+        message: 'the server could not read or write its storage',
+      });
+      expect((await send('/api/predict', keys.fine, { image: dataUrl(digitPng(1)) })).statusCode).toBe(200);
+      expect((await send('/api/predict', keys.broken, { image: dataUrl(digitPng(1)) })).statusCode).toBe(500);
+
+      // The same fault when a retrain saves: the job fails with a code, and names no file.
+      const correction = await send('/api/corrections', keys.saver, {
+        image: dataUrl(digitPng(2)),
+        label: 3,
+      });
+      expect(correction.statusCode).toBe(201);
+      await writeFile(join(usersDir, 'saver'), 'not a directory');
+      const { jobId } = (await send('/api/retrain', keys.saver, {})).json();
+      const job = await finishedJob(app, jobId, keys.saver);
+      expect(job).toMatchObject({ state: 'failed', error: { code: 'STORAGE_FAILED' } });
+      expect(JSON.stringify(job)).not.toContain(dir.path);
+      expect((await send('/api/predict', keys.fine, { image: dataUrl(digitPng(1)) })).statusCode).toBe(200);
     } finally {
       await app.close();
       await dir.remove();
