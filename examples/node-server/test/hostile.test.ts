@@ -11,7 +11,16 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeKeys } from '../src/auth/api-keys.js';
 import { createDecoder } from '../src/decode/pool.js';
-import { dataUrl, digitPng, finishedJob, type Headers, tempDir, testKeys, testServer } from './helpers.js';
+import {
+  dataUrl,
+  digitPng,
+  finishedJob,
+  type Headers,
+  quickRetrain,
+  tempDir,
+  testKeys,
+  testServer,
+} from './helpers.js';
 import { startServerProcess } from './server-process.js';
 
 /** A PNG signature and header with the given bit depth, and no pixels. */
@@ -307,32 +316,50 @@ describe('bounded work', () => {
   });
 
   it('never loads more user recognisers than the cap, whatever the stream of new users', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const dir = await tempDir();
     const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'] as const;
     const keys = await testKeys(dir.path, users);
-    const app = await testServer(dir.path, { maxActiveUsers: 2 });
+    // A retrain long enough to keep its user's recogniser busy while the others knock.
+    const app = await testServer(dir.path, {
+      maxActiveUsers: 1,
+      retrainer: { ...quickRetrain, minSteps: 30, maxSteps: 30 },
+    });
+    const send = (url: string, user: (typeof users)[number], body: unknown) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...keys[user] },
+        payload: JSON.stringify(body),
+      });
+    const predict = (user: (typeof users)[number]) =>
+      send('/api/predict', user, { image: dataUrl(digitPng(1)) });
+    const activeUsers = async () => (await app.inject({ method: 'GET', url: '/healthz' })).json().activeUsers;
     try {
-      const predict = (user: (typeof users)[number]) =>
-        app.inject({
-          method: 'POST',
-          url: '/api/predict',
-          headers: { 'content-type': 'application/json', ...keys[user] },
-          payload: JSON.stringify({ image: dataUrl(digitPng(1)) }),
-        });
-      const answers = await Promise.all(users.map(predict));
-      for (const answer of answers) {
-        expect(answer.statusCode === 200 || answer.json().error.code === 'TOO_MANY_ACTIVE_USERS').toBe(true);
-        if (answer.statusCode === 503) expect(answer.headers['retry-after']).toBe('1');
-      }
-      const health = (await app.inject({ method: 'GET', url: '/healthz' })).json();
-      expect(health.activeUsers).toBeLessThanOrEqual(2);
       // One after another, every user is served: idle recognisers make room.
-      for (const user of users) expect((await predict(user)).statusCode).toBe(200);
-      expect((await app.inject({ method: 'GET', url: '/healthz' })).json().activeUsers).toBeLessThanOrEqual(
-        2,
-      );
+      for (const user of users) {
+        expect((await predict(user)).statusCode).toBe(200);
+        expect(await activeUsers()).toBeLessThanOrEqual(1);
+      }
+      // u1 busy retraining holds its recogniser; with the cap at one, a new user must wait.
+      expect(
+        (await send('/api/corrections', 'u1', { image: dataUrl(digitPng(2)), label: 3 })).statusCode,
+      ).toBe(201);
+      const { jobId } = (await send('/api/retrain', 'u1', {})).json();
+      const job = async () =>
+        (await app.inject({ method: 'GET', url: `/api/retrain/${jobId}`, headers: keys.u1 })).json().state;
+      while ((await job()) === 'queued') await new Promise((resolve) => setTimeout(resolve, 20));
+      const refused = await predict('u3');
+      if ((await job()) === 'running') {
+        expect(refused.statusCode).toBe(503);
+        expect(refused.json().error.code).toBe('TOO_MANY_ACTIVE_USERS');
+        expect(refused.headers['retry-after']).toBe('1');
+      }
+      expect(await activeUsers()).toBeLessThanOrEqual(1);
+      await finishedJob(app, jobId, keys.u1);
+      expect((await predict('u3')).statusCode).toBe(200);
+      expect(await activeUsers()).toBeLessThanOrEqual(1);
     } finally {
       await app.close();
       await dir.remove();
