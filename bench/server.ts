@@ -146,10 +146,10 @@ export async function run(options: BenchOptions): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'crazy-digits-bench-server-'));
   const userKey = (await addKey(dataDir, 'bench', 'user')).key;
   const adminKey = (await addKey(dataDir, 'bench-admin', 'admin')).key;
-  // Predictions with the global model, as a user without a model of their own is served.
+  // A user's key asking for the global model, which holds the corrections posted below.
   const requests = canvases.map(({ body }) => ({
     method: 'POST' as const,
-    path: '/api/predict',
+    path: '/api/predict?scope=global',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
     body,
   }));

@@ -86,7 +86,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
 
   const retrainer = createWorkerThreadsRetrainer({ backend: config.backend ?? 'auto', ...config.retrainer });
   let scopes: Scopes;
-  let keyring: Keyring;
+  let keyring: Keyring | undefined;
   try {
     await mkdir(resolved.dataDir, { recursive: true });
     keyring = await openKeyring(resolved.dataDir, {
@@ -103,10 +103,12 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
       log: app.log,
     });
   } catch (error) {
+    keyring?.close();
     retrainer.dispose();
     await app.close();
     throw error;
   }
+  const keys = keyring;
   const jobs = createRetrainQueue(scopes, app.log);
   const decoder = createDecoder({
     threads: resolved.decodeThreads,
@@ -115,7 +117,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
   });
   // Runs once requests in flight have finished: no write is cut short.
   app.addHook('onClose', async () => {
-    keyring.close();
+    keys.close();
     await decoder.close();
     await jobs.close();
     await scopes.close();
@@ -147,7 +149,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
     else void parseJson(request, text, done);
   });
   installAccessControl(app, {
-    keyring,
+    keyring: keys,
     anonymousPredict: resolved.anonymousPredict,
     allowedOrigins: resolved.allowedOrigins,
   });
