@@ -449,6 +449,25 @@ describe('the keys command', () => {
   });
 });
 
+describe('a hand-edited key file', () => {
+  it('is refused when a user name could reach outside the data directory', async () => {
+    const dir = await tempDir();
+    try {
+      const record = {
+        id: 'AAAAAAAA',
+        user: '../escape',
+        role: 'user',
+        sha256: '0'.repeat(64),
+        createdAt: '',
+      };
+      await writeFile(join(dir.path, 'api-keys.json'), JSON.stringify({ version: 1, keys: [record] }));
+      await expect(testServer(dir.path)).rejects.toThrow(/malformed key record/);
+    } finally {
+      await dir.remove();
+    }
+  });
+});
+
 describe('a server stopped with a request in flight', () => {
   it('exits once the shutdown deadline passes', { timeout: 60_000 }, async () => {
     const dir = await tempDir();

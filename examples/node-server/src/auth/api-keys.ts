@@ -46,9 +46,11 @@ function parseKeyFile(text: string, path: string): ApiKeyRecord[] {
     const field = (name: string): unknown =>
       typeof entry === 'object' && entry !== null ? Reflect.get(entry, name) : undefined;
     const [id, user, role, hash, createdAt] = ['id', 'user', 'role', 'sha256', 'createdAt'].map(field);
+    // The user names a directory: a hand-edited file must not reach outside DATA_DIR.
     if (
       typeof id !== 'string' ||
       typeof user !== 'string' ||
+      !userPattern.test(user) ||
       (role !== 'user' && role !== 'admin') ||
       typeof hash !== 'string' ||
       !/^[0-9a-f]{64}$/.test(hash) ||
