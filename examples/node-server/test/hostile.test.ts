@@ -286,15 +286,23 @@ describe('a hostile client against a listening server', () => {
     expect(answer).toEqual({ status: 413, code: 'BODY_TOO_LARGE' });
   });
 
-  it('ends a request whose body trickles in past the request timeout', async () => {
-    const answer = await rawExchange(port, async (write) => {
-      write(
-        `POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"image":"`,
-      );
-      // A byte every 50 ms until the server gives up on the request.
-      while (write('A')) await new Promise((resolve) => setTimeout(resolve, 50));
-    });
-    expect(answer.status === undefined || answer.status === 408).toBe(true);
+  it('ends a request whose headers or body trickle in past the timeouts', { timeout: 30_000 }, async () => {
+    const requestLine = 'POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n';
+    for (const [what, start, drip] of [
+      ['headers', requestLine, 'x'],
+      [
+        'body',
+        `${requestLine}Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"image":"`,
+        'A',
+      ],
+    ] as const) {
+      const answer = await rawExchange(port, async (write) => {
+        write(start);
+        // A byte every 50 ms until the server gives up on the request.
+        while (write(drip)) await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      expect(answer.status === undefined || answer.status === 408, what).toBe(true);
+    }
   });
 });
 
