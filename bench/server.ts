@@ -4,7 +4,9 @@
  * The node-server example under load: it is started as its own process (as `npm start` runs it)
  * and autocannon posts 280x280 PNG canvases of MNIST test digits to `POST /api/predict` from this
  * process. Reports predictions/s and p50/p99 latency on an idle server, then the same while
- * retrains run back to back in the server's worker thread.
+ * retrains run back to back in the server's worker thread. Authentication is on: anonymous
+ * predictions are off, every request carries an API key (a user's for predictions, an admin's for
+ * the global corrections and retrains), and the rate limits are raised past what the load sends.
  *
  * Load is closed-loop: each connection sends its next request as soon as the last is answered, so
  * the latencies are those at the throughput reported. autocannon's fixed-rate mode
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
+import { addKey } from '../examples/node-server/src/auth/api-keys.js';
 import { startServerProcess } from '../examples/node-server/test/server-process.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
 import {
@@ -66,10 +69,17 @@ function canvasBodies(count: number): { body: string; label: number }[] {
   });
 }
 
-async function api(url: string, method: 'GET' | 'POST', body?: string): Promise<Record<string, unknown>> {
+async function api(
+  url: string,
+  method: 'GET' | 'POST',
+  key: string,
+  body?: string,
+): Promise<Record<string, unknown>> {
+  const authorization = `Bearer ${key}`;
   const response = await fetch(url, {
     method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body }),
+    headers: method === 'GET' ? { authorization } : { authorization, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body }),
   });
   if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
   const data: Record<string, unknown> = await response.json();
@@ -92,8 +102,8 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
   }
 }
 
-/** Submits retrains one after another until `stop()`; counts those that finished. */
-function retrainContinuously(url: string) {
+/** Submits global retrains one after another until `stop()`; counts those that finished. */
+function retrainContinuously(url: string, adminKey: string) {
   let running = true;
   let finished = 0;
   let firstRunning: () => void = () => undefined;
@@ -102,9 +112,9 @@ function retrainContinuously(url: string) {
   });
   const loop = (async () => {
     while (running) {
-      const { jobId } = await api(`${url}/api/retrain`, 'POST');
+      const { jobId } = await api(`${url}/api/retrain?scope=global`, 'POST', adminKey, '{}');
       for (;;) {
-        const job = await api(`${url}/api/retrain/${String(jobId)}`, 'GET');
+        const job = await api(`${url}/api/retrain/${String(jobId)}?scope=global`, 'GET', adminKey);
         if (job.state === 'running') firstRunning();
         if (job.state === 'succeeded' || job.state === 'failed') break;
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -133,22 +143,33 @@ export async function run(options: BenchOptions): Promise<void> {
   const connections = Number(values.connections);
   const duration = Number(values.duration);
   const canvases = canvasBodies(100);
+  const dataDir = await mkdtemp(join(tmpdir(), 'crazy-digits-bench-server-'));
+  const userKey = (await addKey(dataDir, 'bench', 'user')).key;
+  const adminKey = (await addKey(dataDir, 'bench-admin', 'admin')).key;
+  // A user's key asking for the global model, which holds the corrections posted below.
   const requests = canvases.map(({ body }) => ({
     method: 'POST' as const,
-    path: '/api/predict',
-    headers: { 'content-type': 'application/json' },
+    path: '/api/predict?scope=global',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
     body,
   }));
-  const dataDir = await mkdtemp(join(tmpdir(), 'crazy-digits-bench-server-'));
   const { child, url } = await startServerProcess(dataDir, {
+    ANONYMOUS_PREDICT: '0',
+    PREDICTS_PER_MINUTE: '1000000',
     CORRECTIONS_PER_MINUTE: '1000000',
     RETRAINS_PER_MINUTE: '1000000',
+    REQUESTS_PER_MINUTE: '1000000',
   });
   const figures: Figure[] = [];
   try {
     // Corrections for the retrains to learn: the first 40 canvases with their true labels.
     for (const { body, label } of canvases.slice(0, 40)) {
-      await api(`${url}/api/corrections`, 'POST', JSON.stringify({ ...JSON.parse(body), label }));
+      await api(
+        `${url}/api/corrections?scope=global`,
+        'POST',
+        adminKey,
+        JSON.stringify({ ...JSON.parse(body), label }),
+      );
     }
     await autocannon({ url, connections, duration: 3, requests }); // warm-up
     const measure = async () => {
@@ -190,10 +211,10 @@ export async function run(options: BenchOptions): Promise<void> {
         { bench: 'server', metric: `${phase}: failed requests`, value: failed, unit: 'requests' },
       );
     };
-    const shape = `${connections} connections, ${duration} s, 280x280 PNG data URLs, server in its own process`;
+    const shape = `${connections} connections, ${duration} s, 280x280 PNG data URLs, API key on every request, server in its own process`;
     report('idle', await measure(), shape);
 
-    const retrains = retrainContinuously(url);
+    const retrains = retrainContinuously(url, adminKey);
     await retrains.started;
     const busy = await measure();
     const jobs = await retrains.stop();

@@ -1,35 +1,46 @@
 import { isCrazyDigitsError } from '@crazy-digits/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-/** An error this server answers with on purpose: an HTTP status and a stable `code`. */
+/** An error this server answers with on purpose: an HTTP status, a stable `code`, a safe message. */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Seconds after which a retry may succeed (503, 429): sent as `Retry-After`. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'HttpError';
   }
 }
 
-/** HTTP status of each library error code a request can cause. */
-const STATUS_OF_CODE: Record<string, number> = {
-  INVALID_IMAGE: 400,
-  EMPTY_IMAGE: 400,
-  IMAGE_TOO_LARGE: 400,
-  INVALID_DATA_URL: 400,
-  UNSUPPORTED_IMAGE_FORMAT: 400,
-  ENCODED_IMAGE_TOO_LARGE: 413,
-  INVALID_CORRECTION: 400,
-  MODEL_VERSION_NOT_FOUND: 404,
-  STORE_CLOSED: 503,
-  RECOGNIZER_DISPOSED: 503,
+/**
+ * Library errors a request or a retrain job can cause: their HTTP status, and the message clients get. The
+ * library's own message is logged, never sent: it may name a file or quote a decoder.
+ */
+const LIBRARY_ERRORS: Record<string, { status: number; message: string }> = {
+  INVALID_IMAGE: { status: 400, message: 'the image could not be decoded' },
+  EMPTY_IMAGE: { status: 400, message: 'the image is blank: there is no digit to read' },
+  IMAGE_TOO_LARGE: { status: 400, message: 'the image is larger than the server accepts' },
+  INVALID_DATA_URL: { status: 400, message: 'the image is not a valid base64 data URL' },
+  UNSUPPORTED_IMAGE_FORMAT: { status: 400, message: 'only PNG and JPEG images are accepted' },
+  ENCODED_IMAGE_TOO_LARGE: { status: 413, message: 'the encoded image is larger than the server accepts' },
+  INVALID_CORRECTION: { status: 400, message: 'the correction is not valid' },
+  MODEL_VERSION_NOT_FOUND: { status: 404, message: 'no such model version in this scope' },
+  STORE_CLOSED: { status: 503, message: 'the server is shutting down' },
+  RECOGNIZER_DISPOSED: { status: 503, message: 'the server is shutting down' },
+  STORE_DAMAGED: { status: 500, message: 'stored data is damaged; the operator has been told' },
+  STORAGE_FAILED: { status: 500, message: 'the server could not read or write its storage' },
+  // What a failed retrain job reports.
+  NO_CORRECTIONS: { status: 409, message: 'there are no corrections to retrain on' },
+  RETRAIN_WORKER_FAILED: { status: 500, message: 'the retrain worker failed' },
+  RETRAINER_DISPOSED: { status: 503, message: 'the server is shutting down' },
 };
 
-/** The HTTP status a library error `code` gets, if a request can cause it. */
-export function statusOfLibraryCode(code: string): number | undefined {
-  return STATUS_OF_CODE[code];
+/** The HTTP status and safe message of a library error `code`, if a request can cause it. */
+export function libraryErrorAnswer(code: string): { status: number; message: string } | undefined {
+  return LIBRARY_ERRORS[code];
 }
 
 /** Body of every error response. */
@@ -41,7 +52,6 @@ const body = (code: string, message: string): ErrorBody => ({ error: { code, mes
 
 /** Which code a schema validation failure gets: the library's, where one names the problem. */
 function validationCode(error: FastifyError): string {
-  if (error.validationContext === 'headers') return 'INVALID_USER_ID';
   const path = error.validation?.[0]?.instancePath ?? '';
   if (error.validationContext === 'body' && path === '/label') return 'INVALID_CORRECTION';
   if (error.validationContext === 'body' && path === '/image') return 'INVALID_IMAGE';
@@ -58,16 +68,21 @@ const FASTIFY_CODES: Record<string, string> = {
 };
 
 /**
- * The one error handler: library errors by their `code`, schema failures as 400, Fastify's
- * limits by their status, anything else as a logged 500 that tells the client nothing more.
+ * The one error handler: our own errors as they are, library errors by their `code` with a
+ * fixed message, schema failures as 400, Fastify's limits by their status, anything else as a
+ * logged 500 that tells the client nothing more.
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof HttpError) return reply.code(error.statusCode).send(body(error.code, error.message));
+  if (error instanceof HttpError) {
+    if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+    if (error.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.code(error.statusCode).send(body(error.code, error.message));
+  }
   if (isCrazyDigitsError(error)) {
-    const status = STATUS_OF_CODE[error.code];
-    if (status !== undefined) {
-      if (status >= 500) request.log.warn({ err: error }, 'request failed while shutting down');
-      return reply.code(status).send(body(error.code, error.message));
+    const answer = LIBRARY_ERRORS[error.code];
+    if (answer) {
+      if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.code(answer.status).send(body(error.code, answer.message));
     }
   }
   if (error.validation) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isCrazyDigitsError, type RetrainMetrics, type RetrainProgress } from '@crazy-digits/core';
 import type { FastifyBaseLogger } from 'fastify';
+import { libraryErrorAnswer } from './errors.js';
 import type { Scopes } from './scopes.js';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -27,6 +28,13 @@ export interface RetrainQueue {
   /** Queues a retrain of `userId`'s scope (the global one when `undefined`). */
   submit(userId: string | undefined): RetrainJob;
   get(id: string): RetrainJob | undefined;
+  /**
+   * Runs `work` on the scope of `userId` with no retrain of that scope running: its queued and
+   * running retrains are cancelled first (they fail with `CANCELLED`), and a retrain submitted
+   * meanwhile waits for `work`. Rollback and reset go through here, so a retrain finishing
+   * later can never undo them.
+   */
+  exclusive<T>(userId: string | undefined, work: () => Promise<T>): Promise<T>;
   /** Jobs waiting or running. */
   readonly pending: number;
   /** Cancels the running job, fails the queued ones and waits for the queue to settle. */
@@ -40,9 +48,24 @@ export interface RetrainQueue {
  */
 export function createRetrainQueue(scopes: Scopes, log: FastifyBaseLogger, keep = 200): RetrainQueue {
   const jobs = new Map<string, RetrainJob>();
+  const cancels = new Map<RetrainJob, AbortController>();
   const lifetime = new AbortController();
   let tail: Promise<void> = Promise.resolve();
   let pending = 0;
+  /** Per scope, the end of the work that must not overlap: a retrain, a rollback, a reset. */
+  const scopeTails = new Map<string, Promise<unknown>>();
+  const scopeKey = (userId: string | undefined) => userId ?? '';
+
+  function inScope<T>(userId: string | undefined, work: () => Promise<T>): Promise<T> {
+    const key = scopeKey(userId);
+    const result = (scopeTails.get(key) ?? Promise.resolve()).then(work);
+    const settled = result.catch(() => {});
+    scopeTails.set(key, settled);
+    void settled.then(() => {
+      if (scopeTails.get(key) === settled) scopeTails.delete(key);
+    });
+    return result;
+  }
 
   function forgetOld() {
     for (const [id, job] of jobs) {
@@ -51,37 +74,53 @@ export function createRetrainQueue(scopes: Scopes, log: FastifyBaseLogger, keep 
     }
   }
 
-  async function run(job: RetrainJob) {
+  /** What a client may read of a failure: a code, and a message that names no file. */
+  function failureOf(
+    job: RetrainJob,
+    signal: AbortSignal,
+    error: unknown,
+  ): { code: string; message: string } {
+    if (lifetime.signal.aborted)
+      return { code: 'SHUTTING_DOWN', message: 'the server shut down before the retrain finished' };
+    if (signal.aborted)
+      return { code: 'CANCELLED', message: 'a rollback or reset of this scope cancelled it' };
+    if (isCrazyDigitsError(error)) {
+      log.info({ job: job.id, err: error }, 'retrain failed');
+      return { code: error.code, message: libraryErrorAnswer(error.code)?.message ?? 'the retrain failed' };
+    }
+    log.error({ err: error, job: job.id }, 'retrain failed');
+    return { code: 'INTERNAL', message: 'the retrain failed' };
+  }
+
+  async function run(job: RetrainJob, cancel: AbortController) {
+    const signal = AbortSignal.any([lifetime.signal, cancel.signal]);
     try {
-      lifetime.signal.throwIfAborted();
-      job.state = 'running';
-      job.startedAt = Date.now();
-      log.info({ job: job.id, userId: job.userId }, 'retrain started');
-      const outcome = await scopes.use(job.userId, (scope) =>
-        scope.recognizer.retrain({
-          signal: lifetime.signal,
-          onProgress: (progress) => {
-            job.progress = progress;
-          },
-        }),
-      );
-      job.state = 'succeeded';
-      job.verdict = { accepted: outcome.accepted, ...(outcome.reason ? { reason: outcome.reason } : {}) };
-      job.version = outcome.version;
-      job.corrections = outcome.corrections;
-      job.metrics = outcome.metrics;
-      log.info({ job: job.id, verdict: job.verdict, version: job.version }, 'retrain finished');
+      await inScope(job.userId, async () => {
+        signal.throwIfAborted();
+        job.state = 'running';
+        job.startedAt = Date.now();
+        log.info({ job: job.id, userId: job.userId }, 'retrain started');
+        const outcome = await scopes.use(job.userId, (scope) =>
+          scope.recognizer.retrain({
+            signal,
+            onProgress: (progress) => {
+              job.progress = progress;
+            },
+          }),
+        );
+        job.state = 'succeeded';
+        job.verdict = { accepted: outcome.accepted, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+        job.version = outcome.version;
+        job.corrections = outcome.corrections;
+        job.metrics = outcome.metrics;
+        log.info({ job: job.id, verdict: job.verdict, version: job.version }, 'retrain finished');
+      });
     } catch (error) {
       job.state = 'failed';
-      job.error = lifetime.signal.aborted
-        ? { code: 'SHUTTING_DOWN', message: 'the server shut down before the retrain finished' }
-        : isCrazyDigitsError(error)
-          ? { code: error.code, message: error.message }
-          : { code: 'INTERNAL', message: 'the retrain failed' };
-      if (!isCrazyDigitsError(error)) log.error({ err: error, job: job.id }, 'retrain failed');
-      else log.info({ job: job.id, error: job.error }, 'retrain failed');
+      job.error = failureOf(job, signal, error);
     } finally {
       job.finishedAt = Date.now();
+      cancels.delete(job);
       pending--;
     }
   }
@@ -94,13 +133,19 @@ export function createRetrainQueue(scopes: Scopes, log: FastifyBaseLogger, keep 
         state: 'queued',
         createdAt: Date.now(),
       };
+      const cancel = new AbortController();
       jobs.set(job.id, job);
+      cancels.set(job, cancel);
       pending++;
-      tail = tail.then(() => run(job));
+      tail = tail.then(() => run(job, cancel));
       forgetOld();
       return job;
     },
     get: (id) => jobs.get(id),
+    exclusive(userId, work) {
+      for (const [job, cancel] of cancels) if (job.userId === userId) cancel.abort();
+      return inScope(userId, work);
+    },
     get pending() {
       return pending;
     },

@@ -37,7 +37,9 @@ export function createLazyFileModelStore(options: FileModelStoreOptions): ModelS
     rollback: async () => (await existing())?.rollback(),
     async close() {
       closed = true;
-      await (await opened)?.close();
+      // A store that failed to open has nothing to close (its opener saw the error).
+      const store = await opened?.catch(() => undefined);
+      await store?.close();
     },
   };
 }

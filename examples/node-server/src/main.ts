@@ -1,7 +1,7 @@
 /**
  * Starts the server from environment variables (see the README) and stops it gracefully on
- * SIGTERM or SIGINT: no new connections, requests in flight finish, stores close. A second signal
- * exits at once.
+ * SIGTERM or SIGINT: no new connections, requests in flight get `SHUTDOWN_TIMEOUT_MS` to finish,
+ * stores close. Past that deadline, or on a second signal, the process exits at once.
  */
 import { configFromEnv } from './config.js';
 import { buildServer } from './server.js';
@@ -15,8 +15,18 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) process.exit(1);
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      app.log.warn(
+        { timeoutMs: config.shutdownTimeoutMs },
+        'requests still in flight at the deadline; exiting',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     app.close().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(deadline);
+        process.exit(0);
+      },
       (error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed');
         process.exit(1);

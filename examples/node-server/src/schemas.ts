@@ -2,20 +2,26 @@
 
 export const USER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 
-/** The optional `x-user-id` header: present means that user's personal scope. */
-export const userHeaders = {
+/**
+ * `?scope=global` works in the global scope (the global corrections and model); without it, a
+ * request with an API key works in its user's scope, and an anonymous prediction uses the
+ * global model. Only admin keys may change the global scope.
+ */
+export const scopeQuery = {
   type: 'object',
+  additionalProperties: false,
   properties: {
-    'x-user-id': {
+    scope: {
       type: 'string',
-      pattern: USER_ID_PATTERN,
-      description: "Scope to this user's corrections and model: 1–64 letters, digits, '_' or '-'.",
+      enum: ['user', 'global'],
+      description:
+        "`global` for the global corrections and model (changing them needs an admin key); default: the key's user.",
     },
   },
 } as const;
 
-export interface UserHeaders {
-  'x-user-id'?: string;
+export interface ScopeQuery {
+  scope?: 'user' | 'global';
 }
 
 export const errorSchema = {

@@ -6,7 +6,13 @@ import {
   type Recognizer,
   type Retrainer,
 } from '@crazy-digits/core';
-import { createFileCorrectionStore, createFileModelStore } from '@crazy-digits/node-adapter';
+import {
+  createFileCorrectionStore,
+  createFileModelStore,
+  type StoreDamage,
+} from '@crazy-digits/node-adapter';
+import type { FastifyBaseLogger } from 'fastify';
+import { HttpError } from './errors.js';
 import { createLazyFileModelStore } from './lazy-model-store.js';
 
 /** The global model, or one user's personalised one. */
@@ -36,6 +42,8 @@ export interface ScopesOptions {
   keepVersions: number;
   backend: BackendPreference;
   maxImageSide: number;
+  /** Where storage damage and failed clean-ups are reported. */
+  log: FastifyBaseLogger;
 }
 
 interface UserEntry {
@@ -58,11 +66,14 @@ interface UserEntry {
  */
 export async function openScopes(options: ScopesOptions): Promise<Scopes> {
   const dir = (...parts: string[]) => join(options.dataDir, ...parts);
-  const globalCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'global') });
-  const userCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'users') });
+  const { log } = options;
+  const onDamage = (damage: StoreDamage) => log.error({ damage }, 'storage damage found and set aside');
+  const globalCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'global'), onDamage });
+  const userCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'users'), onDamage });
   const globalModels = await createFileModelStore({
     dir: dir('models', 'global'),
     keep: options.keepVersions,
+    onDamage,
   });
   const common = { retrainer: options.retrainer, backend: options.backend, maxSide: options.maxImageSide };
   const globalRecognizer = await createRecognizer({
@@ -103,6 +114,7 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
     };
   }
 
+  /** Never rejects: a store that fails to close is logged, not left to end the process. */
   async function unload(userId: string, entry: UserEntry) {
     if (users.get(userId) === entry) users.delete(userId);
     try {
@@ -110,13 +122,15 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
     } catch {
       // It failed to load: nothing to dispose.
     }
-    await entry.modelStore.close();
+    await entry.modelStore.close().catch((error: unknown) => {
+      log.warn({ err: error, userId }, "could not close a user's model store");
+    });
   }
 
-  /** Unloads least recently used idle recognisers until at most `maxActiveUsers` remain. */
-  function evict() {
+  /** Unloads least recently used idle recognisers until at most `limit` remain. */
+  function evict(limit = options.maxActiveUsers) {
     for (const [userId, entry] of users) {
-      if (users.size <= options.maxActiveUsers) return;
+      if (users.size <= limit) return;
       if (entry.leases === 0) void unload(userId, entry);
     }
   }
@@ -130,9 +144,15 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
     if (entry) {
       users.delete(userId); // re-inserted below: most recently used last
     } else {
+      // Room for one more, or a refusal: recognisers in use are never unloaded, so a stream of
+      // new users must not grow the map past the cap while they are busy.
+      evict(options.maxActiveUsers - 1);
+      if (users.size >= options.maxActiveUsers)
+        throw new HttpError(503, 'TOO_MANY_ACTIVE_USERS', 'too many users are active; try again shortly', 1);
       const modelStore = createLazyFileModelStore({
         dir: dir('models', 'users', userId),
         keep: options.keepVersions,
+        onDamage,
       });
       const created: UserEntry = {
         leases: 0,
@@ -143,9 +163,10 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
           created.ownModel = true;
         }),
       };
-      created.ready.catch(() => {
+      created.ready.catch((error: unknown) => {
+        log.warn({ err: error, userId }, "could not load a user's recogniser");
         if (users.get(userId) === created) users.delete(userId);
-        void modelStore.close();
+        modelStore.close().catch(() => {});
       });
       entry = created;
     }

@@ -5,6 +5,7 @@ import { drawDigitOnCanvas, loadMnist, mnistDigit, pngChunk } from '@crazy-digit
 import type { FastifyInstance } from 'fastify';
 import { PNG } from 'pngjs';
 import { expect } from 'vitest';
+import { addKey, type Role } from '../src/auth/api-keys.js';
 import type { ServerConfig } from '../src/config.js';
 import type { RetrainJob } from '../src/jobs.js';
 import { buildServer } from '../src/server.js';
@@ -55,14 +56,33 @@ export function testServer(dataDir: string, overrides: Partial<ServerConfig> = {
   return buildServer({ dataDir, logLevel: false, backend: 'wasm', retrainer: quickRetrain, ...overrides });
 }
 
-/** Polls a retrain job until it is done. */
+export type Headers = Record<string, string>;
+
+/**
+ * Creates an API key in `dataDir` for each of `users` (an admin key for `admin`), as
+ * `npm run keys -- add` does, and returns each one's `Authorization` header.
+ */
+export async function testKeys<const Name extends string>(
+  dataDir: string,
+  users: readonly Name[],
+): Promise<Record<Name, Headers>> {
+  const headers: Partial<Record<Name, Headers>> = {};
+  for (const user of users) {
+    const role: Role = user === 'admin' ? 'admin' : 'user';
+    headers[user] = { authorization: `Bearer ${(await addKey(dataDir, user, role)).key}` };
+  }
+  return headers as Record<Name, Headers>;
+}
+
+/** Polls a retrain job until it is done (`query`: e.g. `?scope=global`). */
 export async function finishedJob(
   app: FastifyInstance,
   jobId: string,
-  headers: Record<string, string> = {},
+  headers: Headers = {},
+  query = '',
 ): Promise<RetrainJob> {
   for (;;) {
-    const response = await app.inject({ method: 'GET', url: `/api/retrain/${jobId}`, headers });
+    const response = await app.inject({ method: 'GET', url: `/api/retrain/${jobId}${query}`, headers });
     expect(response.statusCode).toBe(200);
     const job: RetrainJob = response.json();
     if (job.state === 'succeeded' || job.state === 'failed') return job;
@@ -70,14 +90,15 @@ export async function finishedJob(
   }
 }
 
-/** Every correction id in a scope, following the pages. */
+/** Every correction id in a scope, following the pages (`query`: e.g. `&scope=global`). */
 export async function allCorrectionIds(
   get: (url: string) => Promise<{ items: { id: string }[]; nextCursor?: string }>,
+  query = '',
 ): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await get(`/api/corrections?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const page = await get(`/api/corrections?limit=100${cursor ? `&cursor=${cursor}` : ''}${query}`);
     ids.push(...page.items.map((item) => item.id));
     cursor = page.nextCursor;
   } while (cursor);

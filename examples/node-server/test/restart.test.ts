@@ -7,37 +7,40 @@ import {
   digitLabel,
   digitPng,
   finishedJob,
+  type Headers,
   tempDir,
+  testKeys,
   testServer,
 } from './helpers.js';
 
-const post = (app: FastifyInstance, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+const post = (app: FastifyInstance, url: string, body: unknown, headers: Headers) =>
   app.inject({
     method: 'POST',
     url,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: JSON.stringify(body),
   });
 
 describe('a listening server', () => {
   it('answers over a real socket', { timeout: 30_000 }, async () => {
     const dir = await tempDir();
+    const { ada } = await testKeys(dir.path, ['ada']);
     const app = await testServer(dir.path);
     try {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
       const base = `http://127.0.0.1:${port}`;
-      const call = (path: string, body?: unknown) =>
+      const call = (path: string, body?: unknown, headers: Headers = {}) =>
         fetch(`${base}${path}`, {
           method: body === undefined ? 'GET' : 'POST',
           ...(body === undefined
-            ? {}
-            : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+            ? { headers }
+            : { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
         });
       const prediction = await call('/api/predict', { image: dataUrl(digitPng(0)) });
       expect(prediction.status).toBe(200);
       expect((await prediction.json()).digit).toBe(digitLabel(0));
-      const correction = await call('/api/corrections', { image: dataUrl(digitPng(0)), label: 1 });
+      const correction = await call('/api/corrections', { image: dataUrl(digitPng(0)), label: 1 }, ada);
       expect(correction.status).toBe(201);
       expect((await (await call('/healthz')).json()).status).toBe('ok');
       const page = await call('/');
@@ -52,31 +55,42 @@ describe('a listening server', () => {
 describe('a restart on the same data directory', () => {
   it('keeps the corrections and the current models, global and per user', { timeout: 90_000 }, async () => {
     const dir = await tempDir();
-    const alice = { 'x-user-id': 'alice' };
+    const { alice, admin } = await testKeys(dir.path, ['alice', 'admin']);
+    const global = '?scope=global';
     let app = await testServer(dir.path);
     try {
       const image = dataUrl(digitPng(6));
       const wrong = (digitLabel(6) + 3) % 10;
       for (const index of [7, 8, 9]) {
-        const response = await post(app, '/api/corrections', {
-          image: dataUrl(digitPng(index)),
-          label: digitLabel(index),
-        });
+        const response = await post(
+          app,
+          `/api/corrections${global}`,
+          { image: dataUrl(digitPng(index)), label: digitLabel(index) },
+          admin,
+        );
         expect(response.statusCode).toBe(201);
       }
       expect((await post(app, '/api/corrections', { image, label: wrong }, alice)).statusCode).toBe(201);
-      const globalJob = await finishedJob(app, (await post(app, '/api/retrain')).json().jobId);
+      const globalJob = await finishedJob(
+        app,
+        (await post(app, `/api/retrain${global}`, {}, admin)).json().jobId,
+        admin,
+        global,
+      );
       const aliceJob = await finishedJob(
         app,
-        (await post(app, '/api/retrain', undefined, alice)).json().jobId,
+        (await post(app, '/api/retrain', {}, alice)).json().jobId,
         alice,
       );
       expect(globalJob.verdict?.accepted).toBe(true);
       expect(aliceJob.verdict?.accepted).toBe(true);
       const before = {
-        model: (await app.inject({ method: 'GET', url: '/api/model' })).json(),
+        model: (await app.inject({ method: 'GET', url: `/api/model${global}`, headers: admin })).json(),
         aliceModel: (await app.inject({ method: 'GET', url: '/api/model', headers: alice })).json(),
-        ids: await allCorrectionIds(async (url) => (await app.inject({ method: 'GET', url })).json()),
+        ids: await allCorrectionIds(
+          async (url) => (await app.inject({ method: 'GET', url, headers: admin })).json(),
+          '&scope=global',
+        ),
         aliceIds: await allCorrectionIds(async (url) =>
           (await app.inject({ method: 'GET', url, headers: alice })).json(),
         ),
@@ -87,12 +101,17 @@ describe('a restart on the same data directory', () => {
       await app.close();
 
       app = await testServer(dir.path);
-      expect((await app.inject({ method: 'GET', url: '/api/model' })).json()).toEqual(before.model);
+      expect(
+        (await app.inject({ method: 'GET', url: `/api/model${global}`, headers: admin })).json(),
+      ).toEqual(before.model);
       expect((await app.inject({ method: 'GET', url: '/api/model', headers: alice })).json()).toEqual(
         before.aliceModel,
       );
       expect(
-        await allCorrectionIds(async (url) => (await app.inject({ method: 'GET', url })).json()),
+        await allCorrectionIds(
+          async (url) => (await app.inject({ method: 'GET', url, headers: admin })).json(),
+          '&scope=global',
+        ),
       ).toEqual(before.ids);
       expect(
         await allCorrectionIds(async (url) =>

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { allCorrectionIds, dataUrl, digitPng, tempDir } from './helpers.js';
+import { allCorrectionIds, dataUrl, digitPng, tempDir, testKeys } from './helpers.js';
 import { startServerProcess } from './server-process.js';
 
 describe('a server killed with SIGKILL', () => {
@@ -8,6 +8,7 @@ describe('a server killed with SIGKILL', () => {
     const dir = await tempDir();
     const images = [0, 1, 2, 3].map((index) => dataUrl(digitPng(index)));
     const acknowledged: string[] = [];
+    const { writer: key } = await testKeys(dir.path, ['writer']);
     try {
       const first = await startServerProcess(dir.path, { CORRECTIONS_PER_MINUTE: '1000000' });
       const exited = once(first.child, 'exit');
@@ -17,7 +18,7 @@ describe('a server killed with SIGKILL', () => {
           try {
             const response = await fetch(`${first.url}/api/corrections`, {
               method: 'POST',
-              headers: { 'content-type': 'application/json' },
+              headers: { 'content-type': 'application/json', ...key },
               body: JSON.stringify({ image: images[(worker + i) % images.length], label: i % 10 }),
             });
             if (response.status === 201) acknowledged.push((await response.json()).id);
@@ -37,7 +38,9 @@ describe('a server killed with SIGKILL', () => {
 
       const second = await startServerProcess(dir.path, { CORRECTIONS_PER_MINUTE: '1000000' });
       try {
-        const stored = await allCorrectionIds(async (url) => (await fetch(`${second.url}${url}`)).json());
+        const stored = await allCorrectionIds(async (url) =>
+          (await fetch(`${second.url}${url}`, { headers: key })).json(),
+        );
         const missing = acknowledged.filter((id) => !stored.includes(id));
         expect(missing).toEqual([]);
       } finally {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
@@ -6,7 +6,7 @@ import { type CorrectionStore, isCrazyDigitsError } from '@crazy-digits/core';
 import { describeCorrectionStoreContract, sampleCorrection } from '@crazy-digits/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tableCrc32 } from '../src/stores/crc32.js';
-import { createFileCorrectionStore } from '../src/stores/index.js';
+import { createFileCorrectionStore, type StoreDamage, StoreDamagedError } from '../src/stores/index.js';
 
 describeCorrectionStoreContract('file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crazy-digits-corrections-'));
@@ -51,15 +51,19 @@ describe('createFileCorrectionStore on disk', () => {
     await store.close();
   });
 
-  it('cuts a torn tail off on open and keeps every record before it', async () => {
+  it('cuts a torn final record off on open, keeps every record before it, and says so', async () => {
     let store = await open();
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push(await store.add(sampleCorrection(i)));
     await store.close();
     const { size } = await stat(logPath);
     await truncate(logPath, size - 100);
-    store = await open();
+    const reports: StoreDamage[] = [];
+    store = await createFileCorrectionStore({ dir, onDamage: (damage) => reports.push(damage) });
     expect(await collectIds(store)).toEqual(ids.slice(0, 4));
+    // An append that was cut short was never acknowledged: nothing is set aside.
+    expect(reports).toEqual([{ file: logPath, offset: expect.any(Number), bytes: expect.any(Number) }]);
+    expect((await stat(logPath)).size).toBe(reports[0]?.offset);
     const later = await store.add(sampleCorrection(9));
     await store.close();
     store = await open();
@@ -68,19 +72,89 @@ describe('createFileCorrectionStore on disk', () => {
     await store.close();
   });
 
-  it('stops at a damaged record and keeps the ones before it', async () => {
+  /** Offsets of each record's frame: past the 12-byte file header, a u32 length, a u32 CRC, the payload. */
+  const frameOffsets = (bytes: Buffer): number[] => {
+    const offsets: number[] = [];
+    for (let offset = 12; offset < bytes.length; offset += 8 + bytes.readUInt32LE(offset))
+      offsets.push(offset);
+    return offsets;
+  };
+
+  it('sets a damaged record aside and keeps every intact record after it', async () => {
     let store = await open();
     const ids = [];
-    for (let i = 0; i < 4; i++) ids.push(await store.add(sampleCorrection(i)));
+    for (let i = 0; i < 100; i++) ids.push(await store.add(sampleCorrection(i)));
     await store.close();
     const bytes = await readFile(logPath);
-    // Past the 12-byte file header, each record is a u32 length, a u32 checksum and the payload.
-    const third = [0, 1].reduce((offset) => offset + 8 + bytes.readUInt32LE(offset), 12);
-    bytes[third + 500] = (bytes[third + 500] ?? 0) ^ 0xff;
+    const offsets = frameOffsets(bytes);
+    const record51 = offsets[50] ?? 0;
+    const damagedBytes = Buffer.from(bytes.subarray(record51, offsets[51]));
+    // One flipped bit in the image of record 51.
+    bytes[record51 + 1000] = (bytes[record51 + 1000] ?? 0) ^ 0x10;
+    await writeFile(logPath, bytes);
+
+    const reports: StoreDamage[] = [];
+    store = await createFileCorrectionStore({ dir, onDamage: (damage) => reports.push(damage) });
+    expect(await collectIds(store)).toEqual([...ids.slice(0, 50), ...ids.slice(51)]);
+    expect(reports).toEqual([
+      { file: logPath, offset: record51, bytes: damagedBytes.length, setAsideTo: expect.any(String) },
+    ]);
+    const aside = await readFile(reports[0]?.setAsideTo ?? '');
+    damagedBytes[1000] = (damagedBytes[1000] ?? 0) ^ 0x10;
+    expect(aside.equals(damagedBytes)).toBe(true);
+    expect(await readdir(join(dir, 'damaged'))).toHaveLength(1);
+
+    // The log was rewritten without the damage: a later open meets none and appends still work.
+    const later = await store.add(sampleCorrection(7));
+    await store.close();
+    reports.length = 0;
+    store = await createFileCorrectionStore({ dir, onDamage: (damage) => reports.push(damage) });
+    expect(await collectIds(store)).toEqual([...ids.slice(0, 50), ...ids.slice(51), later]);
+    expect(reports).toEqual([]);
+    expect((await store.get(ids[51] ?? ''))?.image).toEqual(sampleCorrection(51).image);
+    await store.close();
+  });
+
+  it('sets aside a record whose length field is damaged and resynchronises on the next one', async () => {
+    let store = await open();
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await store.add(sampleCorrection(i)));
+    await store.close();
+    const bytes = await readFile(logPath);
+    const second = frameOffsets(bytes)[1] ?? 0;
+    bytes[second + 2] = (bytes[second + 2] ?? 0) ^ 0x01; // the length now claims 64 KiB more
     await writeFile(logPath, bytes);
     store = await open();
+    expect(await collectIds(store)).toEqual([ids[0], ...ids.slice(2)]);
+    expect(await readdir(join(dir, 'damaged'))).toHaveLength(1);
+    await store.close();
+  });
+
+  it('sets aside a damaged final record that is whole, rather than cutting it silently', async () => {
+    let store = await open();
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await store.add(sampleCorrection(i)));
+    await store.close();
+    const bytes = await readFile(logPath);
+    const last = frameOffsets(bytes)[2] ?? 0;
+    bytes[last + 600] = (bytes[last + 600] ?? 0) ^ 0x01;
+    await writeFile(logPath, bytes);
+    const reports: StoreDamage[] = [];
+    store = await createFileCorrectionStore({ dir, onDamage: (damage) => reports.push(damage) });
     expect(await collectIds(store)).toEqual(ids.slice(0, 2));
-    expect((await stat(logPath)).size).toBe(third);
+    expect(reports).toMatchObject([{ file: logPath, offset: last, setAsideTo: expect.any(String) }]);
+    await store.close();
+  });
+
+  it('refuses to read a record that is damaged after it was opened, naming the file and offset', async () => {
+    const store = await open();
+    const first = await store.add(sampleCorrection(0));
+    const bytes = await readFile(logPath);
+    bytes[12 + 700] = (bytes[12 + 700] ?? 0) ^ 0x01;
+    await writeFile(logPath, bytes);
+    const failure = await store.get(first).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreDamagedError);
+    expect(failure).toMatchObject({ code: 'STORE_DAMAGED', file: logPath, offset: 12 });
     await store.close();
   });
 

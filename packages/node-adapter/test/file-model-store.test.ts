@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeModelStoreContract, sampleArtifacts } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileModelStore } from '../src/stores/index.js';
+import { createFileModelStore, type StoreDamage } from '../src/stores/index.js';
 
 describeModelStoreContract('file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'crazy-digits-models-'));
@@ -46,13 +46,42 @@ describe('createFileModelStore on disk', () => {
     expect((await store.current())?.version).toBe(c.version);
     expect(firstWeight((await store.load())?.artifacts)).toBe(3);
     const explicit = await store.load(b.version).catch((error: unknown) => error);
-    expect(explicit).toMatchObject({ code: 'STORAGE_FAILED' });
+    expect(explicit).toMatchObject({ code: 'STORE_DAMAGED', file: weights, offset: 0 });
 
     await writeFile(join(dir, 'versions', c.version, 'model.json'), '{"not":"a model"}');
     expect(firstWeight((await store.load())?.artifacts)).toBe(1);
     expect((await store.list()).map((v) => v.version)).not.toContain(c.version);
     await store.close();
   });
+
+  for (const [damage, harm] of [
+    ['a flipped bit', (bytes: Buffer) => bytes.map((byte, i) => (i === 40 ? byte ^ 0x04 : byte))],
+    ['a torn tail', (bytes: Buffer) => bytes.subarray(0, bytes.length - 7)],
+  ] as const) {
+    for (const file of ['weights.bin', 'model.json'] as const) {
+      it(`sets a version with ${damage} in ${file} aside on open and serves the one before`, async () => {
+        let store = await createFileModelStore({ dir });
+        const a = await store.save(sampleArtifacts(1));
+        const b = await store.save(sampleArtifacts(2));
+        await store.close();
+        const path = join(dir, 'versions', b.version, file);
+        await writeFile(path, harm(await readFile(path)));
+        const reports: StoreDamage[] = [];
+        store = await createFileModelStore({ dir, onDamage: (report) => reports.push(report) });
+        expect(reports).toEqual([
+          { file: path, offset: 0, bytes: expect.any(Number), setAsideTo: expect.any(String) },
+        ]);
+        // The damaged version is kept whole beside the store, not deleted.
+        expect(await readdir(join(reports[0]?.setAsideTo ?? ''))).toEqual(
+          expect.arrayContaining(['model.json', 'weights.bin']),
+        );
+        expect((await store.list()).map((v) => v.version)).toEqual([a.version]);
+        expect((await store.current())?.version).toBe(a.version);
+        expect(firstWeight((await store.load())?.artifacts)).toBe(1);
+        await store.close();
+      });
+    }
+  }
 
   it('writes a tfjs model.json that tfjs reads as it is', async () => {
     const store = await createFileModelStore({ dir });

@@ -7,16 +7,44 @@ export interface DecodeLimits {
   maxBytes: number;
 }
 
-/** A decoded, preprocessed digit, or the library error that refused the image. */
+/** A decoded, preprocessed digit, or the error that refused the image. */
 export type DecodeOutcome = { pixels: Float32Array } | { error: { code: string; message: string } };
+
+const PNG_BASE64 = 'iVBORw0KGgo';
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * The bytes a PNG inflates to, from its header, or a refusal: 16-bit samples (a canvas never
+ * makes them, and they double what a side allows), or more than 8-bit RGBA at the largest side.
+ * It reads the first 33 bytes of the base64 only, so nothing large is decoded or allocated.
+ */
+function refusePngHeader(image: string, maxSide: number): DecodeOutcome | undefined {
+  const comma = image.startsWith('data:') ? image.indexOf(',') + 1 : 0;
+  const start = image.slice(comma, comma + 64).trimStart();
+  if (!start.startsWith(PNG_BASE64)) return undefined;
+  const header = Buffer.from(start.slice(0, 44), 'base64');
+  if (header.length < 29) return undefined; // the library refuses a truncated header
+  const width = header.readUInt32BE(16);
+  const height = header.readUInt32BE(20);
+  const bitDepth = header[24] ?? 0;
+  const channels = CHANNELS[header[25] ?? 0] ?? 4;
+  if (bitDepth > 8)
+    return { error: { code: 'UNSUPPORTED_IMAGE_DEPTH', message: '16-bit PNGs are not accepted' } };
+  const inflated = height * (1 + Math.ceil((width * channels * bitDepth) / 8));
+  if (inflated > maxSide * (1 + maxSide * 4))
+    return { error: { code: 'IMAGE_TOO_LARGE', message: 'the image is larger than the server accepts' } };
+  return undefined;
+}
 
 /**
  * Client image string → the 28x28 MNIST-style digit `predict` and `correct` take. The image is
  * never a file path (`allowFilePath: false`) and its header is checked against the limits before
  * a pixel is decoded. Library errors come back as values: an error's class and fields do not
- * survive the trip out of a worker thread, its `code` and message do.
+ * survive the trip out of a worker thread, its `code` does.
  */
 export async function decodeDigit(image: string, limits: DecodeLimits): Promise<DecodeOutcome> {
+  const refusal = refusePngHeader(image, limits.maxSide);
+  if (refusal) return refusal;
   try {
     const rgba = await decodeImage(image, {
       maxSide: limits.maxSide,

@@ -1,12 +1,13 @@
 import type { Correction } from '@crazy-digits/core';
 import type { FastifyInstance } from 'fastify';
+import { scopeOf } from '../auth/access.js';
 import { HttpError } from '../errors.js';
 import {
   correctionSummarySchema,
   errorResponses,
   imageProperty,
-  type UserHeaders,
-  userHeaders,
+  type ScopeQuery,
+  scopeQuery,
 } from '../schemas.js';
 import type { RouteContext } from '../server.js';
 
@@ -20,26 +21,28 @@ const summary = ({ id, label, createdAt, sessionId, modelVersion, predicted }: C
   ...(predicted === undefined ? {} : { predicted }),
 });
 
-export function correctionRoutes(app: FastifyInstance, { scopes, decode, config }: RouteContext): void {
-  app.post<{ Body: { image: string; label: number; sessionId?: string }; Headers: UserHeaders }>(
+export function correctionRoutes(
+  app: FastifyInstance,
+  { scopes, decode, config, rateLimit }: RouteContext,
+): void {
+  app.post<{ Body: { image: string; label: number; sessionId?: string }; Querystring: ScopeQuery }>(
     '/api/corrections',
     {
-      config: {
-        rateLimit: { max: config.correctionsRateLimit.max, timeWindow: config.correctionsRateLimit.windowMs },
-      },
+      config: rateLimit(config.correctionsRateLimit),
       schema: {
         summary: 'Store a correction: the image is the digit `label`',
         description:
           'Answers 201 once the correction is durably on disk; it counts for the next prediction at once.',
         tags: ['corrections'],
-        headers: userHeaders,
+        querystring: scopeQuery,
         body: {
           type: 'object',
           required: ['image', 'label'],
+          additionalProperties: false,
           properties: {
             image: imageProperty,
             label: { type: 'integer', minimum: 0, maximum: 9 },
-            sessionId: { type: 'string', maxLength: 128 },
+            sessionId: { type: 'string', minLength: 1, maxLength: 128 },
           },
         },
         response: {
@@ -49,29 +52,35 @@ export function correctionRoutes(app: FastifyInstance, { scopes, decode, config 
       },
     },
     async (request, reply) => {
+      const userId = scopeOf(request, request.query.scope, true);
       const { image, label, sessionId } = request.body;
       const pixels = await decode(image);
-      const { id } = await scopes.use(request.headers['x-user-id'], (scope) =>
+      const { id } = await scopes.use(userId, (scope) =>
         scope.recognizer.correct(pixels, label, sessionId === undefined ? {} : { sessionId }),
       );
       return reply.code(201).header('location', `/api/corrections/${id}`).send({ id });
     },
   );
 
-  app.get<{ Querystring: { limit?: number; cursor?: string }; Headers: UserHeaders }>(
+  app.get<{ Querystring: ScopeQuery & { limit?: string; cursor?: string } }>(
     '/api/corrections',
     {
       schema: {
         summary: 'List corrections, oldest first, a page at a time',
         tags: ['corrections'],
-        headers: userHeaders,
         querystring: {
           type: 'object',
+          additionalProperties: false,
           properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            ...scopeQuery.properties,
+            limit: {
+              type: 'string',
+              pattern: '^(1000|[1-9][0-9]{0,2})$',
+              description: '1–1000; default 100.',
+            },
             cursor: {
               type: 'string',
-              pattern: '^\\d+$',
+              pattern: '^\\d{1,16}$',
               description: 'The `nextCursor` of the previous page.',
             },
           },
@@ -90,11 +99,11 @@ export function correctionRoutes(app: FastifyInstance, { scopes, decode, config 
       },
     },
     async (request) => {
-      const userId = request.headers['x-user-id'];
+      const userId = scopeOf(request, request.query.scope, true);
       const { limit, cursor } = request.query;
       const page = await scopes.use(userId, (scope) =>
         scope.recognizer.store.list({
-          ...(limit === undefined ? {} : { limit }),
+          limit: limit === undefined ? 100 : Number(limit),
           ...(cursor === undefined ? {} : { cursor }),
           ...(userId === undefined ? {} : { userId }),
         }),
@@ -106,25 +115,25 @@ export function correctionRoutes(app: FastifyInstance, { scopes, decode, config 
     },
   );
 
-  app.delete<{ Params: { id: string }; Headers: UserHeaders }>(
+  app.delete<{ Params: { id: string }; Querystring: ScopeQuery }>(
     '/api/corrections/:id',
     {
       schema: {
         summary: 'Remove a correction (it stops counting at once)',
         tags: ['corrections'],
-        headers: userHeaders,
+        querystring: scopeQuery,
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 128 } } },
         response: { 204: { type: 'null' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const userId = request.headers['x-user-id'];
+      const userId = scopeOf(request, request.query.scope, true);
       const { id } = request.params;
       await scopes.use(userId, async (scope) => {
         // Another scope's correction is as unknown here as one that never existed.
         const correction = await scope.recognizer.store.get(id);
         if (!correction || correction.userId !== userId || !(await scope.recognizer.removeCorrection(id))) {
-          throw new HttpError(404, 'CORRECTION_NOT_FOUND', `no correction "${id}" in this scope`);
+          throw new HttpError(404, 'CORRECTION_NOT_FOUND', 'no such correction in this scope');
         }
       });
       return reply.code(204).send();

@@ -1,16 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import { scopeOf } from '../auth/access.js';
 import { HttpError } from '../errors.js';
-import { errorResponses, type UserHeaders, userHeaders, versionSchema } from '../schemas.js';
+import { errorResponses, type ScopeQuery, scopeQuery, versionSchema } from '../schemas.js';
 import type { RouteContext } from '../server.js';
 
-export function modelRoutes(app: FastifyInstance, { scopes }: RouteContext): void {
-  app.get<{ Headers: UserHeaders }>(
+const versionAnswer = {
+  200: { type: 'object', required: ['version'], properties: { version: { type: 'string' } } },
+  ...errorResponses,
+} as const;
+
+export function modelRoutes(app: FastifyInstance, { scopes, jobs }: RouteContext): void {
+  app.get<{ Querystring: ScopeQuery }>(
     '/api/model',
     {
       schema: {
         summary: 'The served model: version, held-out accuracy, kept versions',
         tags: ['model'],
-        headers: userHeaders,
+        querystring: scopeQuery,
         response: {
           200: {
             type: 'object',
@@ -31,7 +37,7 @@ export function modelRoutes(app: FastifyInstance, { scopes }: RouteContext): voi
       },
     },
     async (request) =>
-      scopes.use(request.headers['x-user-id'], async (scope) => {
+      scopes.use(scopeOf(request, request.query.scope, false), async (scope) => {
         const history = await scope.recognizer.versions();
         const version = scope.modelVersion();
         const current = history.find((entry) => entry.version === version);
@@ -44,7 +50,7 @@ export function modelRoutes(app: FastifyInstance, { scopes }: RouteContext): voi
       }),
   );
 
-  app.post<{ Body: { version?: string }; Headers: UserHeaders }>(
+  app.post<{ Body: { version?: string }; Querystring: ScopeQuery }>(
     '/api/model/rollback',
     {
       // The body is optional: none means "the version before the current one".
@@ -53,21 +59,45 @@ export function modelRoutes(app: FastifyInstance, { scopes }: RouteContext): voi
       },
       schema: {
         summary: 'Serve a kept version again: `version`, or the one before the current one',
+        description: "Cancels the scope's running or queued retrains first, so none can undo it.",
         tags: ['model'],
-        headers: userHeaders,
-        body: { type: 'object', properties: { version: { type: 'string', maxLength: 128 } } },
-        response: {
-          200: { type: 'object', required: ['version'], properties: { version: { type: 'string' } } },
-          ...errorResponses,
+        querystring: scopeQuery,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { version: { type: 'string', minLength: 1, maxLength: 128 } },
         },
+        response: versionAnswer,
       },
     },
-    async (request) =>
-      scopes.use(request.headers['x-user-id'], async (scope) => {
-        const version = await scope.recognizer.rollback(request.body.version);
-        if (version === undefined)
-          throw new HttpError(409, 'NO_EARLIER_VERSION', 'there is no earlier version');
-        return { version };
-      }),
+    async (request) => {
+      const userId = scopeOf(request, request.query.scope, true);
+      const version = await jobs.exclusive(userId, () =>
+        scopes.use(userId, (scope) => scope.recognizer.rollback(request.body.version)),
+      );
+      if (version === undefined)
+        throw new HttpError(409, 'NO_EARLIER_VERSION', 'there is no earlier version');
+      return { version };
+    },
+  );
+
+  app.post<{ Querystring: ScopeQuery }>(
+    '/api/model/reset',
+    {
+      schema: {
+        summary: 'Serve the shipped model again (kept as a new version; the others stay)',
+        description: "Cancels the scope's running or queued retrains first, so none can undo it.",
+        tags: ['model'],
+        querystring: scopeQuery,
+        response: versionAnswer,
+      },
+    },
+    async (request) => {
+      const userId = scopeOf(request, request.query.scope, true);
+      const version = await jobs.exclusive(userId, () =>
+        scopes.use(userId, (scope) => scope.recognizer.resetModel()),
+      );
+      return { version };
+    },
   );
 }

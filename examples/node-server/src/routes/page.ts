@@ -22,12 +22,14 @@ const PAGE = `<!doctype html>
 </head>
 <body>
 <h1>crazy-digits</h1>
-<p>Draw a digit, ask what it is, and correct it when it is wrong: the correction counts at once.</p>
+<p>Draw a digit, ask what it is, and correct it when it is wrong: the correction counts at once.
+Correcting and retraining need an API key (<code>npm run keys -w examples/node-server -- add &lt;user&gt;</code>);
+they change that user's model only.</p>
 <canvas id="pad" width="280" height="280"></canvas>
 <div class="row">
   <button id="predict">Predict</button>
   <button id="clear">Clear</button>
-  <label>user <input id="user" placeholder="(global)" size="10"></label>
+  <label>API key <input id="key" type="password" placeholder="(none: global model)" size="16" autocomplete="off"></label>
 </div>
 <div id="answer"></div>
 <div class="row">
@@ -41,9 +43,9 @@ const PAGE = `<!doctype html>
 const pad = document.getElementById('pad');
 const ctx = pad.getContext('2d');
 const $ = (id) => document.getElementById(id);
-const user = $('user');
-user.value = localStorage.getItem('crazy-digits-user') ?? '';
-user.addEventListener('change', () => localStorage.setItem('crazy-digits-user', user.value.trim()));
+const key = $('key');
+key.value = sessionStorage.getItem('crazy-digits-key') ?? '';
+key.addEventListener('change', () => sessionStorage.setItem('crazy-digits-key', key.value.trim()));
 function clear() {
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, pad.width, pad.height);
@@ -65,8 +67,8 @@ pad.addEventListener('pointermove', (event) => {
 });
 for (const type of ['pointerup', 'pointercancel']) pad.addEventListener(type, () => { last = undefined; });
 async function call(method, path, body) {
-  const headers = body ? { 'content-type': 'application/json' } : {};
-  if (user.value.trim()) headers['x-user-id'] = user.value.trim();
+  const headers = method === 'GET' ? {} : { 'content-type': 'application/json' };
+  if (key.value.trim()) headers.authorization = 'Bearer ' + key.value.trim();
   const response = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
   const data = response.status === 204 ? {} : await response.json();
   if (!response.ok) throw new Error(data.error ? data.error.code + ': ' + data.error.message : response.statusText);

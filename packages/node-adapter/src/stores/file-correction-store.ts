@@ -23,7 +23,7 @@ import {
   LOG_HEADER,
   summarise,
 } from './correction-records.js';
-import { asStoreError } from './errors.js';
+import { asStoreError, type StoreDamage, StoreDamagedError } from './errors.js';
 import {
   isErrorCode,
   nodeFileSystem,
@@ -36,7 +36,7 @@ import {
   writeFully,
 } from './fs.js';
 import { createDirectoryLock } from './lock.js';
-import { frame, scanFrames, unframe } from './record-log.js';
+import { type FrameDamage, frame, scanFrames, unframe } from './record-log.js';
 
 /** Options for {@link createFileCorrectionStore}. */
 export interface FileCorrectionStoreOptions {
@@ -57,6 +57,13 @@ export interface FileCorrectionStoreOptions {
   compactionRatio?: number;
   /** …and at least this many bytes (about 300 removed corrections per MiB). Default 1 MiB. */
   compactionMinBytes?: number;
+  /**
+   * Called when opening (or catching up with) the log finds bytes it cannot read: a torn final
+   * frame, which is cut off (its append was never acknowledged), or a damaged frame anywhere,
+   * which is copied to `<dir>/damaged/` and skipped, so every intact record after it is kept.
+   * Log it: damage means a failing disk or a bug. Default: nothing.
+   */
+  onDamage?: (damage: StoreDamage) => void;
   /**
    * The file system to use; tests pass one that fails on demand.
    *
@@ -91,8 +98,9 @@ const matches = (entry: Entry, filter: CorrectionFilter | undefined) =>
 
 /**
  * Corrections in an append-only log on disk (`<dir>/corrections.log`). `add` resolves once the
- * record is `fdatasync`ed; adds made together share one sync. Opening truncates a torn tail left
- * by a crash. Removals append a marker, and the log is rewritten without the garbage (atomically:
+ * record is `fdatasync`ed; adds made together share one sync. Opening truncates a torn final
+ * frame left by a crash; a damaged frame with intact ones after it is copied to `<dir>/damaged/`
+ * and the log rewritten without it, so no intact record is lost. Removals append a marker, and the log is rewritten without the garbage (atomically:
  * temporary file, fsync, rename, fsync of the directory) once it passes the compaction threshold.
  *
  * Several processes may use one directory: each write takes a cross-process lock and first reads
@@ -176,14 +184,43 @@ export async function createFileCorrectionStore(
     const current = file;
     if (!current) throw new StorageError(`${logPath} could not be opened`);
     if (info.size > end) {
-      const validEnd = await scanFrames(current, end, info.size, apply);
+      const damaged: FrameDamage[] = [];
+      const validEnd = await scanFrames(
+        current,
+        end,
+        info.size,
+        apply,
+        locked ? (damage) => damaged.push(damage) : undefined,
+      );
       end = validEnd;
       if (locked && validEnd < info.size) {
         await current.truncate(validEnd);
         await current.datasync();
+        options.onDamage?.({ file: logPath, offset: validEnd, bytes: info.size - validEnd });
+      }
+      if (locked && damaged.length > 0) {
+        await setAside(current, damaged);
+        // Rewrites the log with the intact records only, so the damage is not met again.
+        await compact(current);
+        if (!file) throw new StorageError(`${logPath} could not be reopened`);
+        return file;
       }
     }
     return current;
+  }
+
+  /** Copies damaged spans of the log to `<dir>/damaged/`, durably, before they are dropped. */
+  async function setAside(log: StoreFile, damaged: FrameDamage[]): Promise<void> {
+    const asideDir = join(options.dir, 'damaged');
+    await fs.mkdir(asideDir, { recursive: true });
+    const reports: StoreDamage[] = [];
+    for (const { offset, bytes } of damaged) {
+      const path = join(asideDir, `corrections.log.${offset}.${Date.now()}.bin`);
+      await writeDurably(fs, path, [await readAt(log, offset, bytes)]);
+      reports.push({ file: logPath, offset, bytes, setAsideTo: path });
+    }
+    await syncDirectory(fs, asideDir);
+    for (const report of reports) options.onDamage?.(report);
   }
 
   async function commit(batch: AddJob[]): Promise<void> {
@@ -290,7 +327,7 @@ export async function createFileCorrectionStore(
     const entry = index.get(id);
     if (!entry) return undefined;
     const payload = unframe(await readAt(log, entry.offset, entry.bytes));
-    if (!payload) throw new StorageError(`the record of "${id}" in ${logPath} is damaged`);
+    if (!payload) throw new StoreDamagedError(logPath, entry.offset);
     return decodeCorrection(payload);
   }
 
@@ -299,9 +336,9 @@ export async function createFileCorrectionStore(
     const temporary = `${logPath}.compact-${process.pid}`;
     await fs.rm(temporary, { recursive: false, force: true });
     const chunks: Uint8Array[] = [LOG_HEADER];
-    for (const [id, entry] of index) {
+    for (const entry of index.values()) {
       const bytes = await readAt(log, entry.offset, entry.bytes);
-      if (!unframe(bytes)) throw new StorageError(`the record of "${id}" in ${logPath} is damaged`);
+      if (!unframe(bytes)) throw new StoreDamagedError(logPath, entry.offset);
       chunks.push(bytes);
     }
     await writeDurably(fs, temporary, chunks);

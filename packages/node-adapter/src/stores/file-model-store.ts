@@ -5,13 +5,12 @@ import {
   ModelVersionNotFoundError,
   newVersion,
   prepareArtifacts,
-  StorageError,
   StoreClosedError,
   type StoredModel,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 import { crc32 } from './crc32.js';
-import { asStoreError } from './errors.js';
+import { asStoreError, type StoreDamage, StoreDamagedError } from './errors.js';
 import {
   isErrorCode,
   nodeFileSystem,
@@ -32,6 +31,12 @@ export interface FileModelStoreOptions {
   lockStaleMs?: number;
   /** How long (ms) a save, `setCurrent` or `rollback` waits for another process. Default 30,000. */
   lockTimeoutMs?: number;
+  /**
+   * Called when a version fails its checksums (a flipped bit, a file cut short). Opening the
+   * store moves such a version to `<dir>/damaged/` and reports it; one found damaged later is
+   * skipped (the newest intact version is served instead) and reported. Default: nothing.
+   */
+  onDamage?: (damage: StoreDamage) => void;
   /**
    * The file system to use; tests pass one that fails on demand.
    *
@@ -188,6 +193,7 @@ function decodeModelJson(bytes: Uint8Array): VersionOnDisk {
  * then `CURRENT`, a one-line file naming the current version, is replaced atomically. A crash
  * at any point leaves the previous current version or the new one. Loading checks the CRC-32s
  * and falls back to the newest intact version when the current one is damaged or missing.
+ * Opening moves damaged versions to `<dir>/damaged/`, whole, and reports them (`onDamage`).
  */
 export async function createFileModelStore(options: FileModelStoreOptions): Promise<ModelStore> {
   const fs = options.fs ?? nodeFileSystem;
@@ -238,15 +244,47 @@ export async function createFileModelStore(options: FileModelStoreOptions): Prom
       .sort((a, b) => a.sequence - b.sequence || a.info.createdAt - b.info.createdAt);
   }
 
+  const weightsPath = (version: VersionOnDisk) => join(versionsDir, version.info.version, 'weights.bin');
+
   async function weightsOf(version: VersionOnDisk): Promise<ArrayBuffer | undefined> {
+    let bytes: Uint8Array;
     try {
-      const bytes = await fs.readFile(join(versionsDir, version.info.version, 'weights.bin'));
-      if (bytes.byteLength !== version.weightBytes || crc32(bytes) !== version.weightCrc32) return undefined;
-      const copy = new Uint8Array(bytes.byteLength);
-      copy.set(bytes);
-      return copy.buffer;
+      bytes = await fs.readFile(weightsPath(version));
     } catch {
       return undefined;
+    }
+    if (bytes.byteLength !== version.weightBytes || crc32(bytes) !== version.weightCrc32) {
+      options.onDamage?.({ file: weightsPath(version), offset: 0, bytes: bytes.byteLength });
+      return undefined;
+    }
+    const copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
+    return copy.buffer;
+  }
+
+  /** Moves every version that fails its checksums to `<dir>/damaged/`, whole. Holds the lock. */
+  async function setAsideDamaged(): Promise<void> {
+    const names = (await fs.readdir(versionsDir)).filter(isVersionName);
+    const damagedDir = join(options.dir, 'damaged');
+    for (const name of names) {
+      const version = await readVersion(name);
+      let file = join(versionsDir, name, 'model.json');
+      if (version) {
+        file = weightsPath(version);
+        const bytes = await fs.readFile(file).catch(() => undefined);
+        if (bytes && bytes.byteLength === version.weightBytes && crc32(bytes) === version.weightCrc32)
+          continue;
+      }
+      const size = await fs.stat(file).then(
+        (info) => info.size,
+        () => 0,
+      );
+      await fs.mkdir(damagedDir, { recursive: true });
+      const aside = join(damagedDir, `${name}.${Date.now()}`);
+      await fs.rename(join(versionsDir, name), aside);
+      await syncDirectory(fs, damagedDir);
+      await syncDirectory(fs, versionsDir);
+      options.onDamage?.({ file, offset: 0, bytes: size, setAsideTo: aside });
     }
   }
 
@@ -300,8 +338,10 @@ export async function createFileModelStore(options: FileModelStoreOptions): Prom
 
   try {
     await fs.mkdir(versionsDir, { recursive: true });
+    await lock.run(setAsideDamaged);
   } catch (error) {
-    throw asStoreError(`could not create ${versionsDir}`, error);
+    await lock.close().catch(() => {});
+    throw asStoreError(`could not open ${options.dir}`, error);
   }
 
   return {
@@ -353,7 +393,7 @@ export async function createFileModelStore(options: FileModelStoreOptions): Prom
         const found = isVersionName(version) ? await readVersion(version) : undefined;
         if (!found) return undefined;
         const weights = await weightsOf(found);
-        if (!weights) throw new StorageError(`the weights of model version "${version}" are damaged`);
+        if (!weights) throw new StoreDamagedError(weightsPath(found), 0);
         return stored(found, weights);
       }),
     list: () => serially('list model versions', async () => (await versions()).map((v) => v.info)),
@@ -361,8 +401,7 @@ export async function createFileModelStore(options: FileModelStoreOptions): Prom
       exclusively('change the current model version', async () => {
         const found = isVersionName(version) ? await readVersion(version) : undefined;
         if (!found) throw new ModelVersionNotFoundError(version);
-        if (!(await weightsOf(found)))
-          throw new StorageError(`the weights of model version "${version}" are damaged`);
+        if (!(await weightsOf(found))) throw new StoreDamagedError(weightsPath(found), 0);
         await makeCurrent(version);
         return structuredClone(found.info);
       }),

@@ -33,16 +33,52 @@ export function unframe(bytes: Uint8Array): Uint8Array | undefined {
 
 const READ_CHUNK = 1 << 20;
 
+/** Where a scan met bytes that are not an intact frame. */
+export interface FrameDamage {
+  offset: number;
+  bytes: number;
+}
+
+/** The size of the intact frame starting at `at` of `bytes`, if one does. */
+function frameAt(bytes: Uint8Array, at: number): number | undefined {
+  if (at + FRAME_HEADER_BYTES > bytes.length) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, FRAME_HEADER_BYTES);
+  const length = view.getUint32(0, true);
+  if (length === 0 || length > MAX_PAYLOAD_BYTES || at + FRAME_HEADER_BYTES + length > bytes.length)
+    return undefined;
+  const payload = bytes.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length);
+  return crc32(payload) === view.getUint32(4, true) ? FRAME_HEADER_BYTES + length : undefined;
+}
+
 /**
- * Reads the frames in `[start, end)` of `file` in order, calling `onRecord` with each intact one,
- * and returns where the intact prefix ends: `end` for a clean log, less when the tail is torn or
- * damaged. Reads in 1 MiB chunks, so a large log never sits in memory.
+ * The offset of the first intact frame in `[from, end)` of `file`, if any. Reads windows of two
+ * largest frames, stepping by one, so every candidate offset sees its whole frame.
+ */
+export async function findNextFrame(file: StoreFile, from: number, end: number): Promise<number | undefined> {
+  const span = FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES;
+  for (let windowStart = from; windowStart < end; windowStart += span) {
+    const window = await readAt(file, windowStart, Math.min(end - windowStart, 2 * span));
+    const candidates = Math.min(span, window.length);
+    for (let at = 0; at < candidates; at++) if (frameAt(window, at) !== undefined) return windowStart + at;
+  }
+  return undefined;
+}
+
+/**
+ * Reads the frames in `[start, end)` of `file` in order, calling `onRecord` with each intact one.
+ * Without `onDamage` it stops at the first frame that is not intact (it may be another process's
+ * append in progress). With it, a damaged frame followed by intact ones is reported and skipped,
+ * and the scan goes on from the next intact frame. Returns where the intact frames end: `end`,
+ * or the start of a torn final frame (one that runs past the end of the file, or a header cut
+ * short). A final frame that is whole but fails its checksum is damage, not a torn tail.
+ * Reads in 1 MiB chunks, so a large log never sits in memory.
  */
 export async function scanFrames(
   file: StoreFile,
   start: number,
   end: number,
   onRecord: (offset: number, frameBytes: number, payload: Uint8Array) => void,
+  onDamage?: (damage: FrameDamage) => void,
 ): Promise<number> {
   let buffer = new Uint8Array(0);
   let bufferStart = start;
@@ -51,31 +87,60 @@ export async function scanFrames(
   for (;;) {
     const available = buffer.length - cursor;
     let needed = FRAME_HEADER_BYTES;
-    let length = 0;
+    let intact = true;
     if (available >= FRAME_HEADER_BYTES) {
       const view = new DataView(buffer.buffer, buffer.byteOffset + cursor, FRAME_HEADER_BYTES);
-      length = view.getUint32(0, true);
-      if (length === 0 || length > MAX_PAYLOAD_BYTES) break;
-      needed += length;
+      const length = view.getUint32(0, true);
+      if (length === 0 || length > MAX_PAYLOAD_BYTES) intact = false;
+      else needed += length;
     }
-    if (available < needed) {
-      if (nextRead >= end) break;
-      const chunk = await readAt(file, nextRead, Math.min(end - nextRead, Math.max(READ_CHUNK, needed)));
-      if (chunk.length === 0) break;
-      const joined = new Uint8Array(available + chunk.length);
-      joined.set(buffer.subarray(cursor));
-      joined.set(chunk, available);
-      bufferStart += cursor;
-      buffer = joined;
-      cursor = 0;
-      nextRead += chunk.length;
-      continue;
+    if (intact && available < needed) {
+      const chunk =
+        nextRead >= end
+          ? new Uint8Array(0)
+          : await readAt(file, nextRead, Math.min(end - nextRead, Math.max(READ_CHUNK, needed)));
+      if (chunk.length > 0) {
+        const joined = new Uint8Array(available + chunk.length);
+        joined.set(buffer.subarray(cursor));
+        joined.set(chunk, available);
+        bufferStart += cursor;
+        buffer = joined;
+        cursor = 0;
+        nextRead += chunk.length;
+        continue;
+      }
+      if (available === 0) return bufferStart + cursor;
+      // The final frame runs past the end of the file: a torn append, unless an intact frame
+      // follows it (its length field is what was damaged).
+      intact = false;
     }
-    const payload = buffer.subarray(cursor + FRAME_HEADER_BYTES, cursor + needed);
-    const checksum = new DataView(buffer.buffer, buffer.byteOffset + cursor + 4, 4).getUint32(0, true);
-    if (crc32(payload) !== checksum) break;
-    onRecord(bufferStart + cursor, needed, payload);
-    cursor += needed;
+    if (intact) {
+      const payload = buffer.subarray(cursor + FRAME_HEADER_BYTES, cursor + needed);
+      const checksum = new DataView(buffer.buffer, buffer.byteOffset + cursor + 4, 4).getUint32(0, true);
+      if (crc32(payload) === checksum) {
+        onRecord(bufferStart + cursor, needed, payload);
+        cursor += needed;
+        continue;
+      }
+    }
+    const offset = bufferStart + cursor;
+    if (!onDamage) return offset;
+    const next = await findNextFrame(file, offset + 1, end);
+    if (next === undefined) {
+      const tail = await readAt(file, offset, Math.min(end - offset, FRAME_HEADER_BYTES));
+      const length =
+        tail.length < FRAME_HEADER_BYTES
+          ? Number.POSITIVE_INFINITY
+          : new DataView(tail.buffer).getUint32(0, true);
+      const torn = length > MAX_PAYLOAD_BYTES || offset + FRAME_HEADER_BYTES + length > end;
+      if (torn) return offset;
+      onDamage({ offset, bytes: end - offset });
+      return end;
+    }
+    onDamage({ offset, bytes: next - offset });
+    buffer = new Uint8Array(0);
+    bufferStart = next;
+    cursor = 0;
+    nextRead = next;
   }
-  return bufferStart + cursor;
 }
