@@ -4,6 +4,11 @@
  * Warm latency of `predict` on a 280x280 RGBA canvas in one Node process: the whole call, the
  * preprocessing alone (`preprocess`) and the model alone (`predict` on MNIST-style input, which
  * skips canvas preprocessing), medians and p95 over the calls.
+ *
+ * Then the same predict, and `correct`, with 3,000 and 10,000 corrections in the recogniser's
+ * memory (MNIST training digits corrected to their runner-up class, none consolidated: the
+ * worst case, every one of them scanned), and the heap each correction adds
+ * (`--corrections 3000,10000`).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +22,8 @@ import {
 } from '../packages/test-utils/src/index.js';
 import type { BenchOptions } from './registry.js';
 import { type Figure, percentile, printFigures } from './report.js';
+
+type Canvas = ReturnType<typeof drawDigitOnCanvas>;
 
 function pick<T>(items: T[], i: number): T {
   const item = items[i % items.length];
@@ -38,7 +45,10 @@ async function timeCalls(calls: number, work: (i: number) => unknown): Promise<n
 export async function run(options: BenchOptions): Promise<void> {
   const { values } = parseArgs({
     args: options.args,
-    options: { calls: { type: 'string', default: '2000' } },
+    options: {
+      calls: { type: 'string', default: '2000' },
+      corrections: { type: 'string', default: '3000,10000' },
+    },
   });
   const calls = Number(values.calls);
   const test = loadMnist('test', 100);
@@ -78,5 +88,77 @@ export async function run(options: BenchOptions): Promise<void> {
     detail: `${3 * (calls + Math.min(200, calls))} calls`,
   });
   recognizer.dispose();
+  figures.push(...(await withCorrections(values.corrections.split(',').map(Number), canvases, calls)));
   printFigures(figures, options.json);
+}
+
+/** predict and correct with `sizes` corrections in the memory, grown one correction at a time. */
+async function withCorrections(sizes: number[], canvases: Canvas[], calls: number): Promise<Figure[]> {
+  const largest = Math.max(...sizes);
+  const train = loadMnist('train', largest + calls);
+  const recognizer = await createRecognizer();
+  const figures: Figure[] = [];
+  try {
+    const runnerUp = async (i: number) => {
+      const digit = mnistDigit(train, i);
+      const { probabilities } = await recognizer.predict(digit);
+      const order = probabilities.map((p, label) => [p, label] as const).sort((a, b) => b[0] - a[0]);
+      return { digit, label: order[1]?.[1] ?? 0 };
+    };
+    let made = 0;
+    globalThis.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (const size of [...sizes].sort((a, b) => a - b)) {
+      for (; made < size; made++) {
+        const { digit, label } = await runnerUp(made);
+        await recognizer.correct(digit, label);
+      }
+      globalThis.gc?.();
+      const heap = process.memoryUsage().heapUsed - heapBefore;
+      const predictTimes = await timeCalls(calls, (i) => recognizer.predict(pick(canvases, i)));
+      // Each timed correction is removed again, so the memory stays at `size`.
+      const correctTimes: number[] = [];
+      for (let i = 0; i < Math.min(calls, 300); i++) {
+        const { digit, label } = await runnerUp(largest + i);
+        const started = performance.now();
+        const { id } = await recognizer.correct(digit, label);
+        correctTimes.push(performance.now() - started);
+        await recognizer.removeCorrection(id);
+      }
+      correctTimes.sort((a, b) => a - b);
+      const detail = `${size} corrections in the memory (MNIST digits corrected to their runner-up), none consolidated; memory store`;
+      figures.push(
+        {
+          bench: 'latency',
+          metric: `predict with ${size} corrections, median`,
+          value: percentile(predictTimes, 0.5),
+          unit: 'ms',
+          detail: `${calls} calls on 280x280 canvases; ${detail}`,
+        },
+        {
+          bench: 'latency',
+          metric: `predict with ${size} corrections, p95`,
+          value: percentile(predictTimes, 0.95),
+          unit: 'ms',
+        },
+        {
+          bench: 'latency',
+          metric: `correct with ${size} corrections, median`,
+          value: percentile(correctTimes, 0.5),
+          unit: 'ms',
+          detail: `${correctTimes.length} calls on 28x28 digits`,
+        },
+        {
+          bench: 'latency',
+          metric: `heap per correction at ${size}`,
+          value: heap / size / 1024,
+          unit: 'KiB',
+          detail: `${(heap / 2 ** 20).toFixed(0)} MiB heap for ${size} corrections (the store's images included)${globalThis.gc ? '' : '; without --expose-gc, so approximate'}`,
+        },
+      );
+    }
+  } finally {
+    recognizer.dispose();
+  }
+  return figures;
 }

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCorrectionMemory } from '../src/recognizer/correction-memory.js';
+import { disputedCorrections } from '../src/retrain/agreement.js';
 
 const uniform = new Array<number>(10).fill(0.1);
 const model = [0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
 
 describe('correction memory', () => {
   it('counts a correction only where it out-matches known-good examples of other digits (anchors)', () => {
-    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const memory = createCorrectionMemory({ threshold: 0.85 });
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     // An ordinary 1 sits at angle 0; a writer's odd glyph, corrected to 7, sits close to it.
     memory.setAnchors([at(0)], [1]);
@@ -25,7 +26,7 @@ describe('correction memory', () => {
   it('lets an unfitted correction reach only drawings closer to it than to the anchors, a new one a little further', () => {
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     const memoryWith = (standing: 'new' | 'unfitted') => {
-      const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+      const memory = createCorrectionMemory({ threshold: 0.85 });
       memory.setAnchors([at(0)], [1]);
       memory.add('odd-seven', at(0.3), 7, standing);
       return memory;
@@ -41,7 +42,7 @@ describe('correction memory', () => {
   });
 
   it('ignores corrections their close neighbours outvote (label agreement), and restores them when those go', () => {
-    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const memory = createCorrectionMemory({ threshold: 0.85 });
     const near = (k: number) => Float32Array.of(1, k * 0.01, 0);
     for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3);
     for (let k = 7; k < 10; k++) memory.add(`flipped-${k}`, near(k), 8);
@@ -60,7 +61,7 @@ describe('correction memory', () => {
   });
 
   it('holds fitted corrections for label agreement only: they pull nothing, yet still outvote lies', () => {
-    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const memory = createCorrectionMemory({ threshold: 0.85 });
     const near = (k: number) => Float32Array.of(1, k * 0.01, 0);
     // Honest corrections the weights already get right (a retrain folded them in).
     for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3, 'fitted');
@@ -78,14 +79,14 @@ describe('correction memory', () => {
   });
 
   it('changes nothing while empty or when nothing is close', () => {
-    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const memory = createCorrectionMemory({ threshold: 0.85 });
     expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toBe(model);
     memory.add('a', Float32Array.of(0, 1, 0), 7);
     expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toEqual(model);
   });
 
   it('decides alone for the same drawing, even against a confident model', () => {
-    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const memory = createCorrectionMemory({ threshold: 0.85 });
     memory.add('a', Float32Array.of(3, 1, 2), 7);
     const adjusted = memory.adjust(Float32Array.of(3, 1, 2), model);
     expect(adjusted.indexOf(Math.max(...adjusted))).toBe(7);
@@ -93,7 +94,7 @@ describe('correction memory', () => {
   });
 
   it('lets the closest correction win when similar drawings were corrected differently', () => {
-    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95 });
+    const memory = createCorrectionMemory({ threshold: 0.85 });
     memory.add('a', Float32Array.of(1, 0.05, 0), 4);
     memory.add('b', Float32Array.of(1, 0, 0), 7);
     const adjusted = memory.adjust(Float32Array.of(1, 0, 0), uniform);
@@ -102,7 +103,7 @@ describe('correction memory', () => {
 
   it('compares centred features', () => {
     const centre = [10, 10, 10];
-    const memory = createCorrectionMemory({ threshold: 0.85, fullAt: 0.95, centre });
+    const memory = createCorrectionMemory({ threshold: 0.85, centre });
     memory.add('a', Float32Array.of(11, 10, 10), 3);
     // Raw, these two point almost the same way; centred, they are orthogonal.
     expect(memory.adjust(Float32Array.of(10, 11, 10), model)).toEqual(model);
@@ -122,7 +123,7 @@ describe('correction memory', () => {
         ),
         fc.tuple(fc.float({ min: -1, max: 1, noNaN: true }), fc.float({ min: -1, max: 1, noNaN: true })),
         (corrections, [x, y]) => {
-          const memory = createCorrectionMemory({ threshold: 0.5, fullAt: 0.8 });
+          const memory = createCorrectionMemory({ threshold: 0.5 });
           corrections.forEach(([a, b, label], i) => {
             memory.add(String(i), Float32Array.of(a, b), label);
           });
@@ -131,6 +132,47 @@ describe('correction memory', () => {
           expect(adjusted.every((p) => p >= 0)).toBe(true);
           for (const [i] of corrections.entries()) memory.remove(String(i));
           expect(memory.size).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('keeps its label-agreement verdicts equal to a from-scratch count through any adds and removes', () => {
+    const unit = (a: number, b: number, c: number) => {
+      const norm = Math.hypot(a, b, c) || 1;
+      return Float32Array.of(a / norm, b / norm, c / norm);
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 11 }),
+            fc.float({ min: -1, max: 1, noNaN: true }),
+            fc.float({ min: -1, max: 1, noNaN: true }),
+            fc.integer({ min: 0, max: 2 }),
+            fc.boolean(),
+          ),
+          { maxLength: 60 },
+        ),
+        (operations) => {
+          const memory = createCorrectionMemory({ threshold: 0.85 });
+          const kept = new Map<string, { feature: Float32Array; label: number }>();
+          for (const [id, a, b, label, add] of operations) {
+            if (add) {
+              const feature = unit(1, a, b);
+              memory.add(String(id), feature, label);
+              kept.set(String(id), { feature, label });
+            } else {
+              expect(memory.remove(String(id))).toBe(kept.delete(String(id)));
+            }
+          }
+          const names = [...kept.keys()];
+          const expected = disputedCorrections(
+            names.map((name) => kept.get(name)?.feature ?? new Float32Array(3)),
+            names.map((name) => kept.get(name)?.label ?? 0),
+          );
+          expect(memory.size).toBe(kept.size);
+          expect(memory.disputed().sort()).toEqual(names.filter((_, i) => expected.has(i)).sort());
         },
       ),
     );

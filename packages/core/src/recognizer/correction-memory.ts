@@ -1,15 +1,6 @@
+import * as tf from '@tensorflow/tfjs';
 import { centredUnit } from '../model/features.js';
 import { type AgreementOptions, DEFAULT_AGREEMENT } from '../retrain/agreement.js';
-
-/** One remembered correction: the model's feature vector of the image (unit length) and its label. */
-interface Entry {
-  id: string;
-  feature: Float32Array;
-  label: number;
-  standing: CorrectionStanding;
-  /** Other corrections at least `agreement.similarity` alike. */
-  neighbours: Set<Entry>;
-}
 
 /**
  * Where a remembered correction stands with the served weights, which sets how far it reaches:
@@ -30,8 +21,6 @@ export type CorrectionStanding = 'new' | 'unfitted' | 'fitted';
 export interface CorrectionMemoryOptions {
   /** Cosine similarity of (centred) features at which a remembered correction starts to count. */
   threshold: number;
-  /** Similarity at and above which it decides alone (the same drawing, or nearly). */
-  fullAt: number;
   /**
    * The model's mean feature vector over typical digits. Features are compared after
    * subtracting it: raw post-ReLU features all point the same way, so every pair of digits would
@@ -49,16 +38,32 @@ export interface CorrectionMemoryOptions {
 /** Nearest-neighbour memory of corrections over the model's penultimate features. */
 export interface CorrectionMemory {
   readonly size: number;
-  /** Remembers a correction, by default as `'new'` (see {@link CorrectionStanding}). */
-  add(id: string, feature: Float32Array, label: number, standing?: CorrectionStanding): void;
+  /**
+   * Remembers a correction, by default as `'new'` (see {@link CorrectionStanding}). `known`, its
+   * row of {@link similarities}, spares comparing it with every other correction here.
+   */
+  add(
+    id: string,
+    feature: Float32Array,
+    label: number,
+    standing?: CorrectionStanding,
+    known?: SimilarityRow,
+  ): void;
   has(id: string): boolean;
   remove(id: string): boolean;
   clear(): void;
   /**
-   * Blends `probabilities` with the labels of remembered corrections whose features are close to
-   * `feature`: returns new probabilities (same array length, summing to 1).
+   * Cosine similarities of raw features `[n, width]` (a batch the network just made) to every
+   * anchor and remembered correction, computed on the TensorFlow.js backend in one matrix
+   * product: hand each row to {@link adjust}. `undefined` when nothing is remembered.
    */
-  adjust(feature: Float32Array, probabilities: number[]): number[];
+  similarities(features: tf.Tensor2D): Similarities | undefined;
+  /**
+   * Blends `probabilities` with the labels of remembered corrections whose features are close to
+   * `feature`: returns new probabilities (same array length, summing to 1). `known`, a row of
+   * {@link similarities} made since the last change, spares computing them again.
+   */
+  adjust(feature: Float32Array, probabilities: number[], known?: SimilarityRow): number[];
   /**
    * Known-good examples (MNIST digits, raw features and labels) a correction must out-match: a
    * correction counts for a drawing only where it is closer to it than every example of another
@@ -68,6 +73,24 @@ export interface CorrectionMemory {
   readonly hasAnchors: boolean;
   /** Ids of corrections currently outvoted by their neighbours (without effect). */
   disputed(): string[];
+  /** Frees the backend copy of the features; what is remembered stays readable for `adjust`. */
+  dispose(): void;
+}
+
+/** A batch's similarities to the anchors and corrections, as {@link CorrectionMemory.similarities} made them. */
+export interface Similarities {
+  /** `[n, anchors + corrections]`; the caller downloads and disposes it. */
+  values: tf.Tensor2D;
+  /** Which memory, and which state of it, they belong to. */
+  source: object;
+  generation: number;
+}
+
+/** One drawing's row of {@link Similarities}. */
+export interface SimilarityRow {
+  values: Float32Array;
+  source: object;
+  generation: number;
 }
 
 /** How fast a correction's share falls with distance among corrections that all apply. */
@@ -91,7 +114,11 @@ const ANCHOR_MARGIN = 0.07;
  */
 const UNFITTED_MARGIN = 0;
 
-const marginOf = (standing: CorrectionStanding) => (standing === 'new' ? ANCHOR_MARGIN : UNFITTED_MARGIN);
+/**
+ * How much closer than where it starts to count (past the threshold and its rival anchors) a
+ * correction must be to decide alone; it pulls in proportion before that.
+ */
+const RAMP = 0.03;
 
 /**
  * Similarity at which a drawing is the corrected one itself (the same input gives the same
@@ -100,87 +127,258 @@ const marginOf = (standing: CorrectionStanding) => (standing === 'new' ? ANCHOR_
  */
 const SAME_DRAWING = 0.9999;
 
-const dot = (a: Float32Array, b: Float32Array) => {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] ?? 0) * (b[i] ?? 0);
-  return sum;
-};
+const STANDINGS: readonly CorrectionStanding[] = ['new', 'unfitted', 'fitted'];
+const UNFITTED = STANDINGS.indexOf('unfitted');
+const FITTED = STANDINGS.indexOf('fitted');
+const LABELS = 10;
+
+/** Similarities of `query` to rows `from` to `count` of `rows` (unit vectors of `width`), into `out`. */
+function similarities(
+  rows: Float32Array,
+  count: number,
+  width: number,
+  query: Float32Array,
+  out: Float32Array,
+  from = 0,
+) {
+  // Four partial sums: independent additions the engine can overlap.
+  for (let row = from, at = from * width; row < count; row++, at += width) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k + 3 < width; k += 4) {
+      s0 += (rows[at + k] as number) * (query[k] as number);
+      s1 += (rows[at + k + 1] as number) * (query[k + 1] as number);
+      s2 += (rows[at + k + 2] as number) * (query[k + 2] as number);
+      s3 += (rows[at + k + 3] as number) * (query[k + 3] as number);
+    }
+    for (; k < width; k++) s0 += (rows[at + k] as number) * (query[k] as number);
+    out[row] = s0 + s1 + s2 + s3;
+  }
+}
 
 /**
  * Corrections take effect at once, before any retraining: a corrected drawing's features are
  * remembered, and a later drawing whose features are close enough is pulled towards the
  * corrected label — fully for the same drawing or a near copy, less for looser matches, not at
- * all under the threshold (so other digits are untouched). Retraining later folds the corrections into the
- * weights themselves.
+ * all under the threshold (so other digits are untouched). Retraining later folds the
+ * corrections into the weights themselves.
+ *
+ * The features sit in one flat array, so a prediction is one pass of dot products over all of
+ * them (corrections the weights already fit are skipped), and each correction keeps only a count
+ * of its neighbours' labels for the label-agreement defence: memory grows with the corrections,
+ * not with how alike they are.
  */
 export function createCorrectionMemory(options: CorrectionMemoryOptions): CorrectionMemory {
-  const entries = new Map<string, Entry>();
-  const { threshold, fullAt, centre } = options;
-  let anchors: Array<{ feature: Float32Array; label: number }> = [];
+  const { threshold, centre } = options;
   const agreement = options.agreement ?? DEFAULT_AGREEMENT;
-  const isDisputed = (entry: Entry) => {
-    if (entry.neighbours.size < agreement.minNeighbours) return false;
-    const votes = new Array<number>(10).fill(0);
-    for (const neighbour of entry.neighbours) votes[neighbour.label] = (votes[neighbour.label] ?? 0) + 1;
-    const strongestOther = Math.max(...votes.filter((_, label) => label !== entry.label));
-    return strongestOther >= agreement.dissent * entry.neighbours.size;
+  let width = 0;
+  let count = 0;
+  let features = new Float32Array(0);
+  let labels = new Uint8Array(0);
+  let standings = new Uint8Array(0);
+  /** Per correction, how many neighbours (similarity ≥ agreement.similarity) carry each label. */
+  let votes = new Uint32Array(0);
+  let ids: string[] = [];
+  const rowOf = new Map<string, number>();
+  let scratch = new Float32Array(0);
+
+  let anchorCount = 0;
+  let anchorFeatures = new Float32Array(0);
+  let anchorLabels = new Uint8Array(0);
+  let anchorScratch = new Float32Array(0);
+
+  /** Bumped by every change of what a similarity row's columns mean. */
+  let generation = 0;
+  /** The last generation that moved rows (a removal, clearing, new anchors): rows made before it are stale. */
+  let reordered = 0;
+  /** Marks the similarity rows this memory made. */
+  const self = {};
+  /** The backend copy: `[width, anchors + corrections]`, unit columns, made when first needed after a change. */
+  let matrix: { values: tf.Tensor2D; generation: number } | undefined;
+  let centreTensor: tf.Tensor1D | undefined;
+  let disposed = false;
+  const changed = (moved: boolean) => {
+    generation++;
+    if (moved) reordered = generation;
   };
-  const unlink = (entry: Entry) => {
-    for (const neighbour of entry.neighbours) neighbour.neighbours.delete(entry);
+  const backendMatrix = () => {
+    if (matrix?.generation === generation) return matrix.values;
+    matrix?.values.dispose();
+    const rows = new Float32Array((anchorCount + count) * width);
+    rows.set(anchorFeatures.subarray(0, anchorCount * width));
+    rows.set(features.subarray(0, count * width), anchorCount * width);
+    const values = tf.keep(
+      tf.tidy(() => tf.tensor2d(rows, [anchorCount + count, width]).transpose<tf.Tensor2D>()),
+    );
+    matrix = { values, generation };
+    return values;
   };
+
+  const ensureCapacity = (rows: number) => {
+    if (rows * width <= features.length) return;
+    const capacity = Math.max(rows, 2 * (features.length / Math.max(1, width)), 16);
+    const grow = <T extends Float32Array | Uint8Array | Uint32Array>(from: T, to: T) => {
+      to.set(from);
+      return to;
+    };
+    features = grow(features, new Float32Array(capacity * width));
+    labels = grow(labels, new Uint8Array(capacity));
+    standings = grow(standings, new Uint8Array(capacity));
+    votes = grow(votes, new Uint32Array(capacity * LABELS));
+    scratch = new Float32Array(capacity);
+  };
+
+  /**
+   * Similarities of a drawing to every remembered correction, in `scratch`, and to the anchors
+   * (returned): taken from `known` as far as it is still valid (nothing removed or re-anchored
+   * since it was made; corrections added since are appended rows), the rest computed here.
+   */
+  const scan = (query: () => Float32Array, known: SimilarityRow | undefined): Float32Array => {
+    if (known !== undefined && known.source === self && known.generation >= reordered) {
+      const knownRows = Math.min(count, known.values.length - anchorCount);
+      scratch.set(known.values.subarray(anchorCount, anchorCount + knownRows));
+      if (knownRows < count) similarities(features, count, width, query(), scratch, knownRows);
+      return known.values.subarray(0, anchorCount);
+    }
+    const unit = query();
+    similarities(features, count, width, unit, scratch);
+    similarities(anchorFeatures, anchorCount, width, unit, anchorScratch);
+    return anchorScratch;
+  };
+
+  /**
+   * Counts (`step` 1) or uncounts (`step` -1) `row` among its neighbours' votes and theirs among
+   * its; `known` as for `scan`.
+   */
+  const tally = (row: number, step: 1 | -1, known?: SimilarityRow) => {
+    scan(() => features.subarray(row * width, (row + 1) * width), known);
+    const label = labels[row] as number;
+    for (let other = 0; other < count; other++) {
+      if (other === row || (scratch[other] as number) < agreement.similarity) continue;
+      votes[other * LABELS + label] = (votes[other * LABELS + label] as number) + step;
+      const theirs = row * LABELS + (labels[other] as number);
+      votes[theirs] = (votes[theirs] as number) + step;
+    }
+  };
+
+  const isDisputed = (row: number) => {
+    let neighbours = 0;
+    let strongestOther = 0;
+    for (let label = 0; label < LABELS; label++) {
+      const n = votes[row * LABELS + label] as number;
+      neighbours += n;
+      if (label !== labels[row] && n > strongestOther) strongestOther = n;
+    }
+    return neighbours >= agreement.minNeighbours && strongestOther >= agreement.dissent * neighbours;
+  };
+
+  const remove = (id: string) => {
+    const row = rowOf.get(id);
+    if (row === undefined) return false;
+    tally(row, -1);
+    // The last row moves into the gap.
+    const last = count - 1;
+    if (row !== last) {
+      features.copyWithin(row * width, last * width, (last + 1) * width);
+      votes.copyWithin(row * LABELS, last * LABELS, (last + 1) * LABELS);
+      labels[row] = labels[last] as number;
+      standings[row] = standings[last] as number;
+      const moved = ids[last] as string;
+      ids[row] = moved;
+      rowOf.set(moved, row);
+    }
+    votes.fill(0, last * LABELS, (last + 1) * LABELS);
+    ids.pop();
+    rowOf.delete(id);
+    count--;
+    changed(true);
+    return true;
+  };
+
   return {
     get size() {
-      return entries.size;
+      return count;
     },
-    add(id, feature, label, standing = 'new') {
-      const previous = entries.get(id);
-      if (previous) unlink(previous);
-      const entry: Entry = {
-        id,
-        feature: centredUnit(feature, centre),
-        label,
-        standing,
-        neighbours: new Set(),
-      };
-      for (const other of entries.values()) {
-        if (other === previous || dot(entry.feature, other.feature) < agreement.similarity) continue;
-        entry.neighbours.add(other);
-        other.neighbours.add(entry);
+    add(id, feature, label, standing = 'new', known) {
+      remove(id);
+      if (count === 0 && width !== feature.length) {
+        width = feature.length;
+        features = new Float32Array(0);
       }
-      entries.set(id, entry);
+      ensureCapacity(count + 1);
+      const row = count++;
+      features.set(centredUnit(feature, centre), row * width);
+      labels[row] = label;
+      standings[row] = STANDINGS.indexOf(standing);
+      ids[row] = id;
+      rowOf.set(id, row);
+      tally(row, 1, known);
+      changed(false);
     },
     has(id) {
-      return entries.has(id);
+      return rowOf.has(id);
     },
-    remove(id) {
-      const entry = entries.get(id);
-      if (entry) unlink(entry);
-      return entries.delete(id);
-    },
+    remove,
     clear() {
-      entries.clear();
+      count = 0;
+      ids = [];
+      rowOf.clear();
+      features = new Float32Array(0);
+      votes = new Uint32Array(0);
+      changed(true);
     },
-    setAnchors(features, labels) {
-      anchors = features.map((feature, i) => ({
-        feature: centredUnit(feature, centre),
-        label: labels[i] ?? 0,
-      }));
+    dispose() {
+      // What is remembered stays readable (a prediction in flight may still adjust with it); only
+      // the backend copy goes, and is not made again.
+      disposed = true;
+      matrix?.values.dispose();
+      matrix = undefined;
+      centreTensor?.dispose();
+      centreTensor = undefined;
+    },
+    setAnchors(anchors, anchorLabelsOf) {
+      anchorCount = anchors.length;
+      const anchorWidth = anchors[0]?.length ?? 0;
+      anchorFeatures = new Float32Array(anchorCount * anchorWidth);
+      anchors.forEach((anchor, i) => {
+        anchorFeatures.set(centredUnit(anchor, centre), i * anchorWidth);
+      });
+      anchorLabels = Uint8Array.from({ length: anchorCount }, (_, i) => anchorLabelsOf[i] ?? 0);
+      anchorScratch = new Float32Array(anchorCount);
+      if (count === 0) width = anchorWidth;
+      changed(true);
     },
     get hasAnchors() {
-      return anchors.length > 0;
+      return anchorCount > 0;
     },
     disputed() {
-      return [...entries.values()].filter(isDisputed).map((entry) => entry.id);
+      return ids.filter((_, row) => isDisputed(row));
     },
-    adjust(feature, probabilities) {
-      if (entries.size === 0) return probabilities;
-      const query = centredUnit(feature, centre);
+    similarities(batch) {
+      if (count === 0 || disposed) return undefined;
+      const columns = backendMatrix();
+      if (centre && !centreTensor) centreTensor = tf.keep(tf.tensor1d(Float32Array.from(centre)));
+      const centreValues = centreTensor;
+      const values = tf.tidy(() => {
+        const centred = centreValues ? batch.sub(centreValues) : batch;
+        // Unit rows; an all-zero row stays zero, as `centredUnit` leaves it.
+        const norms = centred.square().sum(1, true).sqrt().maximum(1e-30);
+        return centred.div(norms).matMul(columns) as tf.Tensor2D;
+      });
+      return { values, source: self, generation };
+    },
+    adjust(feature, probabilities, known) {
+      if (count === 0) return probabilities;
+      const toAnchors = scan(() => centredUnit(feature, centre), known);
       // The closest known-good example of each digit: a correction to `label` starts to count
       // only beyond (or, by its margin, a little inside) the closest example of any other digit.
-      const anchorBest = new Array<number>(probabilities.length).fill(-1);
-      for (const anchor of anchors) {
-        const similarity = dot(query, anchor.feature);
-        if (similarity > (anchorBest[anchor.label] ?? -1)) anchorBest[anchor.label] = similarity;
+      const anchorBest = new Array<number>(LABELS).fill(-1);
+      for (let i = 0; i < anchorCount; i++) {
+        const label = anchorLabels[i] as number;
+        anchorBest[label] = Math.max(anchorBest[label] as number, toAnchors[i] as number);
       }
       const rival = anchorBest.map((_, label) =>
         Math.max(...anchorBest.filter((__, other) => other !== label)),
@@ -188,30 +386,30 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       // Each label's pull is its strongest correction's; its closest correction sets its share.
       const pull = new Array<number>(probabilities.length).fill(0);
       const closest = new Array<number>(probabilities.length).fill(-1);
-      for (const entry of entries.values()) {
-        if (entry.standing === 'fitted') continue;
-        const similarity = dot(query, entry.feature);
-        if (similarity < threshold) continue;
+      for (let row = 0; row < count; row++) {
+        const similarity = scratch[row] as number;
+        if (similarity < threshold || standings[row] === FITTED) continue;
         // A disputed correction still decides for its own drawing: whoever corrected it sees it
         // stick; it only stops reaching other drawings.
-        if (similarity < SAME_DRAWING && isDisputed(entry)) continue;
-        const start = Math.max(threshold, (rival[entry.label] ?? -1) - marginOf(entry.standing));
-        // Full effect the same share of the way from the start to identity as from the
-        // threshold to `fullAt`, so the corrected drawing itself always decides alone.
-        const full = start + ((fullAt - threshold) / (1 - threshold)) * (1 - start);
+        if (similarity < SAME_DRAWING && isDisputed(row)) continue;
+        const label = labels[row] as number;
+        const margin = standings[row] === UNFITTED ? UNFITTED_MARGIN : ANCHOR_MARGIN;
+        const start = Math.max(threshold, (rival[label] as number) - margin);
+        // Capped so that the corrected drawing itself always decides alone.
+        const full = Math.min(start + RAMP, SAME_DRAWING);
         const strength = full <= start ? 1 : Math.max(0, Math.min(1, (similarity - start) / (full - start)));
-        pull[entry.label] = Math.max(pull[entry.label] ?? 0, strength);
-        closest[entry.label] = Math.max(closest[entry.label] ?? -1, similarity);
+        pull[label] = Math.max(pull[label] as number, strength);
+        closest[label] = Math.max(closest[label] as number, similarity);
       }
       const strongest = Math.max(...pull);
       if (strongest <= 0) return probabilities;
       // The model keeps (1 - strongest) of the mass. The rest is shared by the pulling labels,
       // sharply favouring the closest match, so re-drawing a corrected digit gets its own label
       // even when a similar drawing was corrected to another one.
-      const shares = pull.map((p, label) => p * Math.exp(((closest[label] ?? -1) - 1) / SHARPNESS));
+      const shares = pull.map((p, label) => p * Math.exp(((closest[label] as number) - 1) / SHARPNESS));
       const total = shares.reduce((a, b) => a + b, 0);
       return probabilities.map(
-        (p, digit) => (1 - strongest) * p + (strongest * (shares[digit] ?? 0)) / total,
+        (p, digit) => (1 - strongest) * p + (strongest * (shares[digit] as number)) / total,
       );
     },
   };

@@ -15,6 +15,8 @@ import {
   type CorrectionMemory,
   type CorrectionStanding,
   createCorrectionMemory,
+  type Similarities,
+  type SimilarityRow,
 } from './correction-memory.js';
 import { RecognizerDisposedError } from './errors.js';
 import { createEmitter } from './events.js';
@@ -33,31 +35,53 @@ import type {
 /** Chosen with `npm run bench -- uncertainty`: flags about half of random scribbles, ~2% of digits. */
 const DEFAULT_UNCERTAIN_BELOW = 0.8;
 /** Calibrated on the bundled model, see docs/learning-from-corrections.md. */
-const DEFAULT_CORRECTION_THRESHOLD = 0.85;
+const DEFAULT_CORRECTION_THRESHOLD = 0.7;
 const DEFAULT_DEBOUNCE_MS = 2000;
 /** Corrections per feature batch when (re)building the memory: small, to keep page tasks short. */
 const FEATURE_BATCH = 16;
 
-/** Features and probabilities of a batch of 28x28 images, as plain arrays. */
+/**
+ * Features and probabilities of a batch of 28x28 images, as plain arrays; with a `memory`, also
+ * each image's similarities to what it remembers, in the same pass on the backend.
+ */
 async function run(
   network: tf.LayersModel,
   images: readonly Float32Array[],
-): Promise<{ features: Float32Array[]; probabilities: number[][] }> {
+  memory?: CorrectionMemory,
+): Promise<{ features: Float32Array[]; probabilities: number[][]; similarities: SimilarityRow[] }> {
   const batch = new Float32Array(images.length * MNIST_PIXELS);
   images.forEach((image, i) => {
     batch.set(image, i * MNIST_PIXELS);
   });
+  // Which memory state the similarities belong to, set inside the tidy.
+  const made: { tag?: Omit<Similarities, 'values'> } = {};
   const outputs = tf.tidy(() => {
     const result = network.predict(tf.tensor4d(batch, [images.length, 28, 28, 1]));
-    return Array.isArray(result) ? result : [result];
+    const [features, probabilities] = Array.isArray(result) ? result : [result];
+    if (!features || !probabilities) throw new Error('unreachable: the feature model has two outputs');
+    const similarities = memory?.similarities(features as tf.Tensor2D);
+    if (!similarities) return [features, probabilities];
+    made.tag = { source: similarities.source, generation: similarities.generation };
+    return [features, probabilities, similarities.values];
   });
-  const [featureValues, probabilityValues] = await Promise.all(outputs.map((t) => t.data()));
+  const [featureValues, probabilityValues, similarityValues] = await Promise.all(
+    outputs.map((t) => t.data()),
+  );
   tf.dispose(outputs);
   if (!featureValues || !probabilityValues) throw new Error('unreachable: the feature model has two outputs');
   const width = featureValues.length / images.length;
+  const columns = similarityValues ? similarityValues.length / images.length : 0;
+  const { tag } = made;
   return {
     features: images.map((_, i) => Float32Array.from(featureValues.subarray(i * width, (i + 1) * width))),
     probabilities: images.map((_, i) => Array.from(probabilityValues.subarray(i * 10, (i + 1) * 10))),
+    similarities:
+      similarityValues && tag
+        ? images.map((_, i) => ({
+            ...tag,
+            values: Float32Array.from(similarityValues.subarray(i * columns, (i + 1) * columns)),
+          }))
+        : [],
   };
 }
 
@@ -119,8 +143,6 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const newMemory = (centre: ArrayLike<number> | undefined) =>
     createCorrectionMemory({
       threshold,
-      // Full effect two thirds of the way from the threshold to identity (0.95 for 0.85).
-      fullAt: threshold + ((1 - threshold) * 2) / 3,
       ...(centre ? { centre } : {}),
     });
 
@@ -160,9 +182,10 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     }
     for (let start = 0; start < corrections.length; start += FEATURE_BATCH) {
       const chunk = corrections.slice(start, start + FEATURE_BATCH);
-      const { features, probabilities } = await run(
+      const { features, probabilities, similarities } = await run(
         model.network,
         chunk.map((c) => c.image),
+        target,
       );
       chunk.forEach((c, i) => {
         target.add(
@@ -170,6 +193,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
           features[i] ?? new Float32Array(0),
           c.label,
           standingOf(model, c, argmax(probabilities[i] ?? []) === c.label),
+          similarities[i],
         );
       });
       // One batch per task on a page (see `featuresOf`).
@@ -205,12 +229,15 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       if (disposed) throw new RecognizerDisposedError();
     } catch (error) {
       next.dispose();
+      nextMemory.dispose();
       throw error;
     }
     const previous = served;
+    const previousMemory = memory;
     served = next;
     memory = nextMemory;
     previous.dispose();
+    previousMemory.dispose();
     events.emit('model-change', { version: next.version, cause });
   }
 
@@ -220,12 +247,17 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     if (images.length === 0) return [];
     const { network } = served;
     const usedMemory = memory;
-    const { features, probabilities } = await run(
+    const { features, probabilities, similarities } = await run(
       network,
       images.map((image) => image.pixels),
+      usedMemory,
     );
     return images.map((preprocessed: PreprocessedImage, i) => {
-      const adjusted = usedMemory.adjust(features[i] ?? new Float32Array(0), probabilities[i] ?? []);
+      const adjusted = usedMemory.adjust(
+        features[i] ?? new Float32Array(0),
+        probabilities[i] ?? [],
+        similarities[i],
+      );
       const digit = argmax(adjusted);
       const confidence = adjusted[digit] ?? 0;
       return {
@@ -379,7 +411,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       }
       const image = toModelInput(input, preprocessOptions);
       const model = served;
-      const { features, probabilities } = await run(model.network, [image.pixels]);
+      const { features, probabilities, similarities } = await run(model.network, [image.pixels], memory);
       const modelProbabilities = probabilities[0] ?? [];
       const predictedDigit = argmax(modelProbabilities);
       const createdAt = Date.now();
@@ -399,7 +431,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         if (memory === target && served === model) target.setAnchors(anchorFeatures, labels);
       }
       // Features from the weights they were computed with; a swap since then recomputes them.
-      if (served === model) memory.add(id, features[0] ?? new Float32Array(0), label);
+      if (served === model) memory.add(id, features[0] ?? new Float32Array(0), label, 'new', similarities[0]);
       else await rememberAll(memory, served, [{ id, image: image.pixels, label, createdAt }]);
       events.emit('correction', { id, label });
       sinceRetrain++;
@@ -442,7 +474,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       disposed = true;
       if (timer !== undefined) clearTimeout(timer);
       lifetime.abort(new RecognizerDisposedError());
-      memory.clear();
+      memory.dispose();
       known.clear();
       events.clear();
       served.dispose();

@@ -53,8 +53,10 @@ export interface RecognizerOptions {
   userId?: string;
   /**
    * How close (cosine similarity of the model's centred features) a drawing must be to a
-   * corrected one for the correction to start to apply before retraining; it applies fully two
-   * thirds of the way from there to 1 (0.95 by default). Higher is stricter. Default 0.85.
+   * corrected one for the correction to start to apply before retraining; it applies fully 0.03
+   * further on (and only where it out-matches the bundled examples of other digits). Higher is
+   * stricter. Default 0.7, chosen on real writers' predict-then-correct streams
+   * (docs/learning-from-corrections.md).
    */
   correctionThreshold?: number;
   /**
