@@ -236,7 +236,11 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
    * (returned): taken from `known` as far as it is still valid (nothing removed or re-anchored
    * since it was made; corrections added since are appended rows), the rest computed here.
    */
-  const scan = (query: () => Float32Array, known: SimilarityRow | undefined): Float32Array => {
+  const scan = (
+    query: () => Float32Array,
+    known: SimilarityRow | undefined,
+    toAnchors = true,
+  ): Float32Array => {
     if (known !== undefined && known.source === self && known.generation >= reordered) {
       const knownRows = Math.min(count, known.values.length - anchorCount);
       scratch.set(known.values.subarray(anchorCount, anchorCount + knownRows));
@@ -245,7 +249,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     }
     const unit = query();
     similarities(features, count, width, unit, scratch);
-    similarities(anchorFeatures, anchorCount, width, unit, anchorScratch);
+    if (toAnchors) similarities(anchorFeatures, anchorCount, width, unit, anchorScratch);
     return anchorScratch;
   };
 
@@ -254,7 +258,8 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
    * its; `known` as for `scan`.
    */
   const tally = (row: number, step: 1 | -1, known?: SimilarityRow) => {
-    scan(() => features.subarray(row * width, (row + 1) * width), known);
+    // Label agreement is among corrections only: the anchors are not compared.
+    scan(() => features.subarray(row * width, (row + 1) * width), known, false);
     const label = labels[row] as number;
     for (let other = 0; other < count; other++) {
       if (other === row || (scratch[other] as number) < agreement.similarity) continue;
