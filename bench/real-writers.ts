@@ -14,8 +14,11 @@
  *    half with `--writers tuning`) writes at most `--digits` of their digits, in `--orders`
  *    orders (their own, then shuffles), into a fresh recogniser that is corrected whenever it is
  *    wrong. The second half of each stream is compared with an uncorrected recogniser on the same
- *    drawings: errors left, errors fixed, and errors introduced (drawings the uncorrected
- *    recogniser reads right and the corrected one reads wrong, over the whole stream).
+ *    drawings: errors left, errors fixed, repeat errors fixed (second-half errors on a digit the
+ *    uncorrected recogniser had already misread earlier in the stream: what corrections can
+ *    teach, since a writer's first misread of a digit has no correction before it), and errors
+ *    introduced (drawings the uncorrected recogniser reads right and the corrected one reads
+ *    wrong, over the whole stream).
  * 3. With `--consolidate-after N`: the same streams with the automatic policy
  *    `retrain: { afterCorrections: N }` (each background retrain awaited before the next
  *    drawing, so runs repeat), and MNIST accuracy through `predict` at the end of each writer's
@@ -133,6 +136,14 @@ interface StreamTally {
   treatedErrors: number;
   /** Second-half errors of the uncorrected recogniser that the corrected one reads right. */
   fixed: number;
+  /**
+   * Second-half errors of the uncorrected recogniser on a digit it had already misread earlier in
+   * the same stream: the ones a correction could have taught it (the rest are the writer's first
+   * misread of that digit, which no correction preceded). Of these, how many the corrected one
+   * reads right.
+   */
+  repeats: number;
+  repeatsFixed: number;
   /** Drawings (whole stream) the uncorrected recogniser reads right and the corrected one wrong. */
   introduced: number;
   corrections: number;
@@ -189,6 +200,8 @@ async function streams(
     baselineErrors: 0,
     treatedErrors: 0,
     fixed: 0,
+    repeats: 0,
+    repeatsFixed: 0,
     introduced: 0,
     corrections: 0,
     retrains: 0,
@@ -228,6 +241,8 @@ async function streams(
         recognizer.on('retrain-rejected', () => {
           tally.retrains++;
         });
+        /** Digits (labels) the uncorrected recogniser has misread so far in this stream. */
+        const misreadBefore = new Set<number>();
         try {
           for (const [i, digit] of stream.entries()) {
             const drawing = drawings.get(digit) as Drawing;
@@ -240,7 +255,12 @@ async function streams(
               if (before !== digit.label) tally.baselineErrors++;
               if (predicted !== digit.label) tally.treatedErrors++;
               if (before !== digit.label && predicted === digit.label) tally.fixed++;
+              if (before !== digit.label && misreadBefore.has(digit.label)) {
+                tally.repeats++;
+                if (predicted === digit.label) tally.repeatsFixed++;
+              }
             }
+            if (before !== digit.label) misreadBefore.add(digit.label);
             if (predicted === digit.label) continue;
             await recognizer.correct(drawing, digit.label);
             tally.corrections++;
@@ -278,6 +298,13 @@ function streamFigures(tally: StreamTally, label: string, group: string): Figure
       value: percent(tally.fixed, tally.baselineErrors),
       unit: '%',
       detail: `${tally.fixed} of ${tally.baselineErrors}`,
+    },
+    {
+      bench,
+      metric: `${label}: repeat errors fixed`,
+      value: percent(tally.repeatsFixed, tally.repeats),
+      unit: '%',
+      detail: `${tally.repeatsFixed} of ${tally.repeats}: the second-half errors on a digit the uncorrected recogniser had already misread earlier in the stream, so a correction preceded them (the other ${tally.baselineErrors - tally.repeats} are a first misread of that digit)`,
     },
     {
       bench,
