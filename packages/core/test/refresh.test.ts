@@ -5,8 +5,8 @@ import {
   createMemoryModelStore,
   createRecognizer,
   type Recognizer,
-  type RecognizerEvents,
   RecognizerDisposedError,
+  type RecognizerEvents,
 } from '../src/index.js';
 
 const mnist = loadMnist('test', 40);
@@ -53,7 +53,11 @@ describe('recognizer.refresh', () => {
     const label = ((await b.predict(input)).digit + 4) % 10;
     await a.correct(input, label);
     // Someone else's correction of the same drawing is not Ada's.
-    const other = await store.add({ image: (await b.predict(input)).preprocessed.pixels, label: (label + 1) % 10, userId: 'bob' });
+    const other = await store.add({
+      image: (await b.predict(input)).preprocessed.pixels,
+      label: (label + 1) % 10,
+      userId: 'bob',
+    });
     await b.refresh({ added: [other] });
     expect((await b.predict(input)).digit).not.toBe((label + 1) % 10);
     await b.refresh();
