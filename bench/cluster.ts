@@ -165,14 +165,21 @@ export async function run(options: BenchOptions): Promise<void> {
     let predicting = true;
     let served = 0;
     let failedPredictions = 0;
+    const failures = new Map<string, number>();
+    const failed = (why: string) => {
+      failedPredictions++;
+      failures.set(why, (failures.get(why) ?? 0) + 1);
+    };
     const predictor = (async () => {
       while (predicting) {
         try {
-          const response = await predict(b.url, 30 + (served % 50));
-          if (typeof response.digit === 'number') served++;
-          else failedPredictions++;
-        } catch {
-          failedPredictions++;
+          const response = await call(`${b.url}/api/predict?scope=global`, 'POST', {
+            image: pngDataUrl(30 + (served % 50)),
+          });
+          if (response.status === 200) served++;
+          else failed(`${response.status} ${JSON.stringify(response.body.error ?? '')}`);
+        } catch (error) {
+          failed(String(error));
         }
       }
     })();
@@ -184,15 +191,17 @@ export async function run(options: BenchOptions): Promise<void> {
           image: pngDataUrl(100 + i),
           label: i % 10,
         });
-        if (answer.status === 201) acknowledged.push(String(answer.body.id));
-        else refused++;
+        if (answer.status === 201) {
+          acknowledged.push(String(answer.body.id));
+          // Killed as the twentieth acknowledgement arrives: the rest are in flight.
+          if (acknowledged.length === 20) a.child.kill('SIGKILL');
+        } else refused++;
       } catch {
         refused++;
       }
     });
-    while (acknowledged.length < 50 && refused === 0) await sleep(2);
-    a.child.kill('SIGKILL');
     await Promise.all(posts);
+    if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGKILL');
     await sleep(500);
     predicting = false;
     await predictor;
@@ -237,6 +246,7 @@ export async function run(options: BenchOptions): Promise<void> {
         metric: 'SIGKILL: predictions B failed meanwhile',
         value: failedPredictions,
         unit: 'predictions',
+        ...(failures.size > 0 ? { detail: [...failures].map(([why, n]) => `${n}x ${why}`).join('; ') } : {}),
       },
     );
     b.child.kill('SIGTERM');
