@@ -13,12 +13,13 @@ export default defineConfig({
       '@crazy-digits/core': source('./packages/core/src/index.ts'),
       '@crazy-digits/node-adapter': source('./packages/node-adapter/src/index.ts'),
       '@crazy-digits/browser-adapter': source('./packages/browser-adapter/src/index.ts'),
+      '@crazy-digits/postgres-adapter': source('./packages/postgres-adapter/src/index.ts'),
       '@crazy-digits/test-utils': source('./packages/test-utils/src/index.ts'),
     },
   },
   test: {
     projects: [
-      ...['core', 'node-adapter', 'browser-adapter', 'test-utils'].map(
+      ...['core', 'node-adapter', 'browser-adapter', 'postgres-adapter', 'test-utils'].map(
         (name): TestProjectInlineConfiguration => ({
           extends: true,
           test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },

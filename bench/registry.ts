@@ -59,6 +59,11 @@ export const benchmarks: Record<string, BenchEntry> = {
       'examples/node-server under autocannon: predictions/s and p50/p99 latency, idle and during a retrain',
     load: () => import('./server.js'),
   },
+  cluster: {
+    description:
+      'two node-server instances on one PostgreSQL: a correction on A seen by B, one retrain for two requests, SIGKILL during corrections, adds/s',
+    load: () => import('./cluster.js'),
+  },
   'training-parallel': {
     description: 'training samples/s on one thread vs with worker_threads gradient workers (both cores)',
     load: () => import('./training-parallel.js'),

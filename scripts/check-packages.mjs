@@ -3,7 +3,12 @@
 // Run after `npm run build`.
 import { execFileSync } from 'node:child_process';
 
-const packages = ['packages/core', 'packages/node-adapter', 'packages/browser-adapter'];
+const packages = [
+  'packages/core',
+  'packages/node-adapter',
+  'packages/browser-adapter',
+  'packages/postgres-adapter',
+];
 let failed = false;
 
 for (const dir of packages) {

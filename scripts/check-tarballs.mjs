@@ -27,7 +27,12 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
 const BROWSER_BUDGET_GZIP_BYTES = 29_800;
 
 const TFJS_VERSION = '4.22.0';
-const PACKAGES = ['@crazy-digits/core', '@crazy-digits/node-adapter', '@crazy-digits/browser-adapter'];
+const PACKAGES = [
+  '@crazy-digits/core',
+  '@crazy-digits/node-adapter',
+  '@crazy-digits/browser-adapter',
+  '@crazy-digits/postgres-adapter',
+];
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const keep = process.argv.includes('--keep');
 const execFileAsync = promisify(execFile);
@@ -215,7 +220,7 @@ async function packAndInstall(work) {
 // ---------------------------------------------------------------------------------------------
 // (a) Node: ESM import and CJS require of each package, and recognition on the wasm backend.
 
-/** The body both module formats run; `core`, `nodeAdapter` and `browserAdapter` are in scope. */
+/** The body both module formats run; `core` and the three adapters are in scope. */
 const nodeCheckBody = `
 const { readFile } = require('node:fs/promises');
 const { existsSync } = require('node:fs');
@@ -231,6 +236,8 @@ const expectExports = (label, module, names) => {
   // The adapters' errors extend the installed core's base class: core is not bundled into them.
   if (!(new nodeAdapter.RetrainWorkerError('m') instanceof core.CrazyDigitsError)) throw new Error('node-adapter errors do not extend core.CrazyDigitsError');
   if (!(new browserAdapter.StorageQuotaExceededError('m') instanceof core.CrazyDigitsError)) throw new Error('browser-adapter errors do not extend core.CrazyDigitsError');
+  expectExports('@crazy-digits/postgres-adapter', postgresAdapter, ['createPostgresCorrectionStore', 'createPostgresModelStore', 'createPostgresChangeFeed', 'createPostgresRetrainLock']);
+  if (!(new postgresAdapter.DatabaseUnavailableError('m') instanceof core.CrazyDigitsError)) throw new Error('postgres-adapter errors do not extend core.CrazyDigitsError');
   // worker_threads starts these by path, beside the entry.
   const dist = join('node_modules', '@crazy-digits', 'node-adapter', 'dist');
   for (const file of ['retrain-worker.js', 'retrain-worker.cjs', 'gradient-worker.js', 'gradient-worker.cjs']) {
@@ -263,12 +270,14 @@ async function checkNode(app) {
       "import * as core from '@crazy-digits/core';",
       "import * as nodeAdapter from '@crazy-digits/node-adapter';",
       "import * as browserAdapter from '@crazy-digits/browser-adapter';",
+      "import * as postgresAdapter from '@crazy-digits/postgres-adapter';",
       'const require = createRequire(import.meta.url);',
     ],
     'check-cjs.cjs': [
       "const core = require('@crazy-digits/core');",
       "const nodeAdapter = require('@crazy-digits/node-adapter');",
       "const browserAdapter = require('@crazy-digits/browser-adapter');",
+      "const postgresAdapter = require('@crazy-digits/postgres-adapter');",
     ],
   };
   for (const [file, header] of Object.entries(variants)) {
@@ -280,7 +289,7 @@ async function checkNode(app) {
       if (!line) throw new Error(`no result from ${file}:\n${stdout}`);
       const result = JSON.parse(line.slice('RESULT '.length));
       console.log(
-        `  ok   Node ${format}: all three packages load (backend ${result.backend}, model ${result.modelVersion})`,
+        `  ok   Node ${format}: all four packages load (backend ${result.backend}, model ${result.modelVersion})`,
       );
       if (result.backend !== 'wasm') fail(`Node ${format}: ran on ${result.backend}, not wasm`);
       checkPredictions(`Node ${format}`, result.predictions);

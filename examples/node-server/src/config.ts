@@ -11,6 +11,13 @@ export interface RateLimit {
 export interface ServerConfig {
   /** Where corrections, model versions and `api-keys.json` are kept (created if missing). */
   dataDir: string;
+  /**
+   * A PostgreSQL connection string: corrections, model versions and API keys are then kept in
+   * that database, shared with every other instance given the same one, instead of in `dataDir`.
+   */
+  databaseUrl?: string;
+  /** The database schema (lower-case letters, digits, `_`) the instances share. Default `crazy_digits`. */
+  databaseSchema?: string;
   /** Whether `POST /api/predict` answers requests without an API key, with the global model. Default `true`. */
   anonymousPredict?: boolean;
   /**
@@ -113,6 +120,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StartConfig
     port: integer(env, 'PORT', 3000, 0),
     host,
     dataDir: env.DATA_DIR || './data',
+    ...(env.DATABASE_URL?.trim() ? { databaseUrl: env.DATABASE_URL.trim() } : {}),
+    ...(env.DATABASE_SCHEMA?.trim() ? { databaseSchema: env.DATABASE_SCHEMA.trim() } : {}),
     // Open predictions suit the local demo; a server others can reach asks for a key unless told.
     anonymousPredict: flag(env, 'ANONYMOUS_PREDICT', LOOPBACK.has(host)),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')

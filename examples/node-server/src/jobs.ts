@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isCrazyDigitsError, type RetrainMetrics, type RetrainProgress } from '@crazy-digits/core';
+import type { PostgresRetrainLock } from '@crazy-digits/postgres-adapter';
 import type { FastifyBaseLogger } from 'fastify';
 import { libraryErrorAnswer } from './errors.js';
 import type { Scopes } from './scopes.js';
@@ -22,6 +23,19 @@ export interface RetrainJob {
   corrections?: number;
   metrics?: RetrainMetrics;
   error?: { code: string; message: string };
+  /**
+   * With several instances on one database: another instance's run, finished after this job was
+   * asked for, already covered it; this one did not train again and `version` is that run's.
+   */
+  coveredElsewhere?: boolean;
+}
+
+/** Options for {@link createRetrainQueue}. */
+export interface RetrainQueueOptions {
+  /** Finished jobs remembered for polling. Default 200. */
+  keep?: number;
+  /** With several instances on one database: the cluster's retrain lock, one run per scope at a time. */
+  lock?: PostgresRetrainLock;
 }
 
 export interface RetrainQueue {
@@ -46,7 +60,12 @@ export interface RetrainQueue {
  * server with two cores keeps the other for predictions. Finished jobs are remembered (the most
  * recent `keep`) so clients can poll them.
  */
-export function createRetrainQueue(scopes: Scopes, log: FastifyBaseLogger, keep = 200): RetrainQueue {
+export function createRetrainQueue(
+  scopes: Scopes,
+  log: FastifyBaseLogger,
+  { keep = 200, lock }: RetrainQueueOptions = {},
+): RetrainQueue {
+  const askedAt = new Map<RetrainJob, Promise<number>>();
   const jobs = new Map<string, RetrainJob>();
   const cancels = new Map<RetrainJob, AbortController>();
   const lifetime = new AbortController();
@@ -100,14 +119,44 @@ export function createRetrainQueue(scopes: Scopes, log: FastifyBaseLogger, keep 
         job.state = 'running';
         job.startedAt = Date.now();
         log.info({ job: job.id, userId: job.userId }, 'retrain started');
-        const outcome = await scopes.use(job.userId, (scope) =>
-          scope.recognizer.retrain({
-            signal,
-            onProgress: (progress) => {
-              job.progress = progress;
+        const retrain = (runSignal: AbortSignal) =>
+          scopes.use(job.userId, (scope) =>
+            scope.recognizer.retrain({
+              signal: runSignal,
+              onProgress: (progress) => {
+                job.progress = progress;
+              },
+            }),
+          );
+        if (lock) {
+          // One run per scope across the cluster: every correction committed before the lock was
+          // taken is applied here first, since later askers will count this run as theirs.
+          const turn = await lock.run(
+            job.userId === undefined ? 'global' : `user:${job.userId}`,
+            await (askedAt.get(job) ?? lock.askedAt()),
+            async ({ signal: lost }) => {
+              await scopes.sync();
+              return retrain(AbortSignal.any([signal, lost]));
             },
-          }),
-        );
+          );
+          if (!turn.ran) {
+            await scopes.sync();
+            job.state = 'succeeded';
+            job.coveredElsewhere = true;
+            job.version = await scopes.use(job.userId, async (scope) => scope.modelVersion());
+            log.info({ job: job.id, version: job.version }, 'retrain covered by another instance');
+            return;
+          }
+          const outcome = turn.result;
+          job.state = 'succeeded';
+          job.verdict = { accepted: outcome.accepted, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+          job.version = outcome.version;
+          job.corrections = outcome.corrections;
+          job.metrics = outcome.metrics;
+          log.info({ job: job.id, verdict: job.verdict, version: job.version }, 'retrain finished');
+          return;
+        }
+        const outcome = await retrain(signal);
         job.state = 'succeeded';
         job.verdict = { accepted: outcome.accepted, ...(outcome.reason ? { reason: outcome.reason } : {}) };
         job.version = outcome.version;
@@ -121,6 +170,7 @@ export function createRetrainQueue(scopes: Scopes, log: FastifyBaseLogger, keep 
     } finally {
       job.finishedAt = Date.now();
       cancels.delete(job);
+      askedAt.delete(job);
       pending--;
     }
   }
@@ -136,6 +186,12 @@ export function createRetrainQueue(scopes: Scopes, log: FastifyBaseLogger, keep 
       const cancel = new AbortController();
       jobs.set(job.id, job);
       cancels.set(job, cancel);
+      // What the asker could have seen: noted now, before any queueing.
+      if (lock) {
+        const asked = lock.askedAt();
+        asked.catch(() => {});
+        askedAt.set(job, asked);
+      }
       pending++;
       tail = tail.then(() => run(job, cancel));
       forgetOld();

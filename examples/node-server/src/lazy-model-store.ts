@@ -43,3 +43,22 @@ export function createLazyFileModelStore(options: FileModelStoreOptions): ModelS
     },
   };
 }
+
+/** A model store that is still being opened: each call waits for it. For stores opened on demand. */
+export function deferredModelStore(opening: Promise<ModelStore>): ModelStore {
+  // Failures reach the callers; an unobserved one must not end the process.
+  opening.catch(() => {});
+  return {
+    persistent: true,
+    save: async (artifacts, meta) => (await opening).save(artifacts, meta),
+    current: async () => (await opening).current(),
+    load: async (version) => (await opening).load(version),
+    list: async () => (await opening).list(),
+    setCurrent: async (version) => (await opening).setCurrent(version),
+    rollback: async () => (await opening).rollback(),
+    async close() {
+      const store = await opening.catch(() => undefined);
+      await store?.close();
+    },
+  };
+}

@@ -114,6 +114,11 @@ export const jobSchema = {
     corrections: { type: 'integer' },
     metrics: { type: 'object', additionalProperties: true },
     error: errorSchema.properties.error,
+    coveredElsewhere: {
+      type: 'boolean',
+      description:
+        "Another instance's run, finished after this job was asked for, covered it: it did not train again.",
+    },
   },
 } as const;
 

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import {
   type BackendPreference,
+  type CorrectionStore,
   createRecognizer,
+  isCrazyDigitsError,
   type ModelStore,
   type Recognizer,
   type Retrainer,
@@ -11,9 +13,11 @@ import {
   createFileModelStore,
   type StoreDamage,
 } from '@crazy-digits/node-adapter';
+import type { ChangeBatch, PostgresChangeFeed } from '@crazy-digits/postgres-adapter';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Cluster } from './cluster.js';
 import { HttpError } from './errors.js';
-import { createLazyFileModelStore } from './lazy-model-store.js';
+import { createLazyFileModelStore, deferredModelStore } from './lazy-model-store.js';
 
 /** The global model, or one user's personalised one. */
 export interface Scope {
@@ -31,6 +35,11 @@ export interface Scopes {
   readonly activeUsers: number;
   /** The TensorFlow.js backend in use. */
   readonly backend: string;
+  /**
+   * With a database: resolves once every change other instances committed so far has taken
+   * effect here (their corrections count, their current model is served). Without: at once.
+   */
+  sync(): Promise<void>;
   /** Unloads every recogniser and closes the stores. Wait for in-flight work first. */
   close(): Promise<void>;
 }
@@ -44,6 +53,8 @@ export interface ScopesOptions {
   maxImageSide: number;
   /** Where storage damage and failed clean-ups are reported. */
   log: FastifyBaseLogger;
+  /** Keep everything in this database, shared with other instances, instead of under `dataDir`. */
+  cluster?: Cluster;
 }
 
 interface UserEntry {
@@ -68,19 +79,63 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
   const dir = (...parts: string[]) => join(options.dataDir, ...parts);
   const { log } = options;
   const onDamage = (damage: StoreDamage) => log.error({ damage }, 'storage damage found and set aside');
-  const globalCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'global'), onDamage });
-  const userCorrections = await createFileCorrectionStore({ dir: dir('corrections', 'users'), onDamage });
-  const globalModels = await createFileModelStore({
-    dir: dir('models', 'global'),
-    keep: options.keepVersions,
-    onDamage,
+  const { cluster } = options;
+  let announceReady = () => {};
+  const ready = new Promise<void>((resolve) => {
+    announceReady = resolve;
   });
+  // Followed from before anything is loaded, so no change made meanwhile is missed.
+  const feed: PostgresChangeFeed | undefined = cluster
+    ? await cluster.follow(
+        async (batch) => {
+          await ready;
+          await apply(batch);
+        },
+        (error) => log.warn({ err: error }, 'change feed: connection lost or a change could not be applied'),
+      )
+    : undefined;
+  const opened: Array<CorrectionStore | ModelStore> = [];
+  const keep = <T extends CorrectionStore | ModelStore>(store: T): T => {
+    opened.push(store);
+    return store;
+  };
+  let globalCorrections: CorrectionStore;
+  let userCorrections: CorrectionStore;
+  let globalModels: ModelStore;
+  try {
+    globalCorrections = keep(
+      cluster
+        ? await cluster.correctionStore('global')
+        : await createFileCorrectionStore({ dir: dir('corrections', 'global'), onDamage }),
+    );
+    userCorrections = keep(
+      cluster
+        ? await cluster.correctionStore('users')
+        : await createFileCorrectionStore({ dir: dir('corrections', 'users'), onDamage }),
+    );
+    globalModels = keep(
+      cluster
+        ? await cluster.modelStore('global', options.keepVersions)
+        : await createFileModelStore({ dir: dir('models', 'global'), keep: options.keepVersions, onDamage }),
+    );
+  } catch (error) {
+    await feed?.close();
+    await Promise.all(opened.map((store) => store.close().catch(() => {})));
+    throw error;
+  }
   const common = { retrainer: options.retrainer, backend: options.backend, maxSide: options.maxImageSide };
-  const globalRecognizer = await createRecognizer({
-    ...common,
-    store: globalCorrections,
-    modelStore: globalModels,
-  });
+  let globalRecognizer: Recognizer;
+  try {
+    globalRecognizer = await createRecognizer({
+      ...common,
+      store: globalCorrections,
+      modelStore: globalModels,
+    });
+  } catch (error) {
+    await feed?.close();
+    await Promise.all(opened.map((store) => store.close().catch(() => {})));
+    throw error;
+  }
   const globalScope: Scope = {
     userId: undefined,
     recognizer: globalRecognizer,
@@ -149,11 +204,13 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
       evict(options.maxActiveUsers - 1);
       if (users.size >= options.maxActiveUsers)
         throw new HttpError(503, 'TOO_MANY_ACTIVE_USERS', 'too many users are active; try again shortly', 1);
-      const modelStore = createLazyFileModelStore({
-        dir: dir('models', 'users', userId),
-        keep: options.keepVersions,
-        onDamage,
-      });
+      const modelStore = cluster
+        ? deferredModelStore(cluster.modelStore(`users/${userId}`, options.keepVersions))
+        : createLazyFileModelStore({
+            dir: dir('models', 'users', userId),
+            keep: options.keepVersions,
+            onDamage,
+          });
       const created: UserEntry = {
         leases: 0,
         ownModel: false,
@@ -180,6 +237,50 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
     for (const entry of users.values()) if (!entry.ownModel) entry.stale = true;
   });
 
+  /** Brings one recogniser up to date with another instance's writes; one that was unloaded meanwhile is skipped. */
+  async function refresh(
+    recognizer: Promise<Scope> | Scope,
+    request?: { added: string[]; removed: string[] },
+  ) {
+    try {
+      await (await recognizer).recognizer.refresh(request);
+    } catch (error) {
+      if (!isCrazyDigitsError(error, 'RECOGNIZER_DISPOSED')) throw error;
+    }
+  }
+
+  /**
+   * What another instance wrote, applied here: its corrections take effect in the global
+   * recogniser or in the loaded recognisers of their users, and a new current model version is
+   * served. Users not loaded now read everything when they are.
+   */
+  async function apply(batch: ChangeBatch) {
+    const everyone = () => [globalScope, ...[...users.values()].map((entry) => entry.ready)];
+    if (batch.type === 'reset') {
+      for (const scope of everyone()) await refresh(scope);
+      return;
+    }
+    const byStore = new Map<string, { added: string[]; removed: string[]; cleared: boolean }>();
+    for (const change of batch.changes) {
+      const entry = byStore.get(change.store) ?? { added: [], removed: [], cleared: false };
+      byStore.set(change.store, entry);
+      if (change.kind === 'added' && change.subject) entry.added.push(change.subject);
+      if (change.kind === 'removed' && change.subject) entry.removed.push(change.subject);
+      if (change.kind === 'cleared') entry.cleared = true;
+    }
+    for (const [store, { added, removed, cleared }] of byStore) {
+      const request = cleared ? undefined : { added, removed };
+      if (store === 'corrections:global' || store === 'models:global') await refresh(globalScope, request);
+      else if (store === 'corrections:users')
+        for (const entry of users.values()) await refresh(entry.ready, request);
+      else if (store.startsWith('models:users/')) {
+        const entry = users.get(store.slice('models:users/'.length));
+        if (entry) await refresh(entry.ready, { added: [], removed: [] });
+      }
+    }
+  }
+  announceReady();
+
   return {
     get activeUsers() {
       return users.size;
@@ -195,7 +296,11 @@ export async function openScopes(options: ScopesOptions): Promise<Scopes> {
         evict();
       }
     },
+    async sync() {
+      await feed?.sync();
+    },
     async close() {
+      await feed?.close();
       await Promise.all([...users].map(([userId, entry]) => unload(userId, entry)));
       globalRecognizer.dispose();
       await Promise.all([globalCorrections.close(), userCorrections.close(), globalModels.close()]);

@@ -6,7 +6,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAccessControl } from './auth/access.js';
-import { type Keyring, openKeyring } from './auth/api-keys.js';
+import { fileKeyStorage, type Keyring, openKeyring } from './auth/api-keys.js';
+import { type Cluster, openCluster } from './cluster.js';
 import { DEFAULTS, type RateLimit, type ServerConfig } from './config.js';
 import { createDecoder } from './decode/pool.js';
 import { type ErrorBody, HttpError, handleError } from './errors.js';
@@ -20,7 +21,9 @@ import { errorSchema } from './schemas.js';
 import { openScopes, type Scopes } from './scopes.js';
 
 /** The configuration with every default filled in. */
-export type ResolvedConfig = Required<Omit<ServerConfig, 'retrainer' | 'backend' | 'logLevel'>>;
+export type ResolvedConfig = Required<
+  Omit<ServerConfig, 'retrainer' | 'backend' | 'logLevel' | 'databaseUrl' | 'databaseSchema'>
+>;
 
 /** What the route modules share. */
 export interface RouteContext {
@@ -87,9 +90,11 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
   const retrainer = createWorkerThreadsRetrainer({ backend: config.backend ?? 'auto', ...config.retrainer });
   let scopes: Scopes;
   let keyring: Keyring | undefined;
+  let cluster: Cluster | undefined;
   try {
-    await mkdir(resolved.dataDir, { recursive: true });
-    keyring = await openKeyring(resolved.dataDir, {
+    if (config.databaseUrl) cluster = await openCluster(config.databaseUrl, config.databaseSchema);
+    else await mkdir(resolved.dataDir, { recursive: true });
+    keyring = await openKeyring(cluster ? cluster.keys : fileKeyStorage(resolved.dataDir), {
       onError: (error) =>
         app.log.error({ err: error }, 'could not reload the API keys; keeping the last ones'),
     });
@@ -101,15 +106,17 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
       backend: config.backend ?? 'auto',
       maxImageSide: resolved.maxImageSide,
       log: app.log,
+      ...(cluster ? { cluster } : {}),
     });
   } catch (error) {
     keyring?.close();
+    await cluster?.close();
     retrainer.dispose();
     await app.close();
     throw error;
   }
   const keys = keyring;
-  const jobs = createRetrainQueue(scopes, app.log);
+  const jobs = createRetrainQueue(scopes, app.log, cluster ? { lock: cluster.lock } : {});
   const decoder = createDecoder({
     threads: resolved.decodeThreads,
     limits: { maxSide: resolved.maxImageSide, maxBytes: resolved.bodyLimit },
@@ -121,6 +128,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
     await decoder.close();
     await jobs.close();
     await scopes.close();
+    await cluster?.close();
     retrainer.dispose();
   });
 

@@ -82,6 +82,7 @@ export {
   type RecognizerEvents,
   type RecognizerInput,
   type RecognizerOptions,
+  type RefreshOptions,
   type RetrainCallOptions,
   type RetrainOutcome,
   type RetrainPolicy,

@@ -79,7 +79,7 @@ describe('core public types', () => {
     expectTypeOf(recognizer.retrain()).toEqualTypeOf<Promise<RetrainOutcome>>();
     expectTypeOf(recognizer.rollback()).toEqualTypeOf<Promise<string | undefined>>();
     recognizer.on('model-change', (event) => {
-      expectTypeOf(event.cause).toEqualTypeOf<'retrain' | 'rollback' | 'reset'>();
+      expectTypeOf(event.cause).toEqualTypeOf<'retrain' | 'rollback' | 'reset' | 'refresh'>();
       expectTypeOf(event.version).toEqualTypeOf<string>();
     });
     expectTypeOf(recognizer.on('correction', () => {})).toEqualTypeOf<() => void>();

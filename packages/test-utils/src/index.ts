@@ -41,6 +41,7 @@ export {
   type WriterSplit,
 } from './pen-digits.js';
 export { pngChunk } from './png.js';
+export { dropSchema, freshSchema, type TestDatabase, testDatabase } from './postgres.js';
 export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';
 export {

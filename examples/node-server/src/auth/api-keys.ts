@@ -82,12 +82,36 @@ async function writeKeys(dataDir: string, keys: ApiKeyRecord[]): Promise<void> {
   await rename(temporary, path);
 }
 
-/** Creates a key for `user` and returns it: the only time the key itself exists. */
-export async function addKey(
-  dataDir: string,
-  user: string,
-  role: Role,
-): Promise<{ key: string; record: ApiKeyRecord }> {
+/** Where API key records live: `api-keys.json` in the data directory, or a database table. */
+export interface KeyStorage {
+  /** Every record; `undefined` when nothing changed since the last call (a cheap check first). */
+  load(): Promise<ApiKeyRecord[] | undefined>;
+  /** Adds a record. */
+  add(record: ApiKeyRecord): Promise<void>;
+  /** Removes every record of `user`; resolves how many there were. */
+  revoke(user: string): Promise<number>;
+}
+
+/** The keys in `dataDir/api-keys.json`, re-read when the file's identity (inode, size, mtime) changes. */
+export function fileKeyStorage(dataDir: string): KeyStorage {
+  const path = join(dataDir, KEYS_FILE);
+  let seen = '';
+  return {
+    async load() {
+      const info = await stat(path).catch(() => undefined);
+      const identity = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'none';
+      if (identity === seen) return undefined;
+      const keys = await readKeys(dataDir);
+      seen = identity;
+      return keys;
+    },
+    add: async (record) => writeKeys(dataDir, [...(await readKeys(dataDir)), record]),
+    revoke: (user) => revokeKeys(dataDir, user),
+  };
+}
+
+/** A new key record for `user`, and the key: the only time the key itself exists. */
+export function newKey(user: string, role: Role): { key: string; record: ApiKeyRecord } {
   if (!userPattern.test(user))
     throw new Error(`a user name is 1–64 letters, digits, '_' or '-', got "${user}"`);
   const id = randomBytes(6).toString('base64url');
@@ -99,8 +123,18 @@ export async function addKey(
     sha256: sha256(key).toString('hex'),
     createdAt: new Date().toISOString(),
   };
-  await writeKeys(dataDir, [...(await readKeys(dataDir)), record]);
   return { key, record };
+}
+
+/** Creates a key for `user` in `dataDir/api-keys.json` and returns it. */
+export async function addKey(
+  dataDir: string,
+  user: string,
+  role: Role,
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const created = newKey(user, role);
+  await fileKeyStorage(dataDir).add(created.record);
+  return created;
 }
 
 /** Removes every key of `user`; returns how many there were. */
@@ -119,23 +153,18 @@ export interface Keyring {
 }
 
 /**
- * Loads `dataDir/api-keys.json` and checks it for changes every `reloadMs` (a `stat`, off the
- * request path), so keys added or revoked with `npm run keys` take effect within that time.
- * A file that cannot be parsed keeps the keys last loaded, and `onError` hears of it.
+ * Loads the keys and checks them for changes every `reloadMs` (off the request path), so keys
+ * added or revoked with `npm run keys` take effect within that time. Keys that cannot be read
+ * keep the ones last loaded, and `onError` hears of it.
  */
 export async function openKeyring(
-  dataDir: string,
+  storage: KeyStorage,
   { reloadMs = 1000, onError }: { reloadMs?: number; onError?: (error: unknown) => void } = {},
 ): Promise<Keyring> {
-  const path = join(dataDir, KEYS_FILE);
   let byId = new Map<string, ApiKeyRecord>();
-  let seen = '';
   async function reload() {
-    const info = await stat(path).catch(() => undefined);
-    const identity = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'none';
-    if (identity === seen) return;
-    byId = new Map((await readKeys(dataDir)).map((record) => [record.id, record]));
-    seen = identity;
+    const records = await storage.load();
+    if (records) byId = new Map(records.map((record) => [record.id, record]));
   }
   await reload();
   let reloading = false;

@@ -381,7 +381,43 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     }, policy.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   }
 
-  async function loadVersion(version: string, cause: 'rollback' | 'reset') {
+  /** Makes corrections another process stored take effect here, and drops removed ones. */
+  async function rememberStored(
+    added: readonly string[] | undefined,
+    removed: readonly string[] | undefined,
+  ) {
+    const fresh: KnownCorrection[] = [];
+    if (added === undefined && removed === undefined) {
+      const stored = new Set<string>();
+      for await (const { id, image, label, createdAt } of store.iterate(scope)) {
+        stored.add(id);
+        if (!known.has(id)) fresh.push({ id, image, label, createdAt });
+      }
+      for (const id of known.keys()) if (!stored.has(id)) forget(id);
+    } else {
+      for (const id of removed ?? []) forget(id);
+      for (const id of added ?? []) {
+        if (known.has(id)) continue;
+        const correction = await store.get(id);
+        if (!correction || (options.userId !== undefined && correction.userId !== options.userId)) continue;
+        const { image, label, createdAt } = correction;
+        fresh.push({ id, image, label, createdAt });
+      }
+    }
+    if (fresh.length === 0 || disposed) return;
+    // Known first: a swap meanwhile recomputes every known correction under the new weights.
+    for (const correction of fresh) known.set(correction.id, correction);
+    await rememberAll(memory, served, fresh);
+    sinceRetrain += fresh.length;
+  }
+
+  function forget(id: string) {
+    if (!known.delete(id)) return;
+    memory.remove(id);
+    events.emit('correction-removed', { id });
+  }
+
+  async function loadVersion(version: string, cause: 'rollback' | 'reset' | 'refresh') {
     const stored = await modelStore.load(version);
     if (!stored) return undefined;
     await swap(await servedVersion(stored), cause);
@@ -445,6 +481,13 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       const existed = await store.remove(id);
       if (existed) events.emit('correction-removed', { id });
       return existed;
+    },
+    async refresh(request = {}) {
+      if (disposed) throw new RecognizerDisposedError();
+      await rememberStored(request.added, request.removed);
+      const current = await modelStore.current();
+      if (current && current.version !== served.version && !disposed)
+        await loadVersion(current.version, 'refresh');
     },
     retrain,
     async rollback(version) {

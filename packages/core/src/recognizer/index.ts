@@ -7,6 +7,7 @@ export type {
   RecognizerEvents,
   RecognizerInput,
   RecognizerOptions,
+  RefreshOptions,
   RetrainCallOptions,
   RetrainOutcome,
   RetrainPolicy,

@@ -123,7 +123,15 @@ export interface RecognizerEvents {
   /** A retrain failed or was cancelled; the served model stays. */
   'retrain-failed': { error: unknown };
   /** Different weights are now served. */
-  'model-change': { version: string; cause: 'retrain' | 'rollback' | 'reset' };
+  'model-change': { version: string; cause: 'retrain' | 'rollback' | 'reset' | 'refresh' };
+}
+
+/** What `recognizer.refresh()` re-reads; without either list, the whole correction store. */
+export interface RefreshOptions {
+  /** Ids of corrections another process added to the store: only these are read. */
+  added?: readonly string[];
+  /** Ids of corrections another process removed. */
+  removed?: readonly string[];
 }
 
 /** Details stored with a correction. */
@@ -148,6 +156,14 @@ export interface Recognizer {
   removeCorrection(id: string): Promise<boolean>;
   /** The store corrections are kept in (list, export, back up). */
   readonly store: CorrectionStore;
+  /**
+   * Catches up with what another process wrote to the stores this recogniser shares with it:
+   * corrections it added (in this recogniser's scope) take effect here and removed ones stop,
+   * and when the model store's current version is not the one served, that version is loaded
+   * and served (a `'model-change'` with cause `'refresh'`). With `added` or `removed`, only those
+   * corrections are read (what a change feed reports); without, the whole store is compared.
+   */
+  refresh(options?: RefreshOptions): Promise<void>;
   /**
    * Folds the corrections into the weights: trains a candidate (without touching the served
    * model, which keeps answering), puts it through the validation gate, and when it passes saves
