@@ -179,7 +179,9 @@ export async function run(options: BenchOptions): Promise<void> {
           if (response.status === 200) served++;
           else failed(`${response.status} ${JSON.stringify(response.body.error ?? '')}`);
         } catch (error) {
-          failed(String(error));
+          // fetch reports a network failure as "fetch failed"; what failed is its cause.
+          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+          failed(`${String(error)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''} after ${served} served`);
         }
       }
     })();
