@@ -128,6 +128,7 @@ export function createRetrainQueue(
               },
             }),
           );
+        let outcome: Awaited<ReturnType<typeof retrain>>;
         if (lock) {
           // One run per scope across the cluster: every correction committed before the lock was
           // taken is applied here first, since later askers will count this run as theirs.
@@ -147,16 +148,10 @@ export function createRetrainQueue(
             log.info({ job: job.id, version: job.version }, 'retrain covered by another instance');
             return;
           }
-          const outcome = turn.result;
-          job.state = 'succeeded';
-          job.verdict = { accepted: outcome.accepted, ...(outcome.reason ? { reason: outcome.reason } : {}) };
-          job.version = outcome.version;
-          job.corrections = outcome.corrections;
-          job.metrics = outcome.metrics;
-          log.info({ job: job.id, verdict: job.verdict, version: job.version }, 'retrain finished');
-          return;
+          outcome = turn.result;
+        } else {
+          outcome = await retrain(signal);
         }
-        const outcome = await retrain(signal);
         job.state = 'succeeded';
         job.verdict = { accepted: outcome.accepted, ...(outcome.reason ? { reason: outcome.reason } : {}) };
         job.version = outcome.version;
