@@ -181,7 +181,9 @@ export async function run(options: BenchOptions): Promise<void> {
         } catch (error) {
           // fetch reports a network failure as "fetch failed"; what failed is its cause.
           const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-          failed(`${String(error)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''} after ${served} served`);
+          failed(
+            `${String(error)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''} after ${served} served`,
+          );
         }
       }
     })();

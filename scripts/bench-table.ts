@@ -120,7 +120,8 @@ const ROWS: Row[] = [
   {
     bench: 'real-writers',
     metric: 'correcting every error: repeat errors fixed',
-    label: '… of those errors, the ones a correction preceded (the digit already misread earlier in the stream): fixed',
+    label:
+      '… of those errors, the ones a correction preceded (the digit already misread earlier in the stream): fixed',
     target: '—',
   },
   {
