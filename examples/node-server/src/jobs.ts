@@ -46,7 +46,8 @@ export interface RetrainQueue {
    * Runs `work` on the scope of `userId` with no retrain of that scope running: its queued and
    * running retrains are cancelled first (they fail with `CANCELLED`), and a retrain submitted
    * meanwhile waits for `work`. Rollback and reset go through here, so a retrain finishing
-   * later can never undo them.
+   * later can never undo them; with a cluster `lock`, no other instance's retrain of the scope
+   * overlaps them either.
    */
   exclusive<T>(userId: string | undefined, work: () => Promise<T>): Promise<T>;
   /** Jobs waiting or running. */
@@ -74,6 +75,8 @@ export function createRetrainQueue(
   /** Per scope, the end of the work that must not overlap: a retrain, a rollback, a reset. */
   const scopeTails = new Map<string, Promise<unknown>>();
   const scopeKey = (userId: string | undefined) => userId ?? '';
+  /** The scope's name on the cluster's retrain lock. */
+  const scopeName = (userId: string | undefined) => (userId === undefined ? 'global' : `user:${userId}`);
 
   function inScope<T>(userId: string | undefined, work: () => Promise<T>): Promise<T> {
     const key = scopeKey(userId);
@@ -133,7 +136,7 @@ export function createRetrainQueue(
           // One run per scope across the cluster: every correction committed before the lock was
           // taken is applied here first, since later askers will count this run as theirs.
           const turn = await lock.run(
-            job.userId === undefined ? 'global' : `user:${job.userId}`,
+            scopeName(job.userId),
             await (askedAt.get(job) ?? lock.askedAt()),
             async ({ signal: lost }) => {
               await scopes.sync();
@@ -195,7 +198,15 @@ export function createRetrainQueue(
     get: (id) => jobs.get(id),
     exclusive(userId, work) {
       for (const [job, cancel] of cancels) if (job.userId === userId) cancel.abort();
-      return inScope(userId, work);
+      if (!lock) return inScope(userId, work);
+      // Across the cluster too: no instance's retrain of the scope overlaps the work, and what
+      // any instance served before it is applied here first.
+      return inScope(userId, () =>
+        lock.hold(scopeName(userId), async () => {
+          await scopes.sync();
+          return work();
+        }),
+      );
     },
     get pending() {
       return pending;

@@ -99,4 +99,48 @@ describe.skipIf(database.skipReason !== undefined)('two instances on one Postgre
     const model = await a.inject({ method: 'GET', url: '/api/model?scope=global', headers: admin });
     expect(model.json<{ history: unknown[] }>().history).toHaveLength(2);
   }, 120_000);
+
+  it("lets no instance's retrain overlap a rollback through another", async () => {
+    const corrected = await a.inject({
+      method: 'POST',
+      url: '/api/corrections?scope=global',
+      headers: admin,
+      payload: { image: dataUrl(digitPng(11)), label: ((await predict(a, 11)).digit + 5) % 10 },
+    });
+    expect(corrected.statusCode).toBe(201);
+    const asked = await a.inject({
+      method: 'POST',
+      url: '/api/retrain?scope=global',
+      headers: { ...admin, 'content-type': 'application/json' },
+    });
+    const jobId = asked.json<{ jobId: string }>().jobId;
+    await vi.waitFor(
+      async () => {
+        const job = await a.inject({
+          method: 'GET',
+          url: `/api/retrain/${jobId}?scope=global`,
+          headers: admin,
+        });
+        expect(job.json<RetrainJob>().state).not.toBe('queued');
+      },
+      { timeout: 30_000, interval: 20 },
+    );
+    // Asked of B while A retrains: it waits for A's run to end, then rolls back from its version.
+    const rolledBack = await b.inject({
+      method: 'POST',
+      url: '/api/model/rollback?scope=global',
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload: {},
+    });
+    expect(rolledBack.statusCode).toBe(200);
+    const job = await finishedJob(a, jobId, admin, '?scope=global');
+    expect(job.state).toBe('succeeded');
+    const { version } = rolledBack.json<{ version: string }>();
+    expect(version).not.toBe(job.version);
+    // Nothing undoes the rollback afterwards: both instances serve the version it chose.
+    await vi.waitFor(async () => {
+      expect((await predict(a, 1)).modelVersion).toBe(version);
+      expect((await predict(b, 1)).modelVersion).toBe(version);
+    });
+  }, 120_000);
 });

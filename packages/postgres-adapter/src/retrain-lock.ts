@@ -35,6 +35,12 @@ export interface PostgresRetrainLock {
     askedAt: number,
     work: (turn: RetrainTurn) => Promise<T>,
   ): Promise<RetrainTurnResult<T>>;
+  /**
+   * Waits for the scope's lock and runs `work` under it, whatever ran before: for a change of the
+   * served model (a rollback, a reset) that no retrain on any instance may overlap. Records no
+   * retrain, so it covers no request.
+   */
+  hold<T>(scope: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Releases the pool when the lock opened it. Runs in progress keep their connection until they end. */
   close(): Promise<void>;
 }
@@ -60,63 +66,77 @@ export async function createPostgresRetrainLock(
     return Number(rows[0]?.sequence ?? 0);
   }
 
+  /**
+   * Runs `work` holding the scope's session advisory lock, on a connection of its own; `signal`
+   * aborts when that connection is lost (the server has then released the lock).
+   */
+  async function locked<T>(
+    scope: string,
+    work: (client: PoolClient, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (closed) throw new StoreClosedError();
+    let client: PoolClient;
+    try {
+      client = await database.pool.connect();
+    } catch (error) {
+      throw asDatabaseError('could not take the retrain lock', error);
+    }
+    const lost = new AbortController();
+    const onError = (error: Error) =>
+      lost.abort(
+        new DatabaseUnavailableError('the retrain lock was lost with its connection', { cause: error }),
+      );
+    client.on('error', onError);
+    const key = [LOCKS.retrain, `${database.schema}:${scope}`];
+    let failed: unknown;
+    try {
+      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', key);
+      try {
+        return await work(client, lost.signal);
+      } finally {
+        if (!lost.signal.aborted) await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', key);
+      }
+    } catch (error) {
+      failed = error;
+      throw asDatabaseError('could not run under the retrain lock', error);
+    } finally {
+      client.off('error', onError);
+      client.on('error', () => {});
+      // A connection whose lock state is unknown is closed, which releases any lock it held.
+      client.release(failed instanceof Error ? failed : undefined);
+    }
+  }
+
   return {
     async askedAt() {
       if (closed) throw new StoreClosedError();
       return newest();
     },
     async run(scope, askedAt, work) {
-      if (closed) throw new StoreClosedError();
-      let client: PoolClient;
-      try {
-        client = await database.pool.connect();
-      } catch (error) {
-        throw asDatabaseError('could not take the retrain lock', error);
-      }
-      const lost = new AbortController();
-      const onError = (error: Error) =>
-        lost.abort(
-          new DatabaseUnavailableError('the retrain lock was lost with its connection', { cause: error }),
+      return locked(scope, async (client, signal) => {
+        const { rows } = await client.query<{ through_sequence: string }>(
+          `SELECT through_sequence FROM ${retrains} WHERE scope = $1`,
+          [scope],
         );
-      client.on('error', onError);
-      let failed: unknown;
-      try {
-        await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [
-          LOCKS.retrain,
-          `${database.schema}:${scope}`,
-        ]);
-        try {
-          const { rows } = await client.query<{ through_sequence: string }>(
-            `SELECT through_sequence FROM ${retrains} WHERE scope = $1`,
-            [scope],
-          );
-          const done = Number(rows[0]?.through_sequence ?? -1);
-          if (done >= askedAt) return { ran: false, through: done };
-          const through = await newest(client);
-          const result = await work({ through, signal: lost.signal });
-          lost.signal.throwIfAborted();
-          await client.query(
-            `INSERT INTO ${retrains} (scope, through_sequence) VALUES ($1, $2)
-             ON CONFLICT (scope) DO UPDATE SET through_sequence = greatest(${retrains}.through_sequence, EXCLUDED.through_sequence)`,
-            [scope, through],
-          );
-          return { ran: true, result };
-        } finally {
-          if (!lost.signal.aborted)
-            await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
-              LOCKS.retrain,
-              `${database.schema}:${scope}`,
-            ]);
-        }
-      } catch (error) {
-        failed = error;
-        throw asDatabaseError('could not run under the retrain lock', error);
-      } finally {
-        client.off('error', onError);
-        client.on('error', () => {});
-        // A connection whose lock state is unknown is closed, which releases any lock it held.
-        client.release(failed instanceof Error ? failed : undefined);
-      }
+        const done = Number(rows[0]?.through_sequence ?? -1);
+        if (done >= askedAt) return { ran: false, through: done };
+        const through = await newest(client);
+        const result = await work({ through, signal });
+        signal.throwIfAborted();
+        await client.query(
+          `INSERT INTO ${retrains} (scope, through_sequence) VALUES ($1, $2)
+           ON CONFLICT (scope) DO UPDATE SET through_sequence = greatest(${retrains}.through_sequence, EXCLUDED.through_sequence)`,
+          [scope, through],
+        );
+        return { ran: true, result };
+      });
+    },
+    hold(scope, work) {
+      return locked(scope, async (_client, signal) => {
+        const result = await work(signal);
+        signal.throwIfAborted();
+        return result;
+      });
     },
     async close() {
       if (closed) return;

@@ -154,6 +154,37 @@ describe.skipIf(database.skipReason !== undefined)('change feed and retrain lock
     expect((await a.run('user:ada', await a.askedAt(), async () => 'ada')).ran).toBe(true);
   });
 
+  it('holds a scope against every retrain without covering any request', async () => {
+    schema = freshSchema();
+    const a = open(await createPostgresRetrainLock({ connectionString, schema }));
+    const b = open(await createPostgresRetrainLock({ connectionString, schema }));
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const rollback = a.hold('global', async () => {
+      order.push('rollback started');
+      await held;
+      order.push('rollback ended');
+      return 'v1';
+    });
+    await vi.waitFor(() => expect(order).toEqual(['rollback started']));
+    const retrain = b.run('global', await b.askedAt(), async () => {
+      order.push('retrain');
+    });
+    // The retrain waits for the lock while the rollback holds it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(order).toEqual(['rollback started']);
+    release();
+    expect(await rollback).toBe('v1');
+    // Holding records no run: the retrain asked before still runs, after the rollback.
+    expect((await retrain).ran).toBe(true);
+    expect(order).toEqual(['rollback started', 'rollback ended', 'retrain']);
+    // Another scope is not held.
+    expect(await b.hold('user:ada', async () => 'ada')).toBe('ada');
+  });
+
   it('leaves no lock behind when the retrainer holding it loses its connection', async () => {
     schema = freshSchema();
     const a = open(await createPostgresRetrainLock({ connectionString, schema }));
