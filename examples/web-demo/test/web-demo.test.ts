@@ -10,7 +10,7 @@ import {
   startDemo,
   waitUntilReady,
 } from './demo-page.js';
-import { type DrawingStyle, drawDigit, drawStrokes, PLUS, STYLES } from './strokes.js';
+import { type DrawingStyle, drawDigit, drawStrokes, STAR, STYLES } from './strokes.js';
 
 describe.skipIf(!chromiumPath)(`the web demo in Chromium (${chromiumPath ?? noChromiumReason})`, () => {
   let demo: DemoHarness;
@@ -70,7 +70,7 @@ describe.skipIf(!chromiumPath)(`the web demo in Chromium (${chromiumPath ?? noCh
     const tab = await open();
     const { page } = tab;
     const before = await padRevision(page);
-    const shown = await settledPrediction(page, before + (await drawStrokes(page, PLUS)));
+    const shown = await settledPrediction(page, before + (await drawStrokes(page, STAR)));
     expect(shown.state).toBe('uncertain');
     await eventually(() => page.getByTestId('uncertain').isVisible()).toBe(true);
     expect(await page.locator('#summary').textContent()).toMatch(/^Not sure/);

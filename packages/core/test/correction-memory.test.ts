@@ -23,22 +23,27 @@ describe('correction memory', () => {
     expect(nearGlyph.indexOf(Math.max(...nearGlyph))).toBe(7);
   });
 
-  it('lets an unfitted correction reach only drawings closer to it than to the anchors, a new one a little further', () => {
+  it('lets an unfitted correction reach only drawings clearly closer to it than to the anchors, a new one a little further', () => {
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
-    const memoryWith = (standing: 'new' | 'unfitted') => {
+    const memoryWith = (standing: 'new' | 'unfitted', glyph = 0.6) => {
       const memory = createCorrectionMemory({ threshold: 0.85 });
       memory.setAnchors([at(0)], [1]);
-      memory.add('odd-seven', at(0.3), 7, standing);
+      memory.add('odd-seven', at(glyph), 7, standing);
       return memory;
     };
     const winner = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
     // Closer to the ordinary 1 than to the corrected glyph, but within the new one's margin.
-    const nearerTheOne = at(0.14);
+    const nearerTheOne = at(0.29);
     expect(winner(memoryWith('new').adjust(nearerTheOne, model))).toBe(7);
     expect(memoryWith('unfitted').adjust(nearerTheOne, model)).toEqual(model);
-    // Closer to the corrected glyph: both reach it; the glyph itself is decided by either.
-    expect(winner(memoryWith('unfitted').adjust(at(0.25), model))).toBe(7);
-    expect(memoryWith('unfitted').adjust(at(0.3), model)[7]).toBeCloseTo(1, 6);
+    // Closer to the corrected glyph, but not clearly: still only the new one reaches it.
+    expect(winner(memoryWith('new').adjust(at(0.32), model))).toBe(7);
+    expect(memoryWith('unfitted').adjust(at(0.32), model)).toEqual(model);
+    // Clearly closer to the corrected glyph: both reach it; the glyph itself is decided by either.
+    expect(winner(memoryWith('unfitted').adjust(at(0.55), model))).toBe(7);
+    expect(memoryWith('unfitted').adjust(at(0.6), model)[7]).toBeCloseTo(1, 6);
+    // The ordinary 1 itself (its anchor all but identical) is never reached by the unfitted one.
+    expect(memoryWith('unfitted', 0.3).adjust(at(0), model)).toEqual(model);
   });
 
   it('ignores corrections their close neighbours outvote (label agreement), and restores them when those go', () => {

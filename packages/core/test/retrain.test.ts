@@ -197,10 +197,19 @@ describe('the inference network (batch norm folded into the convolutions)', () =
     const network = inferenceNetwork(model);
     const folded = await expectNoLeakedTensors(() => gradients((x) => network(x).probabilities));
     expect(Object.keys(folded).sort()).toEqual(Object.keys(viaLayers).sort());
+    // Compared as a whole per variable (relative L2), not element by element: a ReLU whose input
+    // is within rounding of zero can open in one network and stay shut in the other, which moves
+    // every gradient below it by about a part in a thousand; a folding mistake moves them by tens
+    // of percent.
     for (const [name, values] of Object.entries(viaLayers)) {
-      let scale = 0;
-      for (const v of values) scale = Math.max(scale, Math.abs(v));
-      expect(maxDifference(folded[name] ?? [], values) / scale).toBeLessThan(1e-4);
+      const other = folded[name] ?? new Float32Array(values.length);
+      let difference = 0;
+      let norm = 0;
+      values.forEach((v, i) => {
+        difference += (v - (other[i] ?? 0)) ** 2;
+        norm += v ** 2;
+      });
+      expect(Math.sqrt(difference / norm), name).toBeLessThan(1e-2);
     }
     labels.dispose();
     model.dispose();
@@ -271,6 +280,8 @@ describe('fineTune with known teacher answers', () => {
           learningRate: 0.01,
           passes: 4,
           seed: 3,
+          // A plain mean, so four steps move the weights far enough to compare the two runs.
+          rehearsalWeight: 1,
           teacher,
           ...(teacherAnswers ? { teacherAnswers } : {}),
         });

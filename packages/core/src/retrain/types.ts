@@ -144,7 +144,7 @@ export interface RetrainerOptions {
   /**
    * Incremental mode: how much more a rehearsed digit's loss counts than a correction's, in each
    * step of 8 corrections and 24 rehearsed digits. Higher forgets less and fits fewer
-   * corrections. Default 6 (see the learning guide's measurements).
+   * corrections. Default 12 (see the learning guide's measurements).
    */
   rehearsalWeight?: number;
   /**
