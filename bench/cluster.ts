@@ -37,7 +37,7 @@ const test = loadMnist('test', 300);
 
 const encoded = new Map<number, string>();
 
-/** Test digit `index` as a PNG data URL, encoded once: encoding blocks this process's event loop. */
+/** Test digit `index` as a PNG data URL, encoded once. */
 function pngDataUrl(index: number): string {
   const known = encoded.get(index);
   if (known !== undefined) return known;
@@ -54,6 +54,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function run(options: BenchOptions): Promise<void> {
   const database = await testDatabase();
   if (database.skipReason) throw new Error(`cluster benchmark needs PostgreSQL: ${database.skipReason}`);
+  // Every drawing encoded before any connection opens: encoding blocks this process's event loop,
+  // and a client whose loop stalls past the servers' keep-alive timeout can send on a pooled
+  // connection the server has just closed.
+  for (let i = 0; i < 300; i++) pngDataUrl(i);
   const databaseUrl = database.connectionString ?? '';
   const schema = freshSchema('bench');
   const figures: Figure[] = [];
@@ -169,8 +173,6 @@ export async function run(options: BenchOptions): Promise<void> {
     );
 
     // 3. SIGKILL of A during 200 concurrent corrections, B serving predictions meanwhile.
-    // Every drawing encoded beforehand, so nothing here stalls the clients while they run.
-    for (let i = 0; i < 300; i++) pngDataUrl(i);
     let predicting = true;
     let served = 0;
     let failedPredictions = 0;
