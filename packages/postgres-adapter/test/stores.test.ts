@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   describeCorrectionStoreContract,
   describeModelStoreContract,
@@ -97,6 +101,57 @@ describe.skipIf(database.skipReason !== undefined)('PostgreSQL stores', () => {
       expect((await others.current())?.version).toBe(saved.version);
       await Promise.all([a.close(), b.close(), models.close(), others.close()]);
     });
+  });
+
+  it('comes back whole from pg_dump and pg_restore into another database, as the README says', async () => {
+    const schema = freshSchema('backup');
+    const corrections = await createPostgresCorrectionStore({ connectionString, schema });
+    const models = await createPostgresModelStore({ connectionString, schema });
+    const ids = await Promise.all([0, 1, 2].map((i) => corrections.add(sampleCorrection(i))));
+    await models.save(sampleArtifacts(1));
+    const current = await models.save(sampleArtifacts(2));
+    await Promise.all([corrections.close(), models.close()]);
+
+    const dir = await mkdtemp(join(tmpdir(), 'crazy-digits-dump-'));
+    const copy = new URL(connectionString);
+    copy.pathname = `/${schema}_restored`;
+    const admin = new pg.Client({ connectionString });
+    await admin.connect();
+    try {
+      const dump = join(dir, 'crazy-digits.dump');
+      execFileSync('pg_dump', [
+        '--format=custom',
+        `--schema=${schema}`,
+        `--dbname=${connectionString}`,
+        `--file=${dump}`,
+      ]);
+      await admin.query(`CREATE DATABASE ${schema}_restored`);
+      execFileSync('pg_restore', [`--dbname=${copy.href}`, dump]);
+      const restored = await createPostgresCorrectionStore({ connectionString: copy.href, schema });
+      const restoredModels = await createPostgresModelStore({ connectionString: copy.href, schema });
+      try {
+        const items = (await restored.list()).items;
+        expect(items.map((c) => c.id).sort()).toEqual([...ids].sort());
+        for (const item of items) {
+          const original = sampleCorrection(ids.indexOf(item.id));
+          expect(item.label).toBe(original.label);
+          expect(Array.from(item.image)).toEqual(Array.from(original.image));
+        }
+        expect((await restoredModels.current())?.version).toBe(current.version);
+        expect((await restoredModels.list()).map((v) => v.version)).toHaveLength(2);
+        const loaded = await restoredModels.load();
+        expect(new Float32Array(loaded?.artifacts.weightData as ArrayBuffer)).toEqual(
+          new Float32Array(sampleArtifacts(2).weightData as ArrayBuffer),
+        );
+      } finally {
+        await Promise.all([restored.close(), restoredModels.close()]);
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${schema}_restored`);
+      await admin.end();
+      await rm(dir, { recursive: true, force: true });
+      await dropSchema(connectionString, schema);
+    }
   });
 
   it('refuses bad options and an unreachable database with typed errors', async () => {
