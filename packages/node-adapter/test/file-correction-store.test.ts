@@ -1,11 +1,9 @@
 import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 as zlibCrc32 } from 'node:zlib';
 import { type CorrectionStore, isCrazyDigitsError } from '@crazy-digits/core';
 import { describeCorrectionStoreContract, sampleCorrection } from '@crazy-digits/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tableCrc32 } from '../src/stores/crc32.js';
 import { createFileCorrectionStore, type StoreDamage, StoreDamagedError } from '../src/stores/index.js';
 
 describeCorrectionStoreContract('file', async () => {
@@ -38,12 +36,6 @@ describe('createFileCorrectionStore on disk', () => {
     logPath = join(dir, 'corrections.log');
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
-
-  it('computes the same CRC-32 as zlib without it (Node before 20.15)', () => {
-    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251);
-    expect(tableCrc32(bytes)).toBe(zlibCrc32(bytes));
-    expect(tableCrc32(new Uint8Array(0))).toBe(0);
-  });
 
   it('says it is persistent', async () => {
     const store = await open();

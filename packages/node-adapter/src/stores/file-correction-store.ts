@@ -36,7 +36,7 @@ import {
   writeFully,
 } from './fs.js';
 import { createDirectoryLock } from './lock.js';
-import { type FrameDamage, frame, scanFrames, unframe } from './record-log.js';
+import { FRAME_HEADER_BYTES, type FrameDamage, frame, scanFrames, unframe } from './record-log.js';
 
 /** Options for {@link createFileCorrectionStore}. */
 export interface FileCorrectionStoreOptions {
@@ -257,7 +257,7 @@ export async function createFileCorrectionStore(
         }
         at = start;
         for (const { payload } of accepted) {
-          apply(at, payload.length, payload.subarray(8));
+          apply(at, payload.length, payload.subarray(FRAME_HEADER_BYTES));
           at += payload.length;
         }
         end = at;
@@ -431,7 +431,7 @@ export async function createFileCorrectionStore(
             await undoAppend(log, start, error);
             throw error;
           }
-          apply(start, payload.length, payload.subarray(8));
+          apply(start, payload.length, payload.subarray(FRAME_HEADER_BYTES));
           end = start + payload.length;
           if (garbageBytes >= compactionMinBytes && garbageBytes > compactionRatio * (live() + garbageBytes))
             await compact(log);

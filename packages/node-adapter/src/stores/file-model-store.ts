@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import {
   type ModelStore,
   type ModelVersion,
@@ -9,7 +10,6 @@ import {
   type StoredModel,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
-import { crc32 } from './crc32.js';
 import { asStoreError, type StoreDamage, StoreDamagedError } from './errors.js';
 import {
   isErrorCode,
