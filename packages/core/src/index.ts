@@ -95,6 +95,7 @@ export {
   DEFAULT_GATE,
   DigitCodecError,
   disputedCorrections,
+  fromWireError,
   type GateOptions,
   gateVerdict,
   type LabelledDigit,
@@ -108,6 +109,8 @@ export {
   type RetrainProgress,
   type RetrainRequest,
   type RetrainResult,
+  toWireError,
+  type WireError,
 } from './retrain/index.js';
 export {
   type AugmentOptions,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CrazyDigitsError, isCrazyDigitsError } from '../src/index.js';
+import {
+  CrazyDigitsError,
+  fromWireError,
+  isCrazyDigitsError,
+  NoCorrectionsError,
+  RetrainConfigError,
+  toWireError,
+} from '../src/index.js';
 
 class ExampleError extends CrazyDigitsError<'EXAMPLE'> {
   constructor(message: string, cause?: unknown) {
@@ -43,5 +50,38 @@ describe('isCrazyDigitsError', () => {
     const foreign = Object.assign(new Error('x'), { code: 'EXAMPLE' });
     Object.defineProperty(foreign, Symbol.for('@crazy-digits/error'), { value: true });
     expect(isCrazyDigitsError(foreign, 'EXAMPLE')).toBe(true);
+  });
+});
+
+describe('errors across threads (toWireError, fromWireError)', () => {
+  // What a worker posts is structured-cloned: plain data survives, classes do not.
+  const across = (error: unknown) => fromWireError(structuredClone(toWireError(error)));
+
+  it("rebuilds core's retrain errors as their own classes, with the worker's stack", () => {
+    const original = new RetrainConfigError("mode 'full' needs fullData");
+    const rebuilt = across(original);
+    expect(rebuilt).toBeInstanceOf(RetrainConfigError);
+    expect(rebuilt.message).toBe(original.message);
+    expect(rebuilt.stack).toBe(original.stack);
+    expect(across(new NoCorrectionsError())).toBeInstanceOf(NoCorrectionsError);
+  });
+
+  it('keeps any other crazy-digits error matchable by code and name, with its causes', () => {
+    const disk = new Error('disk full');
+    const rebuilt = across(new ExampleError('could not save', disk));
+    expect(isCrazyDigitsError(rebuilt, 'EXAMPLE')).toBe(true);
+    expect(rebuilt.name).toBe('ExampleError');
+    expect(rebuilt.message).toBe('[crazy-digits] could not save');
+    expect(rebuilt.cause).toBeInstanceOf(Error);
+    expect((rebuilt.cause as Error).message).toBe('disk full');
+  });
+
+  it('describes what is not an Error, and cuts long chains of causes', () => {
+    expect(across('just a string')).toMatchObject({ name: 'Error', message: 'just a string' });
+    let error = new Error('0');
+    for (let i = 1; i < 10; i++) error = new Error(String(i), { cause: error });
+    let depth = 0;
+    for (let at: unknown = across(error); at instanceof Error; at = at.cause) depth++;
+    expect(depth).toBe(5);
   });
 });

@@ -6,6 +6,7 @@ import type {
   RetrainRequest,
   RetrainResult,
   UseBackendOptions,
+  WireError,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -69,15 +70,6 @@ export interface ErrorMessage {
 
 /** Worker to page. */
 export type FromWorkerMessage = ProgressMessage | ResultMessage | ErrorMessage;
-
-/** An error as it crosses threads; `code` is set for crazy-digits errors. */
-export interface WireError {
-  name: string;
-  message: string;
-  code?: string;
-  stack?: string;
-  cause?: WireError;
-}
 
 /**
  * One end of a message channel: a `Worker`, a `MessagePort`, or a worker's own global scope

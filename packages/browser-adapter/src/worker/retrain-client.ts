@@ -1,4 +1,5 @@
 import {
+  fromWireError,
   isCrazyDigitsError,
   type RetrainProgress,
   type RetrainRequest,
@@ -7,7 +8,7 @@ import {
 import { RetrainWorkerError } from './errors.js';
 import type { ConfigureMessage, FromWorkerMessage, RetrainPort } from './messages.js';
 import { startPort } from './serve-retrain-requests.js';
-import { fromWireError, toRetrainMessage } from './wire.js';
+import { toRetrainMessage } from './wire.js';
 
 interface PendingRun {
   resolve(result: RetrainResult): void;

@@ -1,4 +1,4 @@
-import { createRetrainer, type Retrainer, useBackend } from '@crazy-digits/core';
+import { createRetrainer, type Retrainer, toWireError, useBackend } from '@crazy-digits/core';
 import type {
   ConfigureMessage,
   FromWorkerMessage,
@@ -6,7 +6,7 @@ import type {
   RetrainPort,
   ToWorkerMessage,
 } from './messages.js';
-import { correctionsOf, toWireError, transferablesOf } from './wire.js';
+import { correctionsOf, transferablesOf } from './wire.js';
 
 /**
  * The worker's side of the protocol: answers retrain requests arriving on `port` with core's

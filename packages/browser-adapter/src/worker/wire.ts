@@ -1,20 +1,11 @@
 import {
-  CrazyDigitsError,
-  isCrazyDigitsError,
   type LabelledDigit,
   MNIST_PIXELS,
-  NoCorrectionsError,
-  RetrainConfigError,
-  RetrainerDisposedError,
   type RetrainRequest,
   type RetrainResult,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
-import type { RetrainMessage, WireError } from './messages.js';
-
-const PREFIX = '[crazy-digits] ';
-/** Causes are kept this deep; deeper chains are cut (they only feed logs). */
-const MAX_CAUSE_DEPTH = 4;
+import type { RetrainMessage } from './messages.js';
 
 /**
  * The request as a message. The corrections are packed into one buffer that is transferred
@@ -62,43 +53,4 @@ export function transferablesOf(result: RetrainResult): Transferable[] {
   const data: tf.io.WeightData | undefined = result.artifacts.weightData;
   if (data === undefined) return [];
   return Array.isArray(data) ? data : [data];
-}
-
-/** `error` as plain data. */
-export function toWireError(error: unknown, depth = 0): WireError {
-  if (!(error instanceof Error)) {
-    // DOMException is an Error in browsers and Node; anything else thrown is described.
-    return { name: 'Error', message: String(error) };
-  }
-  const wire: WireError = { name: error.name, message: error.message };
-  if (isCrazyDigitsError(error)) wire.code = error.code;
-  if (error.stack !== undefined) wire.stack = error.stack;
-  if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) wire.cause = toWireError(error.cause, depth + 1);
-  return wire;
-}
-
-/** Core's retrain errors, re-created as their own classes so `instanceof` holds too. */
-const KNOWN: Record<string, (message: string) => Error> = {
-  NO_CORRECTIONS: () => new NoCorrectionsError(),
-  RETRAINER_DISPOSED: () => new RetrainerDisposedError(),
-  RETRAIN_CONFIG: (message) => new RetrainConfigError(message),
-};
-
-/**
- * An error of the other thread, rebuilt: core's retrain errors as their classes, any other
- * crazy-digits error as a `CrazyDigitsError` with the same `code`, `name` and message (so
- * `isCrazyDigitsError(error, code)` branches as it would have in the worker), anything else as
- * an `Error` with the same name and message. Stacks are the worker's.
- */
-export function fromWireError(wire: WireError): Error {
-  const options = wire.cause ? { cause: fromWireError(wire.cause) } : {};
-  const message = wire.message.startsWith(PREFIX) ? wire.message.slice(PREFIX.length) : wire.message;
-  const known = wire.code === undefined ? undefined : KNOWN[wire.code];
-  let error: Error;
-  if (known) error = known(message);
-  else if (wire.code !== undefined) error = new CrazyDigitsError(wire.code, message, options);
-  else error = new Error(wire.message, options);
-  error.name = wire.name;
-  if (wire.stack !== undefined) error.stack = wire.stack;
-  return error;
 }

@@ -15,3 +15,4 @@ export type {
   RetrainRequest,
   RetrainResult,
 } from './types.js';
+export { fromWireError, toWireError, type WireError } from './wire-error.js';

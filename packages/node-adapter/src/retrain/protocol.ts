@@ -6,6 +6,7 @@ import type {
   RetrainProgress,
   RetrainRequest,
   RetrainResult,
+  WireError,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -42,14 +43,6 @@ export type RetrainCommand =
   | { type: 'abort'; id: number };
 
 /** An error as it crosses the thread boundary; the main thread re-creates it. */
-export interface SerializedError {
-  name: string;
-  message: string;
-  /** Set for crazy-digits errors only. */
-  code?: string;
-  stack?: string;
-}
-
 /** Worker → main thread. */
 export type RetrainReply =
   | { type: 'progress'; id: number; progress: RetrainProgress }
@@ -63,7 +56,7 @@ export type RetrainReply =
       featureMean?: number[];
       rehearsal?: RetrainResult['rehearsal'];
     }
-  | { type: 'error'; id: number; error: SerializedError };
+  | { type: 'error'; id: number; error: WireError };
 
 /** The `ArrayBuffer`s behind model artifacts' weights, to transfer rather than copy. */
 export function weightBuffers(artifacts: tf.io.ModelArtifacts): ArrayBuffer[] {

@@ -8,11 +8,11 @@ import {
   type LabelledDigit,
   MNIST_PIXELS,
   type RetrainResult,
+  toWireError,
   useBackend,
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 import { lowerThreadPriority } from '../threads/priority.js';
-import { serializeError } from './errors.js';
 import { type RetrainCommand, type RetrainReply, type RetrainWorkerData, weightBuffers } from './protocol.js';
 
 const port = parentPort;
@@ -71,7 +71,7 @@ function serve(port: NonNullable<typeof parentPort>, data: RetrainWorkerData): v
       );
     } catch (error) {
       // After an abort the main thread has already settled the run; it ignores this reply.
-      reply({ type: 'error', id: command.id, error: serializeError(error) });
+      reply({ type: 'error', id: command.id, error: toWireError(error) });
     } finally {
       aborts.delete(command.id);
     }

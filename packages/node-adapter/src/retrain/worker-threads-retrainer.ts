@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import {
   type BackendPreference,
   type DigitDataset,
+  fromWireError,
   MNIST_PIXELS,
   type Retrainer,
   RetrainerDisposedError,
@@ -12,7 +13,7 @@ import {
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 import { startWorker, workerEntryBeside } from '../threads/start-worker.js';
-import { deserializeError, RetrainWorkerError } from './errors.js';
+import { RetrainWorkerError } from './errors.js';
 import type { BaseModel, RetrainCommand, RetrainReply, RetrainWorkerData } from './protocol.js';
 
 /**
@@ -120,7 +121,7 @@ export function createWorkerThreadsRetrainerOn(
     }
     const entry = settle(reply.id);
     if (!entry) return; // aborted on this side already
-    if (reply.type === 'error') entry.reject(deserializeError(reply.error));
+    if (reply.type === 'error') entry.reject(fromWireError(reply.error));
     else {
       entry.resolve({
         accepted: reply.accepted,
