@@ -1,5 +1,12 @@
 const ERROR_BRAND = Symbol.for('@crazy-digits/error');
 
+/** What every crazy-digits error message starts with. */
+const PREFIX = '[crazy-digits] ';
+
+/** `message` without the prefix a crazy-digits error adds, e.g. to rebuild one elsewhere. */
+export const unprefixed = (message: string): string =>
+  message.startsWith(PREFIX) ? message.slice(PREFIX.length) : message;
+
 /** Options accepted by every crazy-digits error. */
 export interface CrazyDigitsErrorOptions {
   /** The underlying error, kept so callers and logs can see the root cause. */
@@ -17,7 +24,7 @@ export class CrazyDigitsError<Code extends string = string> extends Error {
   readonly code: Code;
 
   constructor(code: Code, message: string, options: CrazyDigitsErrorOptions = {}) {
-    super(`[crazy-digits] ${message}`, 'cause' in options ? { cause: options.cause } : undefined);
+    super(`${PREFIX}${message}`, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
     this.name = new.target.name;
     // A brand survives duplicated installs and realms, where `instanceof` does not.

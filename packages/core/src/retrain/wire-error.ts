@@ -1,3 +1,4 @@
+import { unprefixed } from '../errors/crazy-digits-error.js';
 import { CrazyDigitsError, isCrazyDigitsError } from '../errors/index.js';
 import { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from './errors.js';
 
@@ -37,8 +38,6 @@ const KNOWN: Record<string, (message: string) => Error> = {
   RETRAIN_CONFIG: (message) => new RetrainConfigError(message),
 };
 
-const PREFIX = '[crazy-digits] ';
-
 /**
  * An error of the other thread, rebuilt: core's retrain errors as their classes, any other
  * crazy-digits error as a `CrazyDigitsError` with the same `code`, `name` and message (so
@@ -48,7 +47,7 @@ const PREFIX = '[crazy-digits] ';
 export function fromWireError(wire: WireError): Error {
   const options = wire.cause ? { cause: fromWireError(wire.cause) } : {};
   // The constructor adds the prefix again.
-  const message = wire.message.startsWith(PREFIX) ? wire.message.slice(PREFIX.length) : wire.message;
+  const message = unprefixed(wire.message);
   const known = wire.code === undefined ? undefined : KNOWN[wire.code];
   let error: Error;
   if (known) error = known(message);

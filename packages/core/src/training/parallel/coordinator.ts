@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { unprefixed } from '../../errors/crazy-digits-error.js';
 import { isCrazyDigitsError } from '../../errors/index.js';
 import { exportModel } from '../../model/index.js';
 import { MNIST_PIXELS } from '../../preprocess/validate.js';
@@ -69,7 +70,7 @@ function connect(index: number, port: GradientWorkerPort): WorkerLink {
       } else if (message.type === 'failed') {
         const cause = new Error(message.message);
         if (message.stack !== undefined) cause.stack = message.stack;
-        fail(new GradientWorkerError(index, message.message.replace(/^\[crazy-digits\] /, ''), { cause }));
+        fail(new GradientWorkerError(index, unprefixed(message.message), { cause }));
       } else {
         pending?.resolve(message);
         pending = undefined;
