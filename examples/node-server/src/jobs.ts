@@ -119,11 +119,14 @@ export function createRetrainQueue(
     try {
       await inScope(job.userId, async () => {
         signal.throwIfAborted();
-        job.state = 'running';
-        job.startedAt = Date.now();
-        log.info({ job: job.id, userId: job.userId }, 'retrain started');
-        const retrain = (runSignal: AbortSignal) =>
-          scopes.use(job.userId, (scope) =>
+        const retrain = (runSignal: AbortSignal) => {
+          // Running from the moment it trains: with a cluster lock, a job waiting for another
+          // instance's run or rollback is still queued, and one asked before a rollback that took
+          // the lock first trains after it, on the version the rollback chose.
+          job.state = 'running';
+          job.startedAt = Date.now();
+          log.info({ job: job.id, userId: job.userId }, 'retrain started');
+          return scopes.use(job.userId, (scope) =>
             scope.recognizer.retrain({
               signal: runSignal,
               onProgress: (progress) => {
@@ -131,6 +134,7 @@ export function createRetrainQueue(
               },
             }),
           );
+        };
         let outcome: Awaited<ReturnType<typeof retrain>>;
         if (lock) {
           // One run per scope across the cluster: every correction committed before the lock was
