@@ -53,7 +53,7 @@ function figuresOf(thread: string, measured: PageRetrainFigures, corrections: nu
         value: run.retrainMs - answered,
         unit: 'ms',
         detail:
-          'serving the candidate: save the version, load it, features of the corrections under the new weights (its anchors come with the answer)',
+          'serving the candidate: save the version, load it, features of the corrections under the new weights (its rehearsal digits come with the answer)',
       },
     ];
   });
@@ -75,7 +75,7 @@ export async function run(options: BenchOptions): Promise<void> {
   });
   const count = Number(values.corrections);
   const train = loadMnist('train', 1000 + count);
-  // Digits the bundled model never rehearses with: the 1,000 after the replay digits' range.
+  // Digits the bundled model never rehearses with: the 1,000 after the rehearsal digits' range.
   const corrections = Array.from({ length: count }, (_, i) => ({
     image: Array.from(mnistDigit(train, 1000 + i)),
     label: train.labels[1000 + i] ?? 0,

@@ -17,7 +17,7 @@ import {
 } from '../packages/core/src/model/index.js';
 import { frozenNetwork } from '../packages/core/src/retrain/inference.js';
 import { evaluate } from '../packages/core/src/retrain/passes.js';
-import { bundledDigits } from '../packages/core/src/retrain/replay-set.js';
+import { bundledDigits } from '../packages/core/src/retrain/rehearsal-set.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
 import { loadMnistDataset } from './mnist-training.js';
 

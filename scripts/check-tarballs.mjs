@@ -19,7 +19,7 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
 /**
  * Budget for core + browser-adapter in the app's bundle below, minified and gzipped (level 9), in
  * bytes: what the app's imports (recogniser, backend, drawing pad, IndexedDB store) pull in after
- * tree-shaking, without tfjs, idb, the bundled weights or the replay digits (reported separately).
+ * tree-shaking, without tfjs, idb, the bundled weights or the rehearsal digits (reported separately).
  * Measured at 22,304 bytes (Vite 8.3.8), then 25,954 with the batch-norm training kernels
  * (`useBackend('wasm')` installs the whole training kernel set, which the page's retrains use);
  * the budget leaves about 15% headroom. Raise it deliberately, in the change that needs it.
@@ -342,7 +342,7 @@ window.ready = (async () => {
 /**
  * Chunks by package, so core + browser-adapter can be measured on their own. Higher priorities
  * capture modules first: tfjs (with its own dependencies) and idb before crazy-digits, whose group
- * would otherwise pull them in as its dependencies. The weights and replay digits, imported
+ * would otherwise pull them in as its dependencies. The weights and rehearsal digits, imported
  * dynamically, keep chunks of their own.
  */
 const chunkGroups = [
@@ -395,7 +395,7 @@ function checkSizes(sizes) {
   console.log('  bundle (minified; gzip -9):');
   console.log(`    core + browser-adapter: ${describe(ours)}`);
   console.log(`    bundled weights:        ${describe(find(/^bundled-model\.generated-.*\.js$/))}`);
-  console.log(`    replay/validation set:  ${describe(find(/^replay-set\.generated-.*\.js$/))}`);
+  console.log(`    rehearsal/validation set:  ${describe(find(/^rehearsal-set\.generated-.*\.js$/))}`);
   console.log(`    idb:                    ${describe(find(/^idb-.*\.js$/))}`);
   console.log(`    tfjs:                   ${describe(find(/^tfjs-[^.]*\.js$/))}`);
   console.log(`    retrain worker:         ${describe(find(/worker.*\.js$/))}`);
@@ -494,9 +494,9 @@ async function checkBrowser(app) {
     if (!loaded.some((path) => /\/assets\/bundled-model\.generated-.*\.js$/.test(path))) {
       fail('Chromium: the bundled weights chunk was not loaded from the build');
     }
-    // Core loads its replay digits on the first retrain only: an app that predicts never fetches them.
-    if (loaded.some((path) => /\/assets\/replay-set\.generated-.*\.js$/.test(path))) {
-      fail('Chromium: the replay digits were loaded by an app that never retrains');
+    // Core loads its rehearsal digits on the first retrain only: an app that predicts never fetches them.
+    if (loaded.some((path) => /\/assets\/rehearsal-set\.generated-.*\.js$/.test(path))) {
+      fail('Chromium: the rehearsal digits were loaded by an app that never retrains');
     }
     console.log(`       assets loaded: ${loaded.filter((path) => path.startsWith('/assets/')).join(', ')}`);
     if (ready.backend !== 'wasm') fail(`Chromium: ran on ${ready.backend}, not wasm`);

@@ -36,7 +36,7 @@ window.persistenceTest = { adapter, core, tf };
 /** Loads tfjs, trains and reloads for real; a ceiling, not a measurement. */
 const SLOW = 60_000;
 
-/** MNIST digits outside the bundled replay digits (the first 1,000), so no anchor is the same drawing. */
+/** MNIST digits outside the bundled rehearsal digits (the first 1,000), so no rehearsal digit is the same drawing. */
 const train = loadMnist('train', 1010);
 const digit = (i: number) => Array.from(mnistDigit(train, 1000 + i));
 /** Each corrected to the next digit up: only the correction makes the recogniser say so. */

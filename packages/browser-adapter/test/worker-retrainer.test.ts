@@ -31,11 +31,11 @@ const digits = (from: number, count: number): LabelledDigit[] =>
     label: train.labels[from + i] ?? 0,
   }));
 
-/** Two training steps and small replay/validation sets: these tests check the protocol. */
+/** Two training steps and small rehearsal/validation sets: these tests check the protocol. */
 const configuration: ConfigureMessage = {
   type: 'configure',
   backend: 'wasm',
-  retrainer: { minSteps: 2, maxSteps: 2, replay: dataset(0, 200), validation: dataset(200, 200) },
+  retrainer: { minSteps: 2, maxSteps: 2, rehearsal: dataset(0, 200), validation: dataset(200, 200) },
 };
 
 /** A page and a "worker" on the two ends of a message channel, in this thread. */
@@ -125,7 +125,7 @@ describe('the retrain worker protocol', () => {
         });
         expect(result.metrics.baseAccuracy).toBe(0.777);
         expect(result.metrics.baseRecall).toEqual(known.recall);
-        // Accepted: its outputs on the 1,000 bundled rehearsal digits come back for the page's anchors.
+        // Accepted: its outputs on the 1,000 bundled rehearsal digits come back for the page's rehearsal digits.
         expect(result.accepted).toBe(true);
         expect(result.rehearsal?.probabilities).toHaveLength(10_000);
         expect(result.rehearsal?.features.length).toBe(1000 * 128);
@@ -135,10 +135,10 @@ describe('the retrain worker protocol', () => {
       const { message } = toRetrainMessage(1, {
         base,
         corrections: digits(300, 1),
-        baseOnReplay: { featureMean: [0.5], probabilities: new Float32Array(10) },
+        baseOnRehearsal: { featureMean: [0.5], probabilities: new Float32Array(10) },
         baseEvaluation: { accuracy: 1, recall: [1], count: 1 },
       });
-      expect(message.baseOnReplay?.featureMean).toEqual([0.5]);
+      expect(message.baseOnRehearsal?.featureMean).toEqual([0.5]);
       expect(message.baseEvaluation?.count).toBe(1);
     },
     SLOW,

@@ -73,7 +73,7 @@ describe('recognizer.correct', () => {
     const after = (await recognizer.predictBatch(inputs)).map((p) => p.digit);
     const changed = after.filter((digit, i) => digit !== before[i]).length;
     expect(changed / inputs.length).toBeLessThanOrEqual(0.005);
-  }, 60_000); // ~1,000 predictions and the anchors' features: a ceiling for busy machines
+  }, 60_000); // ~1,000 predictions and the rehearsal digits' features: a ceiling for busy machines
 
   it('applies stored corrections when a recognizer opens on the store, scoped by user', async () => {
     const store = createMemoryCorrectionStore();

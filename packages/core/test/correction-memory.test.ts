@@ -7,11 +7,11 @@ const uniform = new Array<number>(10).fill(0.1);
 const model = [0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
 
 describe('correction memory', () => {
-  it('counts a correction only where it out-matches known-good examples of other digits (anchors)', () => {
+  it('counts a correction only where it out-matches known-good examples of other digits (rehearsal digits)', () => {
     const memory = createCorrectionMemory({ threshold: 0.85 });
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     // An ordinary 1 sits at angle 0; a writer's odd glyph, corrected to 7, sits close to it.
-    memory.setAnchors([at(0)], [1]);
+    memory.setRehearsal([at(0)], [1]);
     memory.add('odd-seven', at(0.45), 7);
     const ordinaryOne = memory.adjust(at(0.02), model);
     expect(ordinaryOne.indexOf(Math.max(...ordinaryOne))).toBe(1);
@@ -23,11 +23,11 @@ describe('correction memory', () => {
     expect(nearGlyph.indexOf(Math.max(...nearGlyph))).toBe(7);
   });
 
-  it('lets an unfitted correction reach only drawings clearly closer to it than to the anchors, a new one a little further', () => {
+  it('lets an unfitted correction reach only drawings clearly closer to it than to the rehearsal digits, a new one a little further', () => {
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     const memoryWith = (standing: 'new' | 'unfitted', glyph = 0.6) => {
       const memory = createCorrectionMemory({ threshold: 0.85 });
-      memory.setAnchors([at(0)], [1]);
+      memory.setRehearsal([at(0)], [1]);
       memory.add('odd-seven', at(glyph), 7, standing);
       return memory;
     };
@@ -42,7 +42,7 @@ describe('correction memory', () => {
     // Clearly closer to the corrected glyph: both reach it; the glyph itself is decided by either.
     expect(winner(memoryWith('unfitted').adjust(at(0.55), model))).toBe(7);
     expect(memoryWith('unfitted').adjust(at(0.6), model)[7]).toBeCloseTo(1, 6);
-    // The ordinary 1 itself (its anchor all but identical) is never reached by the unfitted one.
+    // The ordinary 1 itself (its rehearsal digit all but identical) is never reached by the unfitted one.
     expect(memoryWith('unfitted', 0.3).adjust(at(0), model)).toEqual(model);
   });
 

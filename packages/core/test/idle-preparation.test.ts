@@ -2,7 +2,7 @@ import { expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRecognizer, type Recognizer } from '../src/index.js';
 import { nextTask } from '../src/next-task.js';
-import { bundledDigits } from '../src/retrain/replay-set.js';
+import { bundledDigits } from '../src/retrain/rehearsal-set.js';
 
 const mnist = loadMnist('test', 10);
 

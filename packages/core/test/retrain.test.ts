@@ -74,12 +74,12 @@ beforeAll(async () => {
 afterAll(() => retrainer.dispose());
 
 describe('the bundled digits', () => {
-  it('decode to 1,000 balanced replay digits and 2,000 held-out test digits', async () => {
-    const { replay, validation } = await bundledDigits();
-    expect(replay.labels.length).toBe(1000);
-    expect(replay.images.length).toBe(1000 * 784);
+  it('decode to 1,000 balanced rehearsal digits and 2,000 held-out test digits', async () => {
+    const { rehearsal, validation } = await bundledDigits();
+    expect(rehearsal.labels.length).toBe(1000);
+    expect(rehearsal.images.length).toBe(1000 * 784);
     for (let digit = 0; digit < 10; digit++)
-      expect(replay.labels.filter((l) => l === digit).length).toBe(100);
+      expect(rehearsal.labels.filter((l) => l === digit).length).toBe(100);
     const test = loadMnist('test', 2000);
     expect(Array.from(validation.labels)).toEqual(Array.from(test.labels));
     // Quantised to 16 levels: every pixel within half a level of the original.
@@ -270,12 +270,12 @@ describe('fineTune with known teacher answers', () => {
   it(
     'trains the same weights as asking the teacher every step, with no tensors left behind',
     async () => {
-      const { replay } = await bundledDigits();
+      const { rehearsal } = await bundledDigits();
       const teacher = await importModel(base);
-      const { probabilities } = await passOver(inferenceNetwork(teacher), replay.images);
+      const { probabilities } = await passOver(inferenceNetwork(teacher), rehearsal.images);
       const weightsAfter = async (teacherAnswers?: Float32Array) => {
         const model = await importModel(base);
-        await fineTune(model, digits(0, 8), replay, {
+        await fineTune(model, digits(0, 8), rehearsal, {
           steps: 4,
           learningRate: 0.01,
           passes: 4,
@@ -327,11 +327,11 @@ describe('which layers an incremental run trains', () => {
   it(
     'leaves the layers before the last stage as they were by default; trainFrom 0 trains them all',
     async () => {
-      const { replay } = await bundledDigits();
+      const { rehearsal } = await bundledDigits();
       const changedLayers = async (trainFrom?: number) => {
         const model = await importModel(base);
         const before = model.layers.map((l) => l.getWeights().map((w) => w.dataSync()));
-        await fineTune(model, digits(0, 8), replay, {
+        await fineTune(model, digits(0, 8), rehearsal, {
           steps: 2,
           learningRate: 0.01,
           passes: 4,
@@ -476,15 +476,15 @@ describe("the base model's evaluation, once per served model", () => {
    * Two steps on these digits, training every layer: no frozen layers' outputs are kept, so
    * each candidate is evaluated whole (one pass over `validation` each).
    */
-  const trainingEveryLayer = (replay: DigitDataset, validation: DigitDataset) =>
-    createRetrainer({ minSteps: 2, maxSteps: 2, trainFrom: 0, replay, validation, gate: lenient });
+  const trainingEveryLayer = (rehearsal: DigitDataset, validation: DigitDataset) =>
+    createRetrainer({ minSteps: 2, maxSteps: 2, trainFrom: 0, rehearsal, validation, gate: lenient });
 
   it(
     'is computed once per base artifacts, and an accepted candidate brings its own',
     async () => {
-      const { replay, validation } = await bundledDigits();
+      const { rehearsal, validation } = await bundledDigits();
       const { data, counter } = countedValidation(validation);
-      const counting = trainingEveryLayer(replay, data);
+      const counting = trainingEveryLayer(rehearsal, data);
       const corrections = digits(100, 4);
       const first = await expectNoLeakedTensors(() => counting.retrain({ base, corrections }));
       expect(counter.passes).toBe(2); // the base, then the candidate
@@ -564,25 +564,25 @@ describe("the base model's evaluation, once per served model", () => {
   it(
     "returns an accepted candidate's feature centre over the rehearsal digits, and none for a rejected one",
     async () => {
-      const { replay, validation } = await bundledDigits();
+      const { rehearsal, validation } = await bundledDigits();
       const { data } = countedValidation(validation, 100);
       const accepting = createRetrainer({
         minSteps: 2,
         maxSteps: 2,
-        replay,
+        rehearsal,
         validation: data,
         gate: lenient,
       });
       const accepted = await accepting.retrain({ base, corrections: digits(100, 4) });
       const candidate = await importModel(accepted.artifacts);
-      const expected = meanOf(await featuresOf(withFeatures(candidate), replay.images));
+      const expected = meanOf(await featuresOf(withFeatures(candidate), rehearsal.images));
       candidate.dispose();
       expect(accepted.featureMean).toHaveLength(expected.length);
       accepted.featureMean?.forEach((v, i) => {
         expect(v).toBeCloseTo(expected[i] ?? Number.NaN, 4);
       });
 
-      // Its own rehearsal digits (even the same ones) are not known to be a recogniser's anchors.
+      // Its own rehearsal digits (even the same ones) are not known to be a recogniser's rehearsal digits.
       expect(accepted.rehearsal).toBeUndefined();
 
       const rejecting = createRetrainer({ minSteps: 2, maxSteps: 2, gate: { minCorrectionsFit: 1.01 } });
@@ -595,17 +595,17 @@ describe("the base model's evaluation, once per served model", () => {
   );
 
   it(
-    "returns an accepted candidate's outputs on the bundled rehearsal digits, for a recogniser's anchors",
+    "returns an accepted candidate's outputs on the bundled rehearsal digits, for a recogniser's rehearsal digits",
     async () => {
-      const { replay, validation } = await bundledDigits();
+      const { rehearsal, validation } = await bundledDigits();
       const { data } = countedValidation(validation, 100);
       const bundled = createRetrainer({ minSteps: 2, maxSteps: 2, validation: data, gate: lenient });
       const accepted = await expectNoLeakedTensors(() =>
         bundled.retrain({ base, corrections: digits(100, 4) }),
       );
-      const count = replay.labels.length;
+      const count = rehearsal.labels.length;
       const candidate = await importModel(accepted.artifacts);
-      const expected = await featuresOf(withFeatures(candidate), replay.images.subarray(0, 3 * 784));
+      const expected = await featuresOf(withFeatures(candidate), rehearsal.images.subarray(0, 3 * 784));
       candidate.dispose();
       const width = expected[0]?.length ?? 0;
       expect(accepted.rehearsal?.features).toHaveLength(count * width);
@@ -636,7 +636,7 @@ describe("the base model's evaluation, once per served model", () => {
         image: mnistDigit(train, i),
         label: train.labels[i] ?? 0,
       }));
-      const { replay } = await bundledDigits();
+      const { rehearsal } = await bundledDigits();
       const probe = await importModel(base);
       const width = withFeatures(probe).outputs[0]?.shape[1] ?? 0;
       probe.dispose();
@@ -644,13 +644,13 @@ describe("the base model's evaluation, once per served model", () => {
         featureMean: new Float32Array(width).fill(-1000),
         probabilities: new Float32Array(1000 * 10),
       };
-      const bundledReplay = createRetrainer({ minSteps: 1, maxSteps: 1 });
-      expect((await bundledReplay.retrain({ base, corrections })).metrics.correctionsDisputed).toBe(0);
-      const hinted = await bundledReplay.retrain({ base, corrections, baseOnReplay: uncentred });
+      const bundledRehearsal = createRetrainer({ minSteps: 1, maxSteps: 1 });
+      expect((await bundledRehearsal.retrain({ base, corrections })).metrics.correctionsDisputed).toBe(0);
+      const hinted = await bundledRehearsal.retrain({ base, corrections, baseOnRehearsal: uncentred });
       expect(hinted.metrics.correctionsDisputed).toBe(2);
 
-      const ownReplay = createRetrainer({ minSteps: 1, maxSteps: 1, replay });
-      const ignored = await ownReplay.retrain({ base, corrections, baseOnReplay: uncentred });
+      const ownRehearsal = createRetrainer({ minSteps: 1, maxSteps: 1, rehearsal });
+      const ignored = await ownRehearsal.retrain({ base, corrections, baseOnRehearsal: uncentred });
       expect(ignored.metrics.correctionsDisputed).toBe(0);
     },
     SLOW,
@@ -659,9 +659,15 @@ describe("the base model's evaluation, once per served model", () => {
   it(
     "keeps its frozen layers' outputs for a line of candidates, judging them as a whole pass would",
     async () => {
-      const { replay, validation } = await bundledDigits();
+      const { rehearsal, validation } = await bundledDigits();
       const { data, counter } = countedValidation(validation);
-      const keeping = createRetrainer({ minSteps: 2, maxSteps: 2, replay, validation: data, gate: lenient });
+      const keeping = createRetrainer({
+        minSteps: 2,
+        maxSteps: 2,
+        rehearsal,
+        validation: data,
+        gate: lenient,
+      });
       const first = await expectNoLeakedTensors(() => keeping.retrain({ base, corrections: digits(100, 4) }));
       expect(counter.passes).toBe(2); // the base's evaluation, and the frozen layers' outputs
       const second = await expectNoLeakedTensors(() =>
@@ -678,13 +684,13 @@ describe("the base model's evaluation, once per served model", () => {
         });
         expect(result.metrics.accuracy).toBeCloseTo(expected.accuracy, 10);
         expect(result.metrics.recall).toEqual(expected.recall);
-        const outputs = await passOver(whole, replay.images);
+        const outputs = await passOver(whole, rehearsal.images);
         expect(maxDifference(result.featureMean ?? [], outputs.featureMean)).toBeLessThan(1e-5);
         whole.dispose();
         model.dispose();
       }
       // A retrainer that trains every layer keeps nothing: the base's evaluation, then the candidate's, whole.
-      const all = trainingEveryLayer(replay, data);
+      const all = trainingEveryLayer(rehearsal, data);
       await all.retrain({ base: first.artifacts, corrections: digits(110, 4) });
       expect(counter.passes).toBe(4);
       keeping.dispose();
@@ -696,14 +702,14 @@ describe("the base model's evaluation, once per served model", () => {
   it(
     'follows the served model in a recogniser: reused after an accept, made again after a rollback',
     async () => {
-      const { replay, validation } = await bundledDigits();
+      const { rehearsal, validation } = await bundledDigits();
       const { data, counter } = countedValidation(validation);
-      const counting = trainingEveryLayer(replay, data);
-      const given: RetrainRequest['baseOnReplay'][] = [];
+      const counting = trainingEveryLayer(rehearsal, data);
+      const given: RetrainRequest['baseOnRehearsal'][] = [];
       const recognizer = await createRecognizer({
         retrainer: {
           retrain: (request) => {
-            given.push(request.baseOnReplay);
+            given.push(request.baseOnRehearsal);
             return counting.retrain(request);
           },
           dispose: () => counting.dispose(),
@@ -713,11 +719,11 @@ describe("the base model's evaluation, once per served model", () => {
       const first = await recognizer.retrain();
       expect(first.accepted).toBe(true);
       expect(counter.passes).toBe(2);
-      // The base's outputs on the rehearsal digits come from the memory's anchors.
+      // The base's outputs on the rehearsal digits come from the memory's rehearsal digits.
       const shipped = await importModel(base);
-      const centre = meanOf(await featuresOf(withFeatures(shipped), replay.images));
+      const centre = meanOf(await featuresOf(withFeatures(shipped), rehearsal.images));
       const answers = tf.tidy(() =>
-        (shipped.predict(tf.tensor4d(replay.images, [1000, 28, 28, 1])) as tf.Tensor).dataSync(),
+        (shipped.predict(tf.tensor4d(rehearsal.images, [1000, 28, 28, 1])) as tf.Tensor).dataSync(),
       );
       shipped.dispose();
       const outputs = given[0];

@@ -107,7 +107,7 @@ describe.skipIf(database.skipReason !== undefined)('change feed and retrain lock
     await vi.waitFor(() => expect(changes.map((c) => c.subject)).toEqual([first, ...during, after]));
   });
 
-  it('starts after a saved sequence number and replays what came later', async () => {
+  it('starts after a saved sequence number and rehearses what came later', async () => {
     schema = freshSchema();
     const store = open(await createPostgresCorrectionStore({ connectionString, schema }));
     await store.add(sampleCorrection(1));
@@ -115,10 +115,10 @@ describe.skipIf(database.skipReason !== undefined)('change feed and retrain lock
     const feed = await feedOf(seen);
     const mark = feed.sequence;
     const later = await store.add(sampleCorrection(2));
-    const replayed: Change[] = [];
-    const again = await feedOf(replayed, { after: mark });
+    const rehearsed: Change[] = [];
+    const again = await feedOf(rehearsed, { after: mark });
     await again.sync();
-    expect(replayed.map((c) => c.subject)).toEqual([later]);
+    expect(rehearsed.map((c) => c.subject)).toEqual([later]);
   });
 
   it('runs a retrain asked of two instances once, and the later asker finds it done', async () => {

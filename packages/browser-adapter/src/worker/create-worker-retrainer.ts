@@ -32,7 +32,7 @@ export interface WorkerRetrainerOptions {
    */
   wasmPaths?: UseBackendOptions['wasmPaths'];
   /**
-   * Options of core's `createRetrainer` in the worker (steps, learning rate, gate, replay and
+   * Options of core's `createRetrainer` in the worker (steps, learning rate, gate, rehearsal and
    * validation digits…). Copied to the worker once, at its first run.
    */
   retrainer?: RetrainerOptions;

@@ -32,8 +32,8 @@ export interface RetrainMessage {
   images: Float32Array;
   labels: Uint8Array;
   mode: RetrainMode;
-  /** The request's `baseOnReplay` and `baseEvaluation`, when the caller knows them. */
-  baseOnReplay?: RetrainRequest['baseOnReplay'];
+  /** The request's `baseOnRehearsal` and `baseEvaluation`, when the caller knows them. */
+  baseOnRehearsal?: RetrainRequest['baseOnRehearsal'];
   baseEvaluation?: RetrainRequest['baseEvaluation'];
 }
 

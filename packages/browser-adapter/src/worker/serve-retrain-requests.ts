@@ -57,7 +57,7 @@ export function serveRetrainRequests(port: RetrainPort): () => void {
         base: message.base,
         corrections: correctionsOf(message),
         mode: message.mode,
-        ...(message.baseOnReplay ? { baseOnReplay: message.baseOnReplay } : {}),
+        ...(message.baseOnRehearsal ? { baseOnRehearsal: message.baseOnRehearsal } : {}),
         ...(message.baseEvaluation ? { baseEvaluation: message.baseEvaluation } : {}),
         signal,
         onProgress: (progress) => post({ type: 'progress', id, progress }),

@@ -32,7 +32,7 @@ export function toRetrainMessage(
       labels,
       mode: request.mode ?? 'incremental',
       // What the caller knows of the base already: the worker then skips those passes.
-      ...(request.baseOnReplay ? { baseOnReplay: request.baseOnReplay } : {}),
+      ...(request.baseOnRehearsal ? { baseOnRehearsal: request.baseOnRehearsal } : {}),
       ...(request.baseEvaluation ? { baseEvaluation: request.baseEvaluation } : {}),
     },
     transfer: [images.buffer],

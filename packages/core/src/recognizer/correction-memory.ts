@@ -5,7 +5,7 @@ import { type AgreementOptions, DEFAULT_AGREEMENT } from '../retrain/agreement.j
 /**
  * Where a remembered correction stands with the served weights, which sets how far it reaches:
  * - `'new'`: no retrain of these weights has trained on it. It reaches drawings a little way
- *   ({@link ANCHOR_MARGIN}) inside the closest known-good digit of another label, so small
+ *   ({@link REHEARSAL_MARGIN}) inside the closest known-good digit of another label, so small
  *   variants of the drawing follow it at once.
  * - `'unfitted'`: the retrain that made these weights trained on it, and they still misread it.
  *   It reaches only drawings closer to it than to every known-good digit of another label: the
@@ -54,7 +54,7 @@ export interface CorrectionMemory {
   clear(): void;
   /**
    * Cosine similarities of raw features `[n, width]` (a batch the network just made) to every
-   * anchor and remembered correction, computed on the TensorFlow.js backend in one matrix
+   * rehearsal digit and remembered correction, computed on the TensorFlow.js backend in one matrix
    * product: hand each row to {@link adjust}. `undefined` when nothing is remembered.
    */
   similarities(features: tf.Tensor2D): Similarities | undefined;
@@ -69,17 +69,17 @@ export interface CorrectionMemory {
    * correction counts for a drawing only where it is closer to it than every example of another
    * digit, so a correction of an unusual glyph does not capture ordinary digits that resemble it.
    */
-  setAnchors(features: readonly Float32Array[], labels: ArrayLike<number>): void;
-  readonly hasAnchors: boolean;
+  setRehearsal(features: readonly Float32Array[], labels: ArrayLike<number>): void;
+  readonly hasRehearsal: boolean;
   /** Ids of corrections currently outvoted by their neighbours (without effect). */
   disputed(): string[];
   /** Frees the backend copy of the features; what is remembered stays readable for `adjust`. */
   dispose(): void;
 }
 
-/** A batch's similarities to the anchors and corrections, as {@link CorrectionMemory.similarities} made them. */
+/** A batch's similarities to the rehearsal digits and corrections, as {@link CorrectionMemory.similarities} made them. */
 export interface Similarities {
-  /** `[n, anchors + corrections]`; the caller downloads and disposes it. */
+  /** `[n, rehearsal digits + corrections]`; the caller downloads and disposes it. */
   values: tf.Tensor2D;
   /** Which memory, and which state of it, they belong to. */
   source: object;
@@ -105,7 +105,7 @@ const SHARPNESS = 0.02;
  * margin that keeps nine in ten variants. (Measured with the previous threshold, 0.85, and ramp;
  * not yet re-measured with 0.7 and 0.03.)
  */
-const ANCHOR_MARGIN = 0.07;
+const REHEARSAL_MARGIN = 0.07;
 
 /**
  * The margin of an `'unfitted'` correction: negative, so it reaches only drawings clearly closer
@@ -119,7 +119,7 @@ const ANCHOR_MARGIN = 0.07;
 const UNFITTED_MARGIN = -0.05;
 
 /**
- * How much closer than where it starts to count (past the threshold and its rival anchors) a
+ * How much closer than where it starts to count (past the threshold and its rival rehearsal digits) a
  * correction must be to decide alone; it pulls in proportion before that.
  */
 const RAMP = 0.03;
@@ -189,18 +189,18 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
   const rowOf = new Map<string, number>();
   let scratch = new Float32Array(0);
 
-  let anchorCount = 0;
-  let anchorFeatures = new Float32Array(0);
-  let anchorLabels = new Uint8Array(0);
-  let anchorScratch = new Float32Array(0);
+  let rehearsalCount = 0;
+  let rehearsalFeatures = new Float32Array(0);
+  let rehearsalLabels = new Uint8Array(0);
+  let rehearsalScratch = new Float32Array(0);
 
   /** Bumped by every change of what a similarity row's columns mean. */
   let generation = 0;
-  /** The last generation that moved rows (a removal, clearing, new anchors): rows made before it are stale. */
+  /** The last generation that moved rows (a removal, clearing, new rehearsal digits): rows made before it are stale. */
   let reordered = 0;
   /** Marks the similarity rows this memory made. */
   const self = {};
-  /** The backend copy: `[width, anchors + corrections]`, unit columns, made when first needed after a change. */
+  /** The backend copy: `[width, rehearsal digits + corrections]`, unit columns, made when first needed after a change. */
   let matrix: { values: tf.Tensor2D; generation: number } | undefined;
   let centreTensor: tf.Tensor1D | undefined;
   let disposed = false;
@@ -211,11 +211,11 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
   const backendMatrix = () => {
     if (matrix?.generation === generation) return matrix.values;
     matrix?.values.dispose();
-    const rows = new Float32Array((anchorCount + count) * width);
-    rows.set(anchorFeatures.subarray(0, anchorCount * width));
-    rows.set(features.subarray(0, count * width), anchorCount * width);
+    const rows = new Float32Array((rehearsalCount + count) * width);
+    rows.set(rehearsalFeatures.subarray(0, rehearsalCount * width));
+    rows.set(features.subarray(0, count * width), rehearsalCount * width);
     const values = tf.keep(
-      tf.tidy(() => tf.tensor2d(rows, [anchorCount + count, width]).transpose<tf.Tensor2D>()),
+      tf.tidy(() => tf.tensor2d(rows, [rehearsalCount + count, width]).transpose<tf.Tensor2D>()),
     );
     matrix = { values, generation };
     return values;
@@ -236,25 +236,25 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
   };
 
   /**
-   * Similarities of a drawing to every remembered correction, in `scratch`, and to the anchors
-   * (returned): taken from `known` as far as it is still valid (nothing removed or re-anchored
+   * Similarities of a drawing to every remembered correction, in `scratch`, and to the rehearsal digits
+   * (returned): taken from `known` as far as it is still valid (nothing removed or re-rehearsed
    * since it was made; corrections added since are appended rows), the rest computed here.
    */
   const scan = (
     query: () => Float32Array,
     known: SimilarityRow | undefined,
-    toAnchors = true,
+    toRehearsal = true,
   ): Float32Array => {
     if (known !== undefined && known.source === self && known.generation >= reordered) {
-      const knownRows = Math.min(count, known.values.length - anchorCount);
-      scratch.set(known.values.subarray(anchorCount, anchorCount + knownRows));
+      const knownRows = Math.min(count, known.values.length - rehearsalCount);
+      scratch.set(known.values.subarray(rehearsalCount, rehearsalCount + knownRows));
       if (knownRows < count) similarities(features, count, width, query(), scratch, knownRows);
-      return known.values.subarray(0, anchorCount);
+      return known.values.subarray(0, rehearsalCount);
     }
     const unit = query();
     similarities(features, count, width, unit, scratch);
-    if (toAnchors) similarities(anchorFeatures, anchorCount, width, unit, anchorScratch);
-    return anchorScratch;
+    if (toRehearsal) similarities(rehearsalFeatures, rehearsalCount, width, unit, rehearsalScratch);
+    return rehearsalScratch;
   };
 
   /**
@@ -262,7 +262,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
    * its; `known` as for `scan`.
    */
   const tally = (row: number, step: 1 | -1, known?: SimilarityRow) => {
-    // Label agreement is among corrections only: the anchors are not compared.
+    // Label agreement is among corrections only: the rehearsal digits are not compared.
     scan(() => features.subarray(row * width, (row + 1) * width), known, false);
     const label = labels[row] as number;
     for (let other = 0; other < count; other++) {
@@ -348,20 +348,20 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       centreTensor?.dispose();
       centreTensor = undefined;
     },
-    setAnchors(anchors, anchorLabelsOf) {
-      anchorCount = anchors.length;
-      const anchorWidth = anchors[0]?.length ?? 0;
-      anchorFeatures = new Float32Array(anchorCount * anchorWidth);
-      anchors.forEach((anchor, i) => {
-        anchorFeatures.set(centredUnit(anchor, centre), i * anchorWidth);
+    setRehearsal(digits, labelsOf) {
+      rehearsalCount = digits.length;
+      const rehearsalWidth = digits[0]?.length ?? 0;
+      rehearsalFeatures = new Float32Array(rehearsalCount * rehearsalWidth);
+      digits.forEach((digit, i) => {
+        rehearsalFeatures.set(centredUnit(digit, centre), i * rehearsalWidth);
       });
-      anchorLabels = Uint8Array.from({ length: anchorCount }, (_, i) => anchorLabelsOf[i] ?? 0);
-      anchorScratch = new Float32Array(anchorCount);
-      if (count === 0) width = anchorWidth;
+      rehearsalLabels = Uint8Array.from({ length: rehearsalCount }, (_, i) => labelsOf[i] ?? 0);
+      rehearsalScratch = new Float32Array(rehearsalCount);
+      if (count === 0) width = rehearsalWidth;
       changed(true);
     },
-    get hasAnchors() {
-      return anchorCount > 0;
+    get hasRehearsal() {
+      return rehearsalCount > 0;
     },
     disputed() {
       return ids.filter((_, row) => isDisputed(row));
@@ -381,16 +381,16 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     },
     adjust(feature, probabilities, known) {
       if (count === 0) return probabilities;
-      const toAnchors = scan(() => centredUnit(feature, centre), known);
+      const toRehearsal = scan(() => centredUnit(feature, centre), known);
       // The closest known-good example of each digit: a correction to `label` starts to count
       // only beyond (or, by its margin, a little inside) the closest example of any other digit.
-      const anchorBest = new Array<number>(LABELS).fill(-1);
-      for (let i = 0; i < anchorCount; i++) {
-        const label = anchorLabels[i] as number;
-        anchorBest[label] = Math.max(anchorBest[label] as number, toAnchors[i] as number);
+      const rehearsalBest = new Array<number>(LABELS).fill(-1);
+      for (let i = 0; i < rehearsalCount; i++) {
+        const label = rehearsalLabels[i] as number;
+        rehearsalBest[label] = Math.max(rehearsalBest[label] as number, toRehearsal[i] as number);
       }
-      const rival = anchorBest.map((_, label) =>
-        Math.max(...anchorBest.filter((__, other) => other !== label)),
+      const rival = rehearsalBest.map((_, label) =>
+        Math.max(...rehearsalBest.filter((__, other) => other !== label)),
       );
       // Each label's pull is its strongest correction's; its closest correction sets its share.
       const pull = new Array<number>(probabilities.length).fill(0);
@@ -402,7 +402,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
         // stick; it only stops reaching other drawings.
         if (similarity < SAME_DRAWING && isDisputed(row)) continue;
         const label = labels[row] as number;
-        const margin = standings[row] === UNFITTED ? UNFITTED_MARGIN : ANCHOR_MARGIN;
+        const margin = standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
         const start = Math.max(threshold, (rival[label] as number) - margin);
         // Capped so that the corrected drawing itself always decides alone; and where the start
         // lies past that cap (a drawing all but identical to an example of another digit), only

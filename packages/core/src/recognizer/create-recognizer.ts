@@ -168,7 +168,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const lifetime = new AbortController();
 
   /**
-   * Remembers corrections' features under `model`, in batches (with its anchors, once), each
+   * Remembers corrections' features under `model`, in batches (with its rehearsal digits, once), each
    * with its standing: those the weights already get right pull nothing (a retrain has folded
    * them in; they still vote in label agreement); those the retrain that made the weights trained
    * on and could not fit reach only drawings closer to them than to ordinary digits of another
@@ -176,9 +176,9 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
    * accuracy, so consolidated corrections do not cost it twice.
    */
   async function rememberAll(target: CorrectionMemory, model: ServedModel, corrections: KnownCorrection[]) {
-    if (corrections.length > 0 && !target.hasAnchors) {
-      const { features, labels } = await model.anchors();
-      target.setAnchors(features, labels);
+    if (corrections.length > 0 && !target.hasRehearsal) {
+      const { features, labels } = await model.rehearsal();
+      target.setRehearsal(features, labels);
     }
     for (let start = 0; start < corrections.length; start += FEATURE_BATCH) {
       const chunk = corrections.slice(start, start + FEATURE_BATCH);
@@ -287,9 +287,9 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     try {
       const result = await retrainer.retrain({
         base: await base.artifacts(),
-        // With corrections in effect the memory holds the base's anchors already: they spare
+        // With corrections in effect the memory holds the base's rehearsal digits already: they spare
         // the retrainer a pass over the rehearsal digits.
-        ...(corrections.length > 0 ? { baseOnReplay: await base.replayOutputs() } : {}),
+        ...(corrections.length > 0 ? { baseOnRehearsal: await base.rehearsalOutputs() } : {}),
         ...(base.validation ? { baseEvaluation: base.validation } : {}),
         corrections,
         mode,
@@ -461,10 +461,10 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         ...(details.sessionId === undefined ? {} : { sessionId: details.sessionId }),
       });
       known.set(id, { id, image: image.pixels, label, createdAt });
-      if (!memory.hasAnchors) {
+      if (!memory.hasRehearsal) {
         const target = memory;
-        const { features: anchorFeatures, labels } = await model.anchors();
-        if (memory === target && served === model) target.setAnchors(anchorFeatures, labels);
+        const { features: rehearsalFeatures, labels } = await model.rehearsal();
+        if (memory === target && served === model) target.setRehearsal(rehearsalFeatures, labels);
       }
       // Features from the weights they were computed with; a swap since then recomputes them.
       if (served === model) memory.add(id, features[0] ?? new Float32Array(0), label, 'new', similarities[0]);

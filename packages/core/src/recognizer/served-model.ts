@@ -4,7 +4,7 @@ import { meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
 import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
-import { bundledDigits } from '../retrain/replay-set.js';
+import { bundledDigits } from '../retrain/rehearsal-set.js';
 import type { RetrainResult } from '../retrain/types.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { ModelLoadError } from './errors.js';
@@ -25,9 +25,9 @@ export interface ServedModel {
    * known-good examples corrections must out-match (computed once, on first use), and the
    * probabilities of the same pass (10 per digit), which a retrain distils from.
    */
-  anchors(): Promise<Anchors>;
-  /** The anchors as a retrain takes them: mean features and probabilities (made once). */
-  replayOutputs(): Promise<{ featureMean: Float32Array; probabilities: Float32Array }>;
+  rehearsal(): Promise<Rehearsal>;
+  /** The rehearsal digits as a retrain takes them: mean features and probabilities (made once). */
+  rehearsalOutputs(): Promise<{ featureMean: Float32Array; probabilities: Float32Array }>;
   /**
    * Whether the retrain that made these weights trained on a correction; absent when no retrain
    * made them (the bundled or a custom model). Sets how far a correction they misread reaches.
@@ -67,17 +67,17 @@ export async function loadInitialModel(
   }
 }
 
-/** A model's features (n × width) and probabilities (n × 10) of the bundled replay digits. */
-type Rehearsal = NonNullable<RetrainResult['rehearsal']>;
+/** A model's features (n × width) and probabilities (n × 10) of the bundled rehearsal digits. */
+type FlatRehearsal = NonNullable<RetrainResult['rehearsal']>;
 
-interface Anchors {
+interface Rehearsal {
   features: Float32Array[];
   labels: Uint8Array;
   probabilities: Float32Array;
 }
 
-/** Anchor digits per batch: each is one task on a page's main thread, which must stay responsive. */
-const ANCHOR_BATCH = 16;
+/** Rehearsal digits per batch: each is one task on a page's main thread, which must stay responsive. */
+const REHEARSAL_BATCH = 16;
 
 /**
  * Runs `callback` once a page's main thread is idle, with its `requestIdleCallback` (read off the
@@ -91,10 +91,10 @@ function whenIdle(callback: () => void): boolean {
   return true;
 }
 
-/** Outputs on the bundled replay digits made elsewhere (a retrain's), as anchors. */
-async function givenAnchors(given: Rehearsal): Promise<Anchors> {
-  const { replay } = await bundledDigits();
-  const count = replay.labels.length;
+/** Outputs on the bundled rehearsal digits made elsewhere (a retrain's), as rehearsal digits. */
+async function givenRehearsal(given: FlatRehearsal): Promise<Rehearsal> {
+  const { rehearsal } = await bundledDigits();
+  const count = rehearsal.labels.length;
   const width = given.features.length / count;
   if (!Number.isInteger(width) || given.probabilities.length !== count * 10) {
     throw new Error('rehearsal outputs do not match the bundled rehearsal digits');
@@ -102,25 +102,25 @@ async function givenAnchors(given: Rehearsal): Promise<Anchors> {
   const features = Array.from({ length: count }, (_, i) =>
     given.features.subarray(i * width, (i + 1) * width),
   );
-  return { features, labels: replay.labels, probabilities: given.probabilities };
+  return { features, labels: rehearsal.labels, probabilities: given.probabilities };
 }
 
 /**
- * Features and probabilities of the bundled replay digits under `network`, with their labels.
+ * Features and probabilities of the bundled rehearsal digits under `network`, with their labels.
  * Stops (rejects) between batches once `disposed()` says the network's weights are gone.
  */
-async function replayAnchors(network: tf.LayersModel, disposed: () => boolean): Promise<Anchors> {
-  const { replay } = await bundledDigits();
-  const count = replay.labels.length;
+async function computeRehearsal(network: tf.LayersModel, disposed: () => boolean): Promise<Rehearsal> {
+  const { rehearsal } = await bundledDigits();
+  const count = rehearsal.labels.length;
   const features: Float32Array[] = [];
   const probabilities = new Float32Array(count * 10);
-  for (let start = 0; start < count; start += ANCHOR_BATCH) {
+  for (let start = 0; start < count; start += REHEARSAL_BATCH) {
     // Hand the thread back between batches (on wasm `data()` resolves without yielding).
     if (start > 0) await nextTask();
     if (disposed()) throw new Error('the served model was disposed');
-    const size = Math.min(ANCHOR_BATCH, count - start);
+    const size = Math.min(REHEARSAL_BATCH, count - start);
     const outputs = tf.tidy(() => {
-      const x = tf.tensor4d(replay.images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
+      const x = tf.tensor4d(rehearsal.images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
         size,
         28,
         28,
@@ -137,12 +137,12 @@ async function replayAnchors(network: tf.LayersModel, disposed: () => boolean): 
       features.push(Float32Array.from(featureValues.subarray(i * width, (i + 1) * width)));
     probabilities.set(probabilityValues, start * 10);
   }
-  return { features, labels: replay.labels, probabilities };
+  return { features, labels: rehearsal.labels, probabilities };
 }
 
 /**
  * Wraps a loaded model for serving. Throws `ModelLoadError` (and disposes `model`) unless it maps
- * 28x28x1 images to 10 probabilities. Without `centre`, computes one from the bundled replay digits.
+ * 28x28x1 images to 10 probabilities. Without `centre`, computes one from the bundled rehearsal digits.
  * `artifacts`, when given, are float32 artifacts of exactly these weights, served as the base of
  * the next retrain instead of exporting the model again.
  */
@@ -152,7 +152,7 @@ export async function serve(
   centre: ArrayLike<number> | undefined | 'compute',
   artifacts?: tf.io.ModelArtifacts,
   validation?: Evaluation,
-  rehearsal?: Rehearsal,
+  given?: FlatRehearsal,
 ): Promise<ServedModel> {
   let network: tf.LayersModel;
   try {
@@ -163,36 +163,36 @@ export async function serve(
   }
   let disposed = false;
   const isDisposed = () => disposed;
-  let anchors: ReturnType<ServedModel['anchors']> | undefined;
-  const anchorsOnce = () => {
+  let made: ReturnType<ServedModel['rehearsal']> | undefined;
+  const rehearsalOnce = () => {
     // A retrain's own pass over the same digits, when it made one, saves making it again.
-    anchors ??= rehearsal
-      ? givenAnchors(rehearsal).catch(() => replayAnchors(network, isDisposed))
-      : replayAnchors(network, isDisposed);
-    return anchors;
+    made ??= given
+      ? givenRehearsal(given).catch(() => computeRehearsal(network, isDisposed))
+      : computeRehearsal(network, isDisposed);
+    return made;
   };
-  // The first correction needs the anchors. Made on demand, it waited for them: 1.1 s in the web
+  // The first correction needs the rehearsal digits. Made on demand, it waited for them: 1.1 s in the web
   // demo in Chromium, against 27 ms for later corrections (`npm run bench -- web-demo`). On a page
   // they are made as soon as it is idle after load instead, in the same short batches, so
   // drawing and predicting still come first. Elsewhere (Node, workers) they stay on demand.
   whenIdle(() => {
     if (disposed) return;
-    anchorsOnce().catch(() => {
+    rehearsalOnce().catch(() => {
       // Whoever needs them next tries again, and sees the error if it persists.
-      anchors = undefined;
+      made = undefined;
     });
   });
-  let replayOutputs: ReturnType<ServedModel['replayOutputs']> | undefined;
-  const replayOutputsOnce = () => {
-    replayOutputs ??= anchorsOnce().then(({ features, probabilities }) => ({
+  let rehearsalOutputs: ReturnType<ServedModel['rehearsalOutputs']> | undefined;
+  const rehearsalOutputsOnce = () => {
+    rehearsalOutputs ??= rehearsalOnce().then(({ features, probabilities }) => ({
       featureMean: meanOf(features),
       probabilities,
     }));
-    return replayOutputs;
+    return rehearsalOutputs;
   };
   let resolvedCentre: ArrayLike<number> | undefined;
   try {
-    resolvedCentre = centre === 'compute' ? (await replayOutputsOnce()).featureMean : centre;
+    resolvedCentre = centre === 'compute' ? (await rehearsalOutputsOnce()).featureMean : centre;
   } catch (error) {
     model.dispose();
     throw error;
@@ -204,8 +204,8 @@ export async function serve(
     version,
     ...(resolvedCentre ? { centre: resolvedCentre } : {}),
     ...(validation ? { validation } : {}),
-    anchors: anchorsOnce,
-    replayOutputs: replayOutputsOnce,
+    rehearsal: rehearsalOnce,
+    rehearsalOutputs: rehearsalOutputsOnce,
     artifacts() {
       exported ??= exportModel(model);
       return exported;
@@ -229,7 +229,7 @@ export async function serveArtifacts(
   centre?: ArrayLike<number>,
   asBase = false,
   validation?: Evaluation,
-  rehearsal?: Rehearsal,
+  rehearsal?: FlatRehearsal,
 ): Promise<ServedModel> {
   let model: tf.LayersModel;
   try {

@@ -12,7 +12,7 @@ import { gateVerdict } from './gate.js';
 import { fineTune, lastStageStart, plannedSteps } from './incremental.js';
 import { frozenNetwork, type InferenceNetwork, splitNetwork } from './inference.js';
 import { classesOf, evaluate, type PassOutputs, passOver } from './passes.js';
-import { bundledDigits } from './replay-set.js';
+import { bundledDigits } from './rehearsal-set.js';
 import type {
   GateOptions,
   LabelledDigit,
@@ -22,8 +22,8 @@ import type {
   RetrainResult,
 } from './types.js';
 
-/** A model's outputs on the rehearsal digits (see `RetrainRequest.baseOnReplay`). */
-type ReplayOutputs = Pick<PassOutputs, 'probabilities'> & { featureMean: ArrayLike<number> };
+/** A model's outputs on the rehearsal digits (see `RetrainRequest.baseOnRehearsal`). */
+type RehearsalOutputs = Pick<PassOutputs, 'probabilities'> & { featureMean: ArrayLike<number> };
 
 const imagesOf = (digits: readonly LabelledDigit[]) => {
   const images = new Float32Array(digits.length * MNIST_PIXELS);
@@ -89,7 +89,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
    * next run starts without evaluating it again. Weak keys: models no longer served go.
    */
   const evaluations = new WeakMap<tf.io.ModelArtifacts, Evaluation>();
-  const onReplay = new WeakMap<tf.io.ModelArtifacts, ReplayOutputs>();
+  const onRehearsal = new WeakMap<tf.io.ModelArtifacts, RehearsalOutputs>();
   /**
    * The frozen layers' outputs on the validation and rehearsal digits, kept for as long as runs
    * leave those layers as they are (every incremental run from the same line of models): about
@@ -111,27 +111,27 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
   }
 
   /** The base's outputs on the rehearsal digits if known: the caller's (same digits), or ours. */
-  function knownOnReplay(request: RetrainRequest, replay: DigitDataset): ReplayOutputs | undefined {
-    const given = request.baseOnReplay;
-    const fits = given && given.probabilities.length === replay.labels.length * 10;
-    return !options.replay && fits ? given : onReplay.get(request.base);
+  function knownOnRehearsal(request: RetrainRequest, rehearsal: DigitDataset): RehearsalOutputs | undefined {
+    const given = request.baseOnRehearsal;
+    const fits = given && given.probabilities.length === rehearsal.labels.length * 10;
+    return !options.rehearsal && fits ? given : onRehearsal.get(request.base);
   }
 
-  async function baseOnReplay(request: RetrainRequest, base: tf.LayersModel, replay: DigitDataset) {
-    let outputs = knownOnReplay(request, replay);
+  async function baseOnRehearsal(request: RetrainRequest, base: tf.LayersModel, rehearsal: DigitDataset) {
+    let outputs = knownOnRehearsal(request, rehearsal);
     if (!outputs) {
-      outputs = await withFrozen(base, (network) => passOver(network, replay.images, request.signal));
-      onReplay.set(request.base, outputs);
+      outputs = await withFrozen(base, (network) => passOver(network, rehearsal.images, request.signal));
+      onRehearsal.set(request.base, outputs);
     }
     return outputs;
   }
 
   async function data() {
-    const bundled = options.replay && options.validation ? undefined : await bundledDigits();
-    const replay = options.replay ?? bundled?.replay;
+    const bundled = options.rehearsal && options.validation ? undefined : await bundledDigits();
+    const rehearsal = options.rehearsal ?? bundled?.rehearsal;
     const validation = options.validation ?? bundled?.validation;
-    if (!replay || !validation) throw new Error('unreachable: bundled digits are loaded when needed');
-    return { replay, validation };
+    if (!rehearsal || !validation) throw new Error('unreachable: bundled digits are loaded when needed');
+    return { rehearsal, validation };
   }
 
   async function retrain(request: RetrainRequest): Promise<RetrainResult> {
@@ -144,7 +144,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
       throw new RetrainConfigError("full retraining needs the retrainer's fullData option");
     signal?.throwIfAborted();
     onProgress?.({ phase: 'preparing', fraction: 0, step: 0, totalSteps: 0 });
-    const { replay, validation } = await data();
+    const { rehearsal, validation } = await data();
     const base = await importModel(request.base);
     let candidate: tf.LayersModel | undefined;
     try {
@@ -152,7 +152,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
       const used = await undisputed(
         base,
         request.corrections,
-        async () => (await baseOnReplay(request, base, replay)).featureMean,
+        async () => (await baseOnRehearsal(request, base, rehearsal)).featureMean,
       );
       const disputed = request.corrections.length - used.length;
       let steps = 0;
@@ -168,12 +168,12 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
         );
         steps = totalSteps;
         if (used.length > 0) {
-          await fineTune(candidate, used, replay, {
+          await fineTune(candidate, used, rehearsal, {
             steps: totalSteps,
             learningRate: options.learningRate ?? 0.01,
             passes: options.passes ?? 4,
             seed: options.seed ?? 1,
-            ...(options.distill === false ? {} : distillation(base, knownOnReplay(request, replay))),
+            ...(options.distill === false ? {} : distillation(base, knownOnRehearsal(request, rehearsal))),
             ...(options.trainFrom === undefined ? {} : { trainFrom: options.trainFrom }),
             ...(options.rehearsalWeight === undefined ? {} : { rehearsalWeight: options.rehearsalWeight }),
             ...(signal ? { signal } : {}),
@@ -205,16 +205,16 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
         candidate,
         used,
         baseline,
-        { validation, replay },
+        { validation, rehearsal },
         options.gate,
         signal,
-        // The rehearsal digits' features are a recogniser's anchors only when they are the bundled ones.
-        !options.replay,
+        // The rehearsal digits' features are a recogniser's rehearsal digits only when they are the bundled ones.
+        !options.rehearsal,
         mode === 'incremental' ? frozen : undefined,
       );
       const artifacts = await exportModel(candidate);
       evaluations.set(artifacts, evaluation);
-      if (outputs) onReplay.set(artifacts, outputs);
+      if (outputs) onRehearsal.set(artifacts, outputs);
       const featureMean = outputs?.featureMean;
       onProgress?.({ phase: 'validating', fraction: 1, step: steps, totalSteps: steps });
       return {
@@ -276,7 +276,7 @@ async function judge(
   candidate: tf.LayersModel,
   used: readonly LabelledDigit[],
   baseline: Evaluation,
-  digits: { validation: DigitDataset; replay: DigitDataset },
+  digits: { validation: DigitDataset; rehearsal: DigitDataset },
   gate: GateOptions | undefined,
   signal: AbortSignal | undefined,
   keepFeatures: boolean,
@@ -301,7 +301,7 @@ async function judge(
       used.length === 0
         ? 'every correction is disputed by close corrections with another label'
         : gateVerdict(baseline, evaluation, correctionsFit, gate);
-    const outputs = reason === undefined ? await over('replay', keepFeatures) : undefined;
+    const outputs = reason === undefined ? await over('rehearsal', keepFeatures) : undefined;
     return { evaluation, correctionsFit, reason, outputs };
   } finally {
     split.dispose();
@@ -309,7 +309,7 @@ async function judge(
 }
 
 /** The teacher of an incremental run, with its known answers on the rehearsal digits. */
-const distillation = (teacher: tf.LayersModel, outputs: ReplayOutputs | undefined) => ({
+const distillation = (teacher: tf.LayersModel, outputs: RehearsalOutputs | undefined) => ({
   teacher,
   ...(outputs ? { teacherAnswers: outputs.probabilities } : {}),
 });

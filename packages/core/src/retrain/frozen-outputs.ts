@@ -23,7 +23,7 @@ export const sameValues = (a: readonly Float32Array[], b: readonly Float32Array[
   });
 
 /** A set of digits the frozen layers' outputs are kept for. */
-export type DigitSet = 'validation' | 'replay';
+export type DigitSet = 'validation' | 'rehearsal';
 
 /** What frozen layers make of one set of digits: `shape` per digit, digits in order. */
 export interface FrozenSet {

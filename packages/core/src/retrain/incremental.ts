@@ -12,7 +12,7 @@ import type { LabelledDigit } from './types.js';
 
 /** Digits per step: corrections and rehearsed digits. */
 const CORRECTIONS_PER_STEP = 8;
-const REPLAY_PER_STEP = 24;
+const REHEARSAL_PER_STEP = 24;
 /** Corrections are distorted more often than training digits: each is seen only a few times. */
 const CORRECTION_AUGMENT = { ...DEFAULT_AUGMENT, share: 0.75 };
 
@@ -93,7 +93,7 @@ export function lastStageStart(model: tf.LayersModel): number {
 }
 
 /**
- * Fine-tunes `model` in place on `corrections`, rehearsing `replay` in every step, with batch
+ * Fine-tunes `model` in place on `corrections`, rehearsing `rehearsal` in every step, with batch
  * norm frozen (its moving statistics are used and kept: 32-digit batches skewed towards one
  * user's corrections would otherwise rewrite what "typical" activations look like for every
  * digit) and a cosine-decayed learning rate. Measured choices: see the learning guide.
@@ -101,14 +101,14 @@ export function lastStageStart(model: tf.LayersModel): number {
 export async function fineTune(
   model: tf.LayersModel,
   corrections: readonly LabelledDigit[],
-  replay: DigitDataset,
+  rehearsal: DigitDataset,
   plan: IncrementalPlan,
 ): Promise<void> {
   const random = seededRandom(plan.seed);
   const augmenter = createAugmenter(random, CORRECTION_AUGMENT);
-  const replayAugmenter = createAugmenter(random, DEFAULT_AUGMENT);
-  const images = new Float32Array((CORRECTIONS_PER_STEP + REPLAY_PER_STEP) * MNIST_PIXELS);
-  const targets = new Float32Array((CORRECTIONS_PER_STEP + REPLAY_PER_STEP) * 10);
+  const rehearsalAugmenter = createAugmenter(random, DEFAULT_AUGMENT);
+  const images = new Float32Array((CORRECTIONS_PER_STEP + REHEARSAL_PER_STEP) * MNIST_PIXELS);
+  const targets = new Float32Array((CORRECTIONS_PER_STEP + REHEARSAL_PER_STEP) * 10);
   const rehearsalWeight = plan.rehearsalWeight ?? DEFAULT_REHEARSAL_WEIGHT;
   // Views of corrections are spread evenly over the steps (at most 8 a step): a single
   // correction is seen a few times across the run, not in every step, which would drill it in
@@ -134,8 +134,8 @@ export async function fineTune(
   const optimizer = new MomentumSgd(plan.learningRate);
   let correctionOrder = shuffledIndices(corrections.length, random);
   let correctionAt = 0;
-  let replayOrder = shuffledIndices(replay.labels.length, random);
-  let replayAt = 0;
+  let rehearsalOrder = shuffledIndices(rehearsal.labels.length, random);
+  let rehearsalAt = 0;
   const nextCorrection = () => {
     if (correctionAt === correctionOrder.length) {
       correctionOrder = shuffledIndices(corrections.length, random);
@@ -145,25 +145,25 @@ export async function fineTune(
     if (!correction) throw new Error('unreachable: corrections are not empty');
     return { image: augmenter.augment(correction.image), label: correction.label };
   };
-  const nextReplay = (): RehearsedView => {
-    if (replayAt === replayOrder.length) {
-      replayOrder = shuffledIndices(replay.labels.length, random);
-      replayAt = 0;
+  const nextRehearsal = (): RehearsedView => {
+    if (rehearsalAt === rehearsalOrder.length) {
+      rehearsalOrder = shuffledIndices(rehearsal.labels.length, random);
+      rehearsalAt = 0;
     }
-    const index = replayOrder[replayAt++] ?? 0;
-    const digit = digitAt(replay, index);
-    const image = replayAugmenter.augment(digit);
+    const index = rehearsalOrder[rehearsalAt++] ?? 0;
+    const digit = digitAt(rehearsal, index);
+    const image = rehearsalAugmenter.augment(digit);
     const answers = teacher ? plan.teacherAnswers : undefined;
     // An undistorted view is the digit itself: the teacher's answer on it is known already.
     const answer =
       answers && sameImage(image, digit) ? answers.subarray(index * 10, index * 10 + 10) : undefined;
-    return { image, label: replay.labels[index] ?? 0, ...(answer ? { answer } : {}) };
+    return { image, label: rehearsal.labels[index] ?? 0, ...(answer ? { answer } : {}) };
   };
   try {
     for (let step = 0; step < plan.steps; step++) {
       plan.signal?.throwIfAborted();
       const shown = Math.min(CORRECTIONS_PER_STEP, viewsBefore(step + 1) - viewsBefore(step));
-      const batch = shown + REPLAY_PER_STEP;
+      const batch = shown + REHEARSAL_PER_STEP;
       targets.fill(0);
       for (let b = 0; b < shown; b++) {
         const { image, label } = nextCorrection();
@@ -171,7 +171,7 @@ export async function fineTune(
         targets[b * 10 + label] = 1;
       }
       // Rehearsed digits with a known answer first, the rest after them: the teacher runs on those.
-      const rehearsed = Array.from({ length: REPLAY_PER_STEP }, nextReplay);
+      const rehearsed = Array.from({ length: REHEARSAL_PER_STEP }, nextRehearsal);
       const ordered = [...rehearsed.filter((v) => v.answer), ...rehearsed.filter((v) => !v.answer)];
       ordered.forEach((view, i) => {
         const slot = shown + i;

@@ -3,7 +3,7 @@ export { createRetrainer } from './create-retrainer.js';
 export { DigitCodecError } from './digit-codec.js';
 export { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from './errors.js';
 export { DEFAULT_GATE, gateVerdict } from './gate.js';
-export { bundledDigits } from './replay-set.js';
+export { bundledDigits } from './rehearsal-set.js';
 export type {
   GateOptions,
   LabelledDigit,

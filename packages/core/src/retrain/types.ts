@@ -25,13 +25,13 @@ export interface RetrainRequest {
   corrections: readonly LabelledDigit[];
   /**
    * What the base model makes of the bundled rehearsal digits, when the caller has it already
-   * (the recogniser does: its correction memory's anchors are these outputs). `featureMean`
+   * (the recogniser does: its correction memory's rehearsal digits are these outputs). `featureMean`
    * (mean classifier features) centres the label-agreement defence; `probabilities` (10 per
    * digit, in order) are the distillation targets of rehearsed digits that are not distorted.
    * Without it the retrainer makes one pass over those digits per base model. Ignored by a
-   * retrainer that rehearses other digits (`replay` option).
+   * retrainer that rehearses other digits (`rehearsal` option).
    */
-  baseOnReplay?: { featureMean: ArrayLike<number>; probabilities: Float32Array };
+  baseOnRehearsal?: { featureMean: ArrayLike<number>; probabilities: Float32Array };
   /**
    * The base model's evaluation on the bundled validation digits, when known in advance (the
    * bundled model carries its own, made when it was bundled). Saves evaluating the base before
@@ -103,7 +103,7 @@ export interface RetrainResult {
   /**
    * The candidate's outputs on the bundled rehearsal digits (features n × width and
    * probabilities n × 10, in order), when it is accepted and the retrainer rehearses the bundled
-   * digits: a recogniser serving the candidate takes them as its correction memory's anchors
+   * digits: a recogniser serving the candidate takes them as its correction memory's rehearsal digits
    * rather than making the same pass again.
    */
   rehearsal?: { features: Float32Array; probabilities: Float32Array };
@@ -132,7 +132,7 @@ export interface GateOptions {
 /** Options for {@link createRetrainer}. */
 export interface RetrainerOptions {
   /** Digits rehearsed alongside the corrections. Default: the 1,000 bundled MNIST training digits. */
-  replay?: DigitDataset;
+  rehearsal?: DigitDataset;
   /** Held-out digits the gate compares models on. Default: the 2,000 bundled MNIST test digits. */
   validation?: DigitDataset;
   /** Gate limits. */

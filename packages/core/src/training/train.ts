@@ -120,7 +120,7 @@ export async function trainDigitModel(
     };
 
     for (let epoch = 0; epoch < epochs; epoch++) {
-      // Every epoch draws its shuffle, so resuming at epoch k replays the same random stream.
+      // Every epoch draws its shuffle, so resuming at epoch k rehearses the same random stream.
       const order = shuffledIndices(count, random);
       if (epoch < startEpoch) continue;
       for (let s = 0; s < stepsPerEpoch; s++) {

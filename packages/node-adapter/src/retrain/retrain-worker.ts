@@ -50,7 +50,7 @@ function serve(port: NonNullable<typeof parentPort>, data: RetrainWorkerData): v
         base,
         corrections: unpack(command.images, command.labels),
         mode: command.mode,
-        ...(command.baseOnReplay ? { baseOnReplay: command.baseOnReplay } : {}),
+        ...(command.baseOnRehearsal ? { baseOnRehearsal: command.baseOnRehearsal } : {}),
         ...(command.baseEvaluation ? { baseEvaluation: command.baseEvaluation } : {}),
         signal: controller.signal,
         onProgress: (progress) => reply({ type: 'progress', id: command.id, progress }),

@@ -93,7 +93,7 @@ export function createWorkerThreadsRetrainerOn(
   entry: URL,
   options: WorkerThreadsRetrainerOptions = {},
 ): Retrainer {
-  const { backend = 'auto', lowPriority = true, replay, validation, fullData, ...plain } = options;
+  const { backend = 'auto', lowPriority = true, rehearsal, validation, fullData, ...plain } = options;
   let workerData: RetrainWorkerData | undefined;
   let worker: Worker | undefined;
   /** The base last sent to the current worker, which the worker still holds. */
@@ -140,7 +140,7 @@ export function createWorkerThreadsRetrainerOn(
       backend,
       lowPriority,
       ...plain,
-      ...(replay ? { replay: shared(replay) } : {}),
+      ...(rehearsal ? { rehearsal: shared(rehearsal) } : {}),
       ...(validation ? { validation: shared(validation) } : {}),
       ...(fullData ? { fullData: shared(fullData) } : {}),
     };
@@ -188,7 +188,7 @@ export function createWorkerThreadsRetrainerOn(
       images,
       labels,
       mode: request.mode ?? 'incremental',
-      ...(request.baseOnReplay ? { baseOnReplay: request.baseOnReplay } : {}),
+      ...(request.baseOnRehearsal ? { baseOnRehearsal: request.baseOnRehearsal } : {}),
       ...(request.baseEvaluation ? { baseEvaluation: request.baseEvaluation } : {}),
     };
     return new Promise<RetrainResult>((resolve, reject) => {

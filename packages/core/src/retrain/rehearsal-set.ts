@@ -25,16 +25,16 @@ export const decodeDataset = async (encoded: EncodedDigits): Promise<DigitDatase
   labels: Uint8Array.from(encoded.labels, (c) => c.charCodeAt(0) - 48),
 });
 
-let cached: Promise<{ replay: DigitDataset; validation: DigitDataset }> | undefined;
+let cached: Promise<{ rehearsal: DigitDataset; validation: DigitDataset }> | undefined;
 
 /**
  * The MNIST digits that ship with the package for consolidation: 1,000 training digits to
  * rehearse (100 per class) and 2,000 held-out test digits for the validation gate. Loaded on
  * first use from a separate module, so apps that never retrain do not load them.
  */
-export function bundledDigits(): Promise<{ replay: DigitDataset; validation: DigitDataset }> {
-  cached ??= import('./replay-set.generated.js').then(async (module) => ({
-    replay: await decodeDataset(module.replay),
+export function bundledDigits(): Promise<{ rehearsal: DigitDataset; validation: DigitDataset }> {
+  cached ??= import('./rehearsal-set.generated.js').then(async (module) => ({
+    rehearsal: await decodeDataset(module.rehearsal),
     validation: await decodeDataset(module.validation),
   }));
   return cached;
