@@ -10,6 +10,9 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpaths first: an alias also matches every path below its name.
+      '@crazy-digits/core/store-kit': source('./packages/core/src/store-kit.ts'),
+      '@crazy-digits/core/training': source('./packages/core/src/training.ts'),
       '@crazy-digits/core': source('./packages/core/src/index.ts'),
       '@crazy-digits/node-adapter': source('./packages/node-adapter/src/index.ts'),
       '@crazy-digits/browser-adapter': source('./packages/browser-adapter/src/index.ts'),

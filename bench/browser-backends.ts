@@ -60,7 +60,8 @@ const PAGE: Record<string, string> = {
     <script type="module" src="/main.ts"></script>
   </body>
 </html>`,
-  'main.ts': `import { createDigitModel, createRecognizer, useBackend } from '@crazy-digits/core';
+  'main.ts': `import { createRecognizer, useBackend } from '@crazy-digits/core';
+import { createDigitModel } from '@crazy-digits/core/training';
 import { canvasBenchmarkOptions, drawDigitOnCanvas } from 'bench-canvas';
 import * as tf from 'page-tfjs';
 

@@ -21,11 +21,11 @@ import {
   createMemoryModelStore,
   createRecognizer,
   createRetrainer,
-  evaluateModel,
   importModel,
   type Recognizer,
 } from '../packages/core/src/index.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
+import { evaluateModel } from '../packages/core/src/training.js';
 import {
   canvasBenchmarkOptions,
   createWriter,

@@ -10,7 +10,7 @@ import {
   type TrainOptions,
   type TrainProgress,
   trainDigitModel,
-} from '../packages/core/src/index.js';
+} from '../packages/core/src/training.js';
 import { createWorkerThreadsGradientPool } from '../packages/node-adapter/src/index.js';
 import { loadMnist, type MnistSet } from '../packages/test-utils/src/mnist.js';
 

@@ -14,6 +14,9 @@ export default defineConfig({
   base: './',
   resolve: {
     alias: {
+      // Subpaths first: an alias also matches every path below its name.
+      '@crazy-digits/core/store-kit': here('../../packages/core/src/store-kit.ts'),
+      '@crazy-digits/core/training': here('../../packages/core/src/training.ts'),
       '@crazy-digits/core': here('../../packages/core/src/index.ts'),
       '@crazy-digits/browser-adapter': here('../../packages/browser-adapter/src/index.ts'),
     },

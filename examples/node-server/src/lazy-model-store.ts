@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
-import { type ModelStore, ModelVersionNotFoundError, StoreClosedError } from '@crazy-digits/core';
+import type { ModelStore } from '@crazy-digits/core';
+import { ModelVersionNotFoundError, StoreClosedError } from '@crazy-digits/core/store-kit';
 import { createFileModelStore, type FileModelStoreOptions } from '@crazy-digits/node-adapter';
 
 /**

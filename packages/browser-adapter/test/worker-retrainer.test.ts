@@ -1,12 +1,6 @@
-import {
-  CrazyDigitsError,
-  type DigitDataset,
-  isCrazyDigitsError,
-  type LabelledDigit,
-  NoCorrectionsError,
-  type RetrainProgress,
-  useBackend,
-} from '@crazy-digits/core';
+import { CrazyDigitsError, isCrazyDigitsError, type RetrainProgress, useBackend } from '@crazy-digits/core';
+import { type LabelledDigit, NoCorrectionsError } from '@crazy-digits/core/store-kit';
+import type { DigitDataset } from '@crazy-digits/core/training';
 import { expectCode, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedToArtifacts } from '../../core/src/model/bundle.js';

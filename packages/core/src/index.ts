@@ -1,67 +1,39 @@
-export {
-  type BackendPreference,
-  BackendUnavailableError,
-  registerWasmTrainingKernels,
-  restoreStockWasmKernels,
-  type UseBackendOptions,
-  useBackend,
-} from './backend/index.js';
+/**
+ * `@crazy-digits/core`: what an app needs to recognise digits and learn from corrections.
+ *
+ * Names only store, worker and adapter authors need are in `@crazy-digits/core/store-kit`;
+ * training a model from a dataset is in `@crazy-digits/core/training`. Errors are matched on
+ * their `code` with `isCrazyDigitsError(error, code)`; the classes live in the store-kit.
+ */
+export { type BackendPreference, type UseBackendOptions, useBackend } from './backend/index.js';
 export {
   type Correction,
   type CorrectionFilter,
   type CorrectionPage,
   type CorrectionStore,
   type CorrectionStream,
-  copyCorrection,
-  createCorrectionId,
   createMemoryCorrectionStore,
-  DuplicateCorrectionError,
   encodeCorrections,
   type ImportResult,
-  InvalidCorrectionError,
-  InvalidExportError,
   importCorrections,
-  isValidCorrectionId,
   type ListOptions,
   type NewCorrection,
-  pageSize,
-  parseCursor,
-  prepareCorrection,
-  StorageError,
-  StoreClosedError,
-  validateCorrection,
 } from './corrections/index.js';
-export { CrazyDigitsError, type CrazyDigitsErrorOptions, isCrazyDigitsError } from './errors/index.js';
-export {
-  type Architecture,
-  createDigitModel,
-  type DigitModelOptions,
-  exportModel,
-  importModel,
-  type WeightPrecision,
-} from './model/index.js';
+export { CrazyDigitsError, type CrazyDigitsErrorCode, isCrazyDigitsError } from './errors/index.js';
+export { exportModel, importModel, type WeightPrecision } from './model/index.js';
 export {
   createMemoryModelStore,
-  InvalidModelArtifactsError,
   type MemoryModelStoreOptions,
   type ModelStore,
   type ModelVersion,
   type ModelVersionMeta,
-  ModelVersionNotFoundError,
-  newVersion,
-  prepareArtifacts,
   type StoredModel,
 } from './model-store/index.js';
 export {
   type ByteArray,
   DEFAULT_MAX_SIDE,
-  EmptyImageError,
   type GrayscaleImage,
   type ImageInput,
-  ImageTooLargeError,
-  type InkSource,
-  InvalidImageError,
-  MIN_SIDE,
   MNIST_PIXELS,
   MNIST_SIDE,
   type PreprocessedImage,
@@ -75,10 +47,8 @@ export {
 export {
   type CorrectionDetails,
   createRecognizer,
-  ModelLoadError,
   type Prediction,
   type Recognizer,
-  RecognizerDisposedError,
   type RecognizerEvents,
   type RecognizerInput,
   type RecognizerOptions,
@@ -88,49 +58,11 @@ export {
   type RetrainPolicy,
 } from './recognizer/index.js';
 export {
-  type AgreementOptions,
-  bundledDigits,
   createRetrainer,
-  DEFAULT_AGREEMENT,
-  DEFAULT_GATE,
-  DigitCodecError,
-  disputedCorrections,
-  fromWireError,
   type GateOptions,
-  gateVerdict,
-  type LabelledDigit,
-  NoCorrectionsError,
-  RetrainConfigError,
   type Retrainer,
-  RetrainerDisposedError,
   type RetrainerOptions,
   type RetrainMetrics,
   type RetrainMode,
   type RetrainProgress,
-  type RetrainRequest,
-  type RetrainResult,
-  toWireError,
-  type WireError,
 } from './retrain/index.js';
-export {
-  type AugmentOptions,
-  type CoordinatorMessage,
-  DEFAULT_AUGMENT,
-  type DigitDataset,
-  type Evaluation,
-  evaluateModel,
-  type GradientCoordinatorPort,
-  type GradientPool,
-  GradientPoolDisposedError,
-  type GradientPoolSession,
-  GradientWorkerError,
-  type GradientWorkerPort,
-  type GradientWorkerSetup,
-  InvalidDatasetError,
-  serveGradientWorker,
-  type TrainOptions,
-  type TrainProgress,
-  trainDigitModel,
-  UnsupportedParallelModelError,
-  type WorkerMessage,
-} from './training/index.js';

@@ -1,14 +1,8 @@
 import { drawDigitOnCanvas, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createMemoryCorrectionStore,
-  createRecognizer,
-  InvalidCorrectionError,
-  type Recognizer,
-  RecognizerDisposedError,
-  useBackend,
-} from '../src/index.js';
+import { createMemoryCorrectionStore, createRecognizer, type Recognizer, useBackend } from '../src/index.js';
+import { InvalidCorrectionError, RecognizerDisposedError } from '../src/store-kit.js';
 
 const mnist = loadMnist('test', 700);
 const opened: Recognizer[] = [];

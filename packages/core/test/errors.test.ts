@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CrazyDigitsError,
-  fromWireError,
-  isCrazyDigitsError,
-  NoCorrectionsError,
-  RetrainConfigError,
-  toWireError,
-} from '../src/index.js';
+import { CrazyDigitsError, isCrazyDigitsError } from '../src/index.js';
+import { fromWireError, NoCorrectionsError, RetrainConfigError, toWireError } from '../src/store-kit.js';
 
-class ExampleError extends CrazyDigitsError<'EXAMPLE'> {
+class ExampleError extends CrazyDigitsError<'STORE_DAMAGED'> {
   constructor(message: string, cause?: unknown) {
-    super('EXAMPLE', message, { cause });
+    super('STORE_DAMAGED', message, { cause });
   }
 }
 
@@ -19,7 +13,7 @@ describe('CrazyDigitsError', () => {
     const cause = new Error('disk full');
     const error = new ExampleError('could not save', cause);
     expect(error.message).toBe('[crazy-digits] could not save');
-    expect(error.code).toBe('EXAMPLE');
+    expect(error.code).toBe('STORE_DAMAGED');
     expect(error.name).toBe('ExampleError');
     expect(error.cause).toBe(cause);
     expect(error).toBeInstanceOf(CrazyDigitsError);
@@ -35,21 +29,21 @@ describe('isCrazyDigitsError', () => {
   it('recognises library errors and filters by code', () => {
     const error = new ExampleError('boom');
     expect(isCrazyDigitsError(error)).toBe(true);
-    expect(isCrazyDigitsError(error, 'EXAMPLE')).toBe(true);
-    expect(isCrazyDigitsError(error, 'OTHER')).toBe(false);
+    expect(isCrazyDigitsError(error, 'STORE_DAMAGED')).toBe(true);
+    expect(isCrazyDigitsError(error, 'EMPTY_IMAGE')).toBe(false);
   });
 
   it('rejects plain errors, look-alikes and non-objects', () => {
     expect(isCrazyDigitsError(new Error('[crazy-digits] fake'))).toBe(false);
-    expect(isCrazyDigitsError({ code: 'EXAMPLE', message: 'x' })).toBe(false);
+    expect(isCrazyDigitsError({ code: 'STORE_DAMAGED', message: 'x' })).toBe(false);
     expect(isCrazyDigitsError(null)).toBe(false);
-    expect(isCrazyDigitsError('EXAMPLE')).toBe(false);
+    expect(isCrazyDigitsError('STORE_DAMAGED')).toBe(false);
   });
 
   it('recognises an error from another copy of the library by its global brand', () => {
-    const foreign = Object.assign(new Error('x'), { code: 'EXAMPLE' });
+    const foreign = Object.assign(new Error('x'), { code: 'STORE_DAMAGED' });
     Object.defineProperty(foreign, Symbol.for('@crazy-digits/error'), { value: true });
-    expect(isCrazyDigitsError(foreign, 'EXAMPLE')).toBe(true);
+    expect(isCrazyDigitsError(foreign, 'STORE_DAMAGED')).toBe(true);
   });
 });
 
@@ -69,7 +63,7 @@ describe('errors across threads (toWireError, fromWireError)', () => {
   it('keeps any other crazy-digits error matchable by code and name, with its causes', () => {
     const disk = new Error('disk full');
     const rebuilt = across(new ExampleError('could not save', disk));
-    expect(isCrazyDigitsError(rebuilt, 'EXAMPLE')).toBe(true);
+    expect(isCrazyDigitsError(rebuilt, 'STORE_DAMAGED')).toBe(true);
     expect(rebuilt.name).toBe('ExampleError');
     expect(rebuilt.message).toBe('[crazy-digits] could not save');
     expect(rebuilt.cause).toBeInstanceOf(Error);

@@ -1,14 +1,8 @@
 import { correlation, drawDigitOnCanvas, loadMnist, mnistDigit, shiftDigit } from '@crazy-digits/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  EmptyImageError,
-  ImageTooLargeError,
-  InvalidImageError,
-  isCrazyDigitsError,
-  preprocess,
-  toImageData,
-} from '../src/index.js';
+import { type CrazyDigitsErrorCode, isCrazyDigitsError, preprocess, toImageData } from '../src/index.js';
+import { EmptyImageError, ImageTooLargeError, InvalidImageError } from '../src/store-kit.js';
 
 const mnist = loadMnist('test', 300);
 
@@ -198,7 +192,7 @@ describe('preprocess: MNIST normalisation of canvas drawings', () => {
 });
 
 describe('preprocess: bad input gets typed errors', () => {
-  const cases: [string, unknown, string][] = [
+  const cases: [string, unknown, CrazyDigitsErrorCode][] = [
     ['wrong RGBA length', { data: new Uint8ClampedArray(10), width: 28, height: 28 }, 'INVALID_IMAGE'],
     ['zero size', { data: new Uint8ClampedArray(0), width: 0, height: 0 }, 'INVALID_IMAGE'],
     ['too small', { data: new Uint8ClampedArray(4 * 4 * 4), width: 4, height: 4 }, 'INVALID_IMAGE'],

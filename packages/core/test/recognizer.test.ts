@@ -9,19 +9,16 @@ import {
 } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDigitModel,
-  createRecognizer,
-  EmptyImageError,
-  exportModel,
-  InvalidImageError,
-  ModelLoadError,
-  type Recognizer,
-  RecognizerDisposedError,
-  type RecognizerOptions,
-} from '../src/index.js';
+import { createRecognizer, exportModel, type Recognizer, type RecognizerOptions } from '../src/index.js';
 import { embeddedToArtifacts } from '../src/model/bundle.js';
 import { bundledModel } from '../src/model/bundled-model.generated.js';
+import {
+  EmptyImageError,
+  InvalidImageError,
+  ModelLoadError,
+  RecognizerDisposedError,
+} from '../src/store-kit.js';
+import { createDigitModel } from '../src/training.js';
 
 const mnist = loadMnist('test', 1000);
 

@@ -5,9 +5,9 @@ import {
   createMemoryModelStore,
   createRecognizer,
   type Recognizer,
-  RecognizerDisposedError,
   type RecognizerEvents,
 } from '../src/index.js';
+import { RecognizerDisposedError } from '../src/store-kit.js';
 
 const mnist = loadMnist('test', 40);
 const opened: Recognizer[] = [];

@@ -2,20 +2,14 @@ import { expectCode, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  bundledDigits,
   createMemoryCorrectionStore,
   createMemoryModelStore,
   createRecognizer,
   createRetrainer,
-  disputedCorrections,
-  gateVerdict,
-  type LabelledDigit,
   type Recognizer,
   type RecognizerEvents,
-  RetrainConfigError,
   type Retrainer,
   type RetrainProgress,
-  type RetrainRequest,
   useBackend,
 } from '../src/index.js';
 import { embeddedToArtifacts } from '../src/model/bundle.js';
@@ -23,10 +17,14 @@ import { bundledModel } from '../src/model/bundled-model.generated.js';
 import { featuresOf, meanOf, withFeatures } from '../src/model/features.js';
 import { createDigitModel } from '../src/model/index.js';
 import { importModel } from '../src/model/serialize.js';
+import { disputedCorrections } from '../src/retrain/agreement.js';
 import { decodeDigits, encodeDigits } from '../src/retrain/digit-codec.js';
+import { gateVerdict } from '../src/retrain/gate.js';
 import { fineTune, lastStageStart } from '../src/retrain/incremental.js';
 import { frozenNetwork, inferenceNetwork, splitNetwork } from '../src/retrain/inference.js';
 import { evaluate, passOver } from '../src/retrain/passes.js';
+import { bundledDigits } from '../src/retrain/rehearsal-set.js';
+import { type LabelledDigit, RetrainConfigError, type RetrainRequest } from '../src/store-kit.js';
 import type { DigitDataset } from '../src/training/dataset.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
@@ -952,7 +950,10 @@ describe('recognizer.retrain', () => {
     SLOW,
   );
 
-  it('rejects a bad policy with a RangeError', async () => {
-    await expect(createRecognizer({ retrain: { afterCorrections: 0 } })).rejects.toThrow(RangeError);
+  it('rejects a bad policy with INVALID_OPTIONS', async () => {
+    await expectCode(createRecognizer({ retrain: { afterCorrections: 0 } }), 'INVALID_OPTIONS');
+    await expectCode(createRecognizer({ retrain: { afterCorrections: 1.5 } }), 'INVALID_OPTIONS');
+    await expectCode(createRecognizer({ correctionThreshold: 1 }), 'INVALID_OPTIONS');
+    await expectCode(createRecognizer({ uncertainBelow: Number.NaN }), 'INVALID_OPTIONS');
   });
 });

@@ -1,15 +1,15 @@
 import { expectNoLeakedTensors, loadMnist } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../src/index.js';
+import { MomentumSgd } from '../src/training/optimizer.js';
 import {
   createDigitModel,
   type DigitDataset,
   evaluateModel,
   InvalidDatasetError,
   trainDigitModel,
-  useBackend,
-} from '../src/index.js';
-import { MomentumSgd } from '../src/training/optimizer.js';
+} from '../src/training.js';
 
 const train = loadMnist('train', 2048);
 const test = loadMnist('test', 500);

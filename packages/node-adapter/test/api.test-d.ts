@@ -2,8 +2,6 @@ import {
   type BackendPreference,
   type CorrectionStore,
   type CrazyDigitsError,
-  type GradientPool,
-  type ImageTooLargeError,
   isCrazyDigitsError,
   type ModelStore,
   type RecognizerInput,
@@ -11,8 +9,9 @@ import {
   type Retrainer,
   type RetrainerOptions,
   type RgbaImage,
-  type TrainOptions,
 } from '@crazy-digits/core';
+import type { GradientPool, ImageTooLargeError } from '@crazy-digits/core/store-kit';
+import type { TrainOptions } from '@crazy-digits/core/training';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createFileCorrectionStore,

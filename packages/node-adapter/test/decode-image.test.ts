@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import {
-  ImageTooLargeError,
-  InvalidImageError,
+  type CrazyDigitsErrorCode,
   isCrazyDigitsError,
   preprocess,
   type RgbaImage,
 } from '@crazy-digits/core';
+import { ImageTooLargeError, InvalidImageError } from '@crazy-digits/core/store-kit';
 import { drawDigitOnCanvas, expectCode, loadMnist, mnistDigit, pngChunk } from '@crazy-digits/test-utils';
 import fc from 'fast-check';
 import { encode as encodeJpegPixels } from 'jpeg-js';
@@ -669,7 +669,7 @@ describe.each(['js', 'sharp'] as const)('decoder: %s', (decoder) => {
 
     it('malformed data URLs', async () => {
       const base64 = png.toString('base64');
-      const cases: [string, string][] = [
+      const cases: [string, CrazyDigitsErrorCode][] = [
         [`data:image/gif;base64,${base64}`, 'UNSUPPORTED_IMAGE_FORMAT'],
         [`data:text/plain;base64,${base64}`, 'UNSUPPORTED_IMAGE_FORMAT'],
         [`data:;base64,${base64}`, 'UNSUPPORTED_IMAGE_FORMAT'],

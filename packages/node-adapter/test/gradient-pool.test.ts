@@ -2,16 +2,10 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { DigitDataset } from '@crazy-digits/core';
-import {
-  createDigitModel,
-  GradientPoolDisposedError,
-  GradientWorkerError,
-  isCrazyDigitsError,
-  type TrainOptions,
-  trainDigitModel,
-  useBackend,
-} from '@crazy-digits/core';
+import { isCrazyDigitsError, useBackend } from '@crazy-digits/core';
+import { GradientPoolDisposedError, GradientWorkerError } from '@crazy-digits/core/store-kit';
+import type { DigitDataset } from '@crazy-digits/core/training';
+import { createDigitModel, type TrainOptions, trainDigitModel } from '@crazy-digits/core/training';
 import { expectNoLeakedTensors, loadMnist } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -4,18 +4,16 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  createDigitModel,
   createRecognizer,
   exportModel,
   importModel,
   isCrazyDigitsError,
-  type LabelledDigit,
-  NoCorrectionsError,
   type Retrainer,
-  RetrainerDisposedError,
   type RetrainProgress,
   useBackend,
 } from '@crazy-digits/core';
+import { type LabelledDigit, NoCorrectionsError, RetrainerDisposedError } from '@crazy-digits/core/store-kit';
+import { createDigitModel } from '@crazy-digits/core/training';
 import { expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,16 +3,18 @@ import {
   type CorrectionFilter,
   type CorrectionPage,
   type CorrectionStore,
-  DuplicateCorrectionError,
   encodeCorrections,
-  InvalidCorrectionError,
   importCorrections,
   type ListOptions,
+} from '@crazy-digits/core';
+import {
+  DuplicateCorrectionError,
+  InvalidCorrectionError,
   pageSize,
   parseCursor,
   prepareCorrection,
   StoreClosedError,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
 import { type Database, openDatabase, type PostgresConnectionOptions } from './database.js';
 import { lockChanges, nextSequences, recordChanges } from './migrations.js';
 

@@ -1,4 +1,5 @@
-import { CrazyDigitsError, isCrazyDigitsError, StorageError } from '@crazy-digits/core';
+import { CrazyDigitsError, isCrazyDigitsError } from '@crazy-digits/core';
+import { StorageError } from '@crazy-digits/core/store-kit';
 
 /**
  * The database could not be reached, or the connection was lost mid-operation. A write that

@@ -1,12 +1,10 @@
+import type { ModelStore, ModelVersion, StoredModel } from '@crazy-digits/core';
 import {
-  type ModelStore,
-  type ModelVersion,
   ModelVersionNotFoundError,
   newVersion,
   prepareArtifacts,
   StoreClosedError,
-  type StoredModel,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 import type { PoolClient } from 'pg';
 import { checkStoreName } from './correction-store.js';

@@ -1,4 +1,4 @@
-import { StoreClosedError } from '@crazy-digits/core';
+import { StoreClosedError } from '@crazy-digits/core/store-kit';
 import type { PoolClient } from 'pg';
 import { type Database, LOCKS, openDatabase, type PostgresConnectionOptions } from './database.js';
 import { asDatabaseError, DatabaseUnavailableError } from './errors.js';

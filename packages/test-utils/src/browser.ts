@@ -103,6 +103,9 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
       cacheDir: join(tmpdir(), 'crazy-digits-vite-cache'),
       resolve: {
         alias: {
+          // Subpaths first: an alias also matches every path below its name.
+          '@crazy-digits/core/store-kit': source('packages/core/src/store-kit.ts'),
+          '@crazy-digits/core/training': source('packages/core/src/training.ts'),
           '@crazy-digits/core': source('packages/core/src/index.ts'),
           '@crazy-digits/browser-adapter': source('packages/browser-adapter/src/index.ts'),
           ...options.aliases,

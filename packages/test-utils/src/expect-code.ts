@@ -1,8 +1,8 @@
+import { type CrazyDigitsErrorCode, isCrazyDigitsError } from '@crazy-digits/core';
 import { expect } from 'vitest';
-import { isCrazyDigitsError } from '../../core/src/index.js';
 
 /** Asserts that `promise` rejects with a crazy-digits error of the given `code`. */
-export async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+export async function expectCode(promise: Promise<unknown>, code: CrazyDigitsErrorCode): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,

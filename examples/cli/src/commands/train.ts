@@ -1,4 +1,5 @@
-import { createDigitModel, evaluateModel, exportModel, useBackend } from '@crazy-digits/core';
+import { exportModel, useBackend } from '@crazy-digits/core';
+import { createDigitModel, evaluateModel } from '@crazy-digits/core/training';
 import type { LayersModel } from '@tensorflow/tfjs';
 import {
   createProgressPrinter,

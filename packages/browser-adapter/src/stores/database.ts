@@ -1,4 +1,4 @@
-import { StorageError, StoreClosedError } from '@crazy-digits/core';
+import { StorageError, StoreClosedError } from '@crazy-digits/core/store-kit';
 import { type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
 import { DatabaseBlockedError, isDomError, toStoreError } from './errors.js';
 

@@ -1,4 +1,5 @@
-import { CrazyDigitsError, isCrazyDigitsError, StorageError } from '@crazy-digits/core';
+import { CrazyDigitsError, isCrazyDigitsError } from '@crazy-digits/core';
+import { StorageError } from '@crazy-digits/core/store-kit';
 
 /**
  * The browser refused the write because the origin's storage quota is used up. The transaction

@@ -4,17 +4,19 @@ import {
   type CorrectionPage,
   type CorrectionStore,
   createMemoryCorrectionStore,
-  DuplicateCorrectionError,
   encodeCorrections,
   importCorrections,
-  isValidCorrectionId,
   type ListOptions,
+} from '@crazy-digits/core';
+import {
+  DuplicateCorrectionError,
+  isValidCorrectionId,
   pageSize,
   parseCursor,
   prepareCorrection,
   StorageError,
   validateCorrection,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
 import { CORRECTIONS, type Connection, type IndexedDBStoreOptions, openStore } from './database.js';
 
 /** Options for {@link createIndexedDBCorrectionStore}. */

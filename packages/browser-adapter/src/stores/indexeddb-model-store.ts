@@ -2,12 +2,14 @@ import {
   createMemoryModelStore,
   type ModelStore,
   type ModelVersion,
+  type StoredModel,
+} from '@crazy-digits/core';
+import {
   ModelVersionNotFoundError,
   newVersion,
   prepareArtifacts,
   StorageError,
-  type StoredModel,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 import type { IDBPTransaction } from 'idb';
 import {

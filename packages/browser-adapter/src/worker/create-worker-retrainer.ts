@@ -1,12 +1,9 @@
+import type { BackendPreference, Retrainer, RetrainerOptions, UseBackendOptions } from '@crazy-digits/core';
 import {
-  type BackendPreference,
-  type Retrainer,
   RetrainerDisposedError,
-  type RetrainerOptions,
   type RetrainRequest,
   type RetrainResult,
-  type UseBackendOptions,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
 import { RetrainWorkerError } from './errors.js';
 import type { RetrainPort } from './messages.js';
 import { connectRetrainClient, type RetrainClient } from './retrain-client.js';

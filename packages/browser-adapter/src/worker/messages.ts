@@ -3,11 +3,9 @@ import type {
   RetrainerOptions,
   RetrainMode,
   RetrainProgress,
-  RetrainRequest,
-  RetrainResult,
   UseBackendOptions,
-  WireError,
 } from '@crazy-digits/core';
+import type { RetrainRequest, RetrainResult, WireError } from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 
 /**

@@ -1,10 +1,5 @@
-import {
-  fromWireError,
-  isCrazyDigitsError,
-  type RetrainProgress,
-  type RetrainRequest,
-  type RetrainResult,
-} from '@crazy-digits/core';
+import { isCrazyDigitsError, type RetrainProgress } from '@crazy-digits/core';
+import { fromWireError, type RetrainRequest, type RetrainResult } from '@crazy-digits/core/store-kit';
 import { RetrainWorkerError } from './errors.js';
 import type { ConfigureMessage, FromWorkerMessage, RetrainPort } from './messages.js';
 import { startPort } from './serve-retrain-requests.js';

@@ -1,4 +1,5 @@
-import { createRetrainer, type Retrainer, toWireError, useBackend } from '@crazy-digits/core';
+import { createRetrainer, type Retrainer, useBackend } from '@crazy-digits/core';
+import { toWireError } from '@crazy-digits/core/store-kit';
 import type {
   ConfigureMessage,
   FromWorkerMessage,

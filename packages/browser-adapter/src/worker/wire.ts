@@ -1,9 +1,5 @@
-import {
-  type LabelledDigit,
-  MNIST_PIXELS,
-  type RetrainRequest,
-  type RetrainResult,
-} from '@crazy-digits/core';
+import { MNIST_PIXELS } from '@crazy-digits/core';
+import type { LabelledDigit, RetrainRequest, RetrainResult } from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 import type { RetrainMessage } from './messages.js';
 

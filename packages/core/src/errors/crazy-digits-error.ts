@@ -1,3 +1,5 @@
+import type { CrazyDigitsErrorCode } from './codes.js';
+
 const ERROR_BRAND = Symbol.for('@crazy-digits/error');
 
 /** What every crazy-digits error message starts with. */
@@ -38,7 +40,7 @@ export class CrazyDigitsError<Code extends string = string> extends Error {
  * Prefer this over `instanceof` when two copies of the package may be loaded (for example an
  * adapter bundled with its own copy of core): the check relies on a global symbol brand.
  */
-export function isCrazyDigitsError<Code extends string = string>(
+export function isCrazyDigitsError<Code extends CrazyDigitsErrorCode = CrazyDigitsErrorCode>(
   value: unknown,
   code?: Code,
 ): value is CrazyDigitsError<Code> {

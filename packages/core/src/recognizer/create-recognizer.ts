@@ -21,6 +21,7 @@ import {
 import { RecognizerDisposedError } from './errors.js';
 import { createEmitter } from './events.js';
 import { toModelInput } from './input.js';
+import { checkOptions } from './options.js';
 import { loadInitialModel, type ServedModel, serve, serveArtifacts } from './served-model.js';
 import type {
   Prediction,
@@ -32,10 +33,6 @@ import type {
   RetrainOutcome,
 } from './types.js';
 
-/** Chosen with `npm run bench -- uncertainty`: flags about half of random scribbles, ~2% of digits. */
-const DEFAULT_UNCERTAIN_BELOW = 0.8;
-/** Calibrated on the bundled model, see docs/learning-from-corrections.md. */
-const DEFAULT_CORRECTION_THRESHOLD = 0.7;
 const DEFAULT_DEBOUNCE_MS = 2000;
 /** Corrections per feature batch when (re)building the memory: small, to keep page tasks short. */
 const FEATURE_BATCH = 16;
@@ -123,21 +120,12 @@ function standingOf(model: ServedModel, correction: KnownCorrection, fitted: boo
  * correction count from the next prediction on; `retrain` folds corrections into the weights.
  */
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
-  const threshold = options.correctionThreshold ?? DEFAULT_CORRECTION_THRESHOLD;
-  if (!(threshold >= 0 && threshold < 1))
-    throw new RangeError(`[crazy-digits] correctionThreshold must be in [0, 1), got ${threshold}`);
-  const policy = options.retrain ?? 'manual';
-  if (policy !== 'manual' && !(Number.isInteger(policy.afterCorrections) && policy.afterCorrections >= 1)) {
-    throw new RangeError(
-      `[crazy-digits] retrain.afterCorrections must be a positive integer, got ${policy.afterCorrections}`,
-    );
-  }
+  const { threshold, uncertainBelow, policy } = checkOptions(options);
   const backend = await useBackend(options.backend ?? 'auto');
   const modelStore: ModelStore = options.modelStore ?? createMemoryModelStore();
   const store = options.store ?? createMemoryCorrectionStore();
   const scope = options.userId === undefined ? {} : { userId: options.userId };
   const preprocessOptions = { maxSide: options.maxSide ?? DEFAULT_MAX_SIDE };
-  const uncertainBelow = options.uncertainBelow ?? DEFAULT_UNCERTAIN_BELOW;
   const events = createEmitter<RecognizerEvents>();
 
   const newMemory = (centre: ArrayLike<number> | undefined) =>

@@ -1,5 +1,6 @@
 export { createRecognizer } from './create-recognizer.js';
 export { ModelLoadError, RecognizerDisposedError } from './errors.js';
+export { InvalidRecognizerOptionsError } from './options.js';
 export type {
   CorrectionDetails,
   Prediction,

@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isCrazyDigitsError, useBackend } from '../../src/index.js';
 import {
   BackendUnavailableError,
-  isCrazyDigitsError,
   registerWasmTrainingKernels,
   restoreStockWasmKernels,
-  useBackend,
-} from '../../src/index.js';
+} from '../../src/store-kit.js';
 
 async function tfjsNodeLoads(): Promise<boolean> {
   const name = '@tensorflow/tfjs-node';

@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_SIDE, ImageTooLargeError, InvalidImageError, type RgbaImage } from '@crazy-digits/core';
+import { DEFAULT_MAX_SIDE, type RgbaImage } from '@crazy-digits/core';
+import { ImageTooLargeError, InvalidImageError } from '@crazy-digits/core/store-kit';
 import {
   EncodedImageTooLargeError,
   ImageDecoderUnavailableError,

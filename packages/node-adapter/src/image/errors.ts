@@ -1,4 +1,5 @@
-import { CrazyDigitsError, ImageTooLargeError } from '@crazy-digits/core';
+import { CrazyDigitsError } from '@crazy-digits/core';
+import { ImageTooLargeError } from '@crazy-digits/core/store-kit';
 
 /**
  * The bytes are an image format `decodeImage` does not read (GIF, WebP, SVG, BMP, …), or no

@@ -1,4 +1,4 @@
-import { InvalidImageError } from '@crazy-digits/core';
+import { InvalidImageError } from '@crazy-digits/core/store-kit';
 import { PNG_SIGNATURE } from './sniff.js';
 
 /** What a PNG's IHDR chunk declares. */

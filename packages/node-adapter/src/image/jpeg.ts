@@ -1,4 +1,5 @@
-import { InvalidImageError, type RgbaImage } from '@crazy-digits/core';
+import type { RgbaImage } from '@crazy-digits/core';
+import { InvalidImageError } from '@crazy-digits/core/store-kit';
 import { decode } from 'jpeg-js';
 import { UnsupportedImageFormatError } from './errors.js';
 import type { JpegHeader } from './header.js';

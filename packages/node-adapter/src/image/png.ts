@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
-import { InvalidImageError, type RgbaImage } from '@crazy-digits/core';
+import type { RgbaImage } from '@crazy-digits/core';
+import { InvalidImageError } from '@crazy-digits/core/store-kit';
 import { PNG } from 'pngjs';
 import { PNG_CHANNELS, type PngHeader } from './header.js';
 import { PNG_SIGNATURE } from './sniff.js';

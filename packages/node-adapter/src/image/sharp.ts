@@ -1,4 +1,5 @@
-import { InvalidImageError, type RgbaImage } from '@crazy-digits/core';
+import type { RgbaImage } from '@crazy-digits/core';
+import { InvalidImageError } from '@crazy-digits/core/store-kit';
 import type { Sharp, SharpOptions } from 'sharp';
 
 /** The slice of sharp's default export this module calls. */

@@ -1,5 +1,5 @@
 import { constants, promises as fs } from 'node:fs';
-import { InvalidImageError } from '@crazy-digits/core';
+import { InvalidImageError } from '@crazy-digits/core/store-kit';
 import { classifyImageString, decodeBase64, decodeDataUrl, maxBase64Chars } from './data-url.js';
 import {
   EncodedImageTooLargeError,

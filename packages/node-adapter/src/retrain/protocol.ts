@@ -4,10 +4,8 @@ import type {
   RetrainMetrics,
   RetrainMode,
   RetrainProgress,
-  RetrainRequest,
-  RetrainResult,
-  WireError,
 } from '@crazy-digits/core';
+import type { RetrainRequest, RetrainResult, WireError } from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 
 /**

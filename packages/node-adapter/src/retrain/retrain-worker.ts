@@ -3,14 +3,8 @@
  * `createWorkerThreadsRetrainer`, one at a time. It does nothing useful on its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  createRetrainer,
-  type LabelledDigit,
-  MNIST_PIXELS,
-  type RetrainResult,
-  toWireError,
-  useBackend,
-} from '@crazy-digits/core';
+import { createRetrainer, MNIST_PIXELS, useBackend } from '@crazy-digits/core';
+import { type LabelledDigit, type RetrainResult, toWireError } from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 import { lowerThreadPriority } from '../threads/priority.js';
 import { type RetrainCommand, type RetrainReply, type RetrainWorkerData, weightBuffers } from './protocol.js';

@@ -1,16 +1,18 @@
 import type { Worker } from 'node:worker_threads';
 import {
   type BackendPreference,
-  type DigitDataset,
-  fromWireError,
   MNIST_PIXELS,
   type Retrainer,
-  RetrainerDisposedError,
   type RetrainerOptions,
   type RetrainProgress,
+} from '@crazy-digits/core';
+import {
+  fromWireError,
+  RetrainerDisposedError,
   type RetrainRequest,
   type RetrainResult,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
+import type { DigitDataset } from '@crazy-digits/core/training';
 import type * as tf from '@tensorflow/tfjs';
 import { startWorker, workerEntryBeside } from '../threads/start-worker.js';
 import { RetrainWorkerError } from './errors.js';

@@ -1,4 +1,5 @@
-import { CrazyDigitsError, isCrazyDigitsError, StorageError } from '@crazy-digits/core';
+import { CrazyDigitsError, isCrazyDigitsError } from '@crazy-digits/core';
+import { StorageError } from '@crazy-digits/core/store-kit';
 
 /** `error` itself when it is already one of ours (invalid, duplicate, closed…), else a `StorageError`. */
 export function asStoreError(what: string, error: unknown): Error {

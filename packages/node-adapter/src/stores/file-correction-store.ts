@@ -4,17 +4,19 @@ import {
   type CorrectionFilter,
   type CorrectionPage,
   type CorrectionStore,
-  copyCorrection,
-  DuplicateCorrectionError,
   encodeCorrections,
   importCorrections,
   type ListOptions,
+} from '@crazy-digits/core';
+import {
+  copyCorrection,
+  DuplicateCorrectionError,
   pageSize,
   parseCursor,
   prepareCorrection,
   StorageError,
   StoreClosedError,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
 import {
   CORRECTION_RECORD,
   decodeCorrection,

@@ -1,14 +1,12 @@
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import type { ModelStore, ModelVersion, StoredModel } from '@crazy-digits/core';
 import {
-  type ModelStore,
-  type ModelVersion,
   ModelVersionNotFoundError,
   newVersion,
   prepareArtifacts,
   StoreClosedError,
-  type StoredModel,
-} from '@crazy-digits/core';
+} from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 import { asStoreError, type StoreDamage, StoreDamagedError } from './errors.js';
 import {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { StorageError } from '@crazy-digits/core';
+import { StorageError } from '@crazy-digits/core/store-kit';
 import * as lockfile from 'proper-lockfile';
 import { isErrorCode } from './fs.js';
 

@@ -3,7 +3,7 @@
  * pool starts it; it does nothing useful on its own.
  */
 import { parentPort } from 'node:worker_threads';
-import { serveGradientWorker } from '@crazy-digits/core';
+import { serveGradientWorker } from '@crazy-digits/core/store-kit';
 
 const port = parentPort;
 if (port) {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { GradientPool, GradientPoolSession, GradientWorkerPort } from '@crazy-digits/core';
+import type { GradientPool, GradientPoolSession, GradientWorkerPort } from '@crazy-digits/core/store-kit';
 // The two leaf modules, not the folder's index: this thread needs no worker runtime or backend code.
-import { GradientPoolDisposedError } from '@crazy-digits/core';
+import { GradientPoolDisposedError } from '@crazy-digits/core/store-kit';
 import { startWorker, workerEntryBeside } from '../threads/start-worker.js';
 
 /** Options for {@link createWorkerThreadsGradientPool}. */

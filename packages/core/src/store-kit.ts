@@ -1,0 +1,73 @@
+/**
+ * `@crazy-digits/core/store-kit`: the side door for people who write a correction or model
+ * store, a retrain worker or an adapter. Apps need none of it: `@crazy-digits/core` is theirs.
+ *
+ * - store plumbing: ids, validation, paging cursors, artifact checks, version numbering;
+ * - the error classes, for stores and workers that throw what core throws (apps match on
+ *   `code` with `isCrazyDigitsError` instead);
+ * - the gradient and retrain protocols a worker speaks, and the wire form of errors;
+ * - the WebAssembly training kernels, for a worker that trains on the wasm backend.
+ */
+export {
+  BackendUnavailableError,
+  registerWasmTrainingKernels,
+  restoreStockWasmKernels,
+} from './backend/index.js';
+export {
+  copyCorrection,
+  createCorrectionId,
+  DuplicateCorrectionError,
+  InvalidCorrectionError,
+  InvalidExportError,
+  isValidCorrectionId,
+  pageSize,
+  parseCursor,
+  prepareCorrection,
+  StorageError,
+  StoreClosedError,
+  validateCorrection,
+} from './corrections/index.js';
+export type { CrazyDigitsErrorOptions } from './errors/index.js';
+export {
+  InvalidModelArtifactsError,
+  ModelVersionNotFoundError,
+  newVersion,
+  prepareArtifacts,
+} from './model-store/index.js';
+export {
+  EmptyImageError,
+  ImageTooLargeError,
+  type InkSource,
+  InvalidImageError,
+  MIN_SIDE,
+} from './preprocess/index.js';
+export {
+  InvalidRecognizerOptionsError,
+  ModelLoadError,
+  RecognizerDisposedError,
+} from './recognizer/index.js';
+export {
+  DigitCodecError,
+  fromWireError,
+  type LabelledDigit,
+  NoCorrectionsError,
+  RetrainConfigError,
+  RetrainerDisposedError,
+  type RetrainRequest,
+  type RetrainResult,
+  toWireError,
+  type WireError,
+} from './retrain/index.js';
+export {
+  type CoordinatorMessage,
+  type GradientCoordinatorPort,
+  type GradientPool,
+  GradientPoolDisposedError,
+  type GradientPoolSession,
+  GradientWorkerError,
+  type GradientWorkerPort,
+  type GradientWorkerSetup,
+  serveGradientWorker,
+  UnsupportedParallelModelError,
+  type WorkerMessage,
+} from './training/index.js';
