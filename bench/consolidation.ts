@@ -256,7 +256,7 @@ export async function run(options: BenchOptions): Promise<void> {
     // (its model, its correction memory) is not a leak; what outlives it is.
     await tf.ready();
     const baseline = tf.memory().numTensors;
-    const recognizer = await createRecognizer({ retrainer: createRetrainer({ minSteps: 2, maxSteps: 2 }) });
+    const recognizer = await createRecognizer({ retrainer: createRetrainer({ maxSteps: 2 }) });
     const train = loadMnist('train', 1000);
     for (let i = 0; i < train.count; i++) {
       await recognizer.correct(mnistDigit(train, i), train.labels[i] ?? 0);

@@ -47,7 +47,6 @@ export async function tempDir(): Promise<{ path: string; remove(): Promise<void>
 
 /** Quick retrains (2 steps) and a gate that accepts them, so the model visibly changes. */
 export const quickRetrain: ServerConfig['retrainer'] = {
-  minSteps: 2,
   maxSteps: 2,
   gate: { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 },
 };

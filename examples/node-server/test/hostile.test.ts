@@ -332,7 +332,7 @@ describe('bounded work', () => {
     // A retrain long enough to keep its user's recogniser busy while the others knock.
     const app = await testServer(dir.path, {
       maxActiveUsers: 1,
-      retrainer: { ...quickRetrain, minSteps: 30, maxSteps: 30 },
+      retrainer: { ...quickRetrain, maxSteps: 30 },
     });
     const send = (url: string, user: (typeof users)[number], body: unknown) =>
       app.inject({

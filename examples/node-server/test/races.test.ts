@@ -22,7 +22,7 @@ describe('rollback and reset against a running retrain', () => {
     const dir = await tempDir();
     const { admin } = await testKeys(dir.path, ['admin']);
     // Long enough a retrain that the rollback usually lands while it runs.
-    const slow = { ...quickRetrain, minSteps: 30, maxSteps: 30 };
+    const slow = { ...quickRetrain, maxSteps: 30 };
     let app = await testServer(dir.path, { retrainer: slow });
     const post = (server: FastifyInstance, url: string, headers: Headers, body: unknown = {}) =>
       server.inject({

@@ -146,7 +146,6 @@ describe.skipIf(!chromiumPath)(`persistence in Chromium (${chromiumPath ?? noChr
           const modelStore = await adapter.createIndexedDBModelStore({ name, fallback: 'throw' });
           // A short run that the gate always accepts: this is about what is kept, not learnt.
           const retrainer = core.createRetrainer({
-            minSteps: 2,
             maxSteps: 2,
             gate: { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 },
           });

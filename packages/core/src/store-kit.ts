@@ -47,9 +47,11 @@ export {
   RecognizerDisposedError,
 } from './recognizer/index.js';
 export {
+  type BaseModel,
   DigitCodecError,
   fromWireError,
   type LabelledDigit,
+  type ModelKnowledge,
   NoCorrectionsError,
   RetrainConfigError,
   RetrainerDisposedError,

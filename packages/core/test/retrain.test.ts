@@ -22,14 +22,16 @@ import { decodeDigits, encodeDigits } from '../src/retrain/digit-codec.js';
 import { gateVerdict } from '../src/retrain/gate.js';
 import { fineTune, lastStageStart } from '../src/retrain/incremental.js';
 import { frozenNetwork, inferenceNetwork, splitNetwork } from '../src/retrain/inference.js';
+import { knowledgeOf, withKnowledge } from '../src/retrain/knowledge.js';
 import { evaluate, passOver } from '../src/retrain/passes.js';
 import { bundledDigits } from '../src/retrain/rehearsal-set.js';
-import { type LabelledDigit, RetrainConfigError, type RetrainRequest } from '../src/store-kit.js';
+import { type BaseModel, type LabelledDigit, RetrainConfigError } from '../src/store-kit.js';
 import type { DigitDataset } from '../src/training/dataset.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
 const base = embeddedToArtifacts(bundledModel);
+const shippedBase = { artifacts: base };
 const train = loadMnist('train', 200);
 const digits = (from: number, count: number, label?: (truth: number) => number): LabelledDigit[] =>
   Array.from({ length: count }, (_, i) => {
@@ -67,7 +69,7 @@ const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
 let retrainer: Retrainer;
 beforeAll(async () => {
   await useBackend('wasm');
-  retrainer = createRetrainer({ minSteps: 6, maxSteps: 6 });
+  retrainer = createRetrainer({ maxSteps: 6 });
 });
 afterAll(() => retrainer.dispose());
 
@@ -361,7 +363,11 @@ describe('createRetrainer', () => {
     async () => {
       const progress: RetrainProgress[] = [];
       const result = await expectNoLeakedTensors(() =>
-        retrainer.retrain({ base, corrections: digits(0, 12), onProgress: (p) => progress.push(p) }),
+        retrainer.retrain({
+          base: shippedBase,
+          corrections: digits(0, 12),
+          onProgress: (p) => progress.push(p),
+        }),
       );
       expect(result.accepted).toBe(true);
       expect(result.reason).toBeUndefined();
@@ -377,7 +383,7 @@ describe('createRetrainer', () => {
         'validating',
       ]);
       expect(progress.at(-1)?.fraction).toBe(1);
-      const candidate = await tf.loadLayersModel(tf.io.fromMemory(result.artifacts));
+      const candidate = await tf.loadLayersModel(tf.io.fromMemory(result.candidate.artifacts));
       expect(candidate.outputs[0]?.shape).toEqual([null, 10]);
       candidate.dispose();
     },
@@ -387,8 +393,8 @@ describe('createRetrainer', () => {
   it(
     'is rejected by a gate it cannot pass, and says why',
     async () => {
-      const strict = createRetrainer({ minSteps: 2, maxSteps: 2, gate: { minCorrectionsFit: 1.01 } });
-      const result = await strict.retrain({ base, corrections: digits(0, 4) });
+      const strict = createRetrainer({ maxSteps: 2, gate: { minCorrectionsFit: 1.01 } });
+      const result = await strict.retrain({ base: shippedBase, corrections: digits(0, 4) });
       expect(result.accepted).toBe(false);
       expect(result.reason).toMatch(/gets 100.00 points of the corrections right/);
     },
@@ -402,7 +408,7 @@ describe('createRetrainer', () => {
       const reason = new Error('user cancelled');
       await expectNoLeakedTensors(async () => {
         const run = retrainer.retrain({
-          base,
+          base: shippedBase,
           corrections: digits(0, 8),
           signal: controller.signal,
           onProgress: (p) => {
@@ -416,13 +422,19 @@ describe('createRetrainer', () => {
   );
 
   it('needs corrections, and fullData for a full retrain (typed errors)', async () => {
-    await expectCode(retrainer.retrain({ base, corrections: [] }), 'NO_CORRECTIONS');
-    await expectCode(retrainer.retrain({ base, corrections: digits(0, 2), mode: 'full' }), 'RETRAIN_CONFIG');
+    await expectCode(retrainer.retrain({ base: shippedBase, corrections: [] }), 'NO_CORRECTIONS');
+    await expectCode(
+      retrainer.retrain({ base: shippedBase, corrections: digits(0, 2), mode: 'full' }),
+      'RETRAIN_CONFIG',
+    );
     const disposed = createRetrainer();
     disposed.dispose();
-    await expectCode(disposed.retrain({ base, corrections: digits(0, 2) }), 'RETRAINER_DISPOSED');
-    for (const rehearsalWeight of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => createRetrainer({ rehearsalWeight })).toThrow(RetrainConfigError);
+    await expectCode(
+      disposed.retrain({ base: shippedBase, corrections: digits(0, 2) }),
+      'RETRAINER_DISPOSED',
+    );
+    for (const maxSteps of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => createRetrainer({ maxSteps })).toThrow(RetrainConfigError);
     }
   });
 
@@ -439,7 +451,7 @@ describe('createRetrainer', () => {
       const progress: RetrainProgress[] = [];
       const result = await expectNoLeakedTensors(() =>
         full.retrain({
-          base,
+          base: shippedBase,
           corrections: digits(150, 8),
           mode: 'full',
           onProgress: (p) => progress.push(p),
@@ -454,90 +466,49 @@ describe('createRetrainer', () => {
   );
 });
 
-describe("the base model's evaluation, once per served model", () => {
-  /** Validation digits that count the passes made over them (each pass reads `images` once). */
-  function countedValidation(validation: DigitDataset, count = 300) {
-    const images = validation.images.subarray(0, count * 784);
-    const counter = { passes: 0 };
-    const data: DigitDataset = {
-      get images() {
-        counter.passes++;
-        return images;
-      },
-      labels: validation.labels.subarray(0, count),
-    };
-    return { data, counter };
-  }
-  /** Any candidate passes: these tests are about what is evaluated, not the verdict. */
+describe('what a retrainer knows of a model (BaseModel.known)', () => {
+  /** Any candidate passes: these tests are about what is measured, not the verdict. */
   const lenient = { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 };
-  /**
-   * Two steps on these digits, training every layer: no frozen layers' outputs are kept, so
-   * each candidate is evaluated whole (one pass over `validation` each).
-   */
-  const trainingEveryLayer = (rehearsal: DigitDataset, validation: DigitDataset) =>
-    createRetrainer({ minSteps: 2, maxSteps: 2, trainFrom: 0, rehearsal, validation, gate: lenient });
+  const shipped = { artifacts: base };
 
   it(
-    'is computed once per base artifacts, and an accepted candidate brings its own',
+    'judges a candidate passed back as the next base against the evaluation the gate made of it',
     async () => {
-      const { rehearsal, validation } = await bundledDigits();
-      const { data, counter } = countedValidation(validation);
-      const counting = trainingEveryLayer(rehearsal, data);
+      const bundled = createRetrainer({ maxSteps: 2, gate: lenient });
       const corrections = digits(100, 4);
-      const first = await expectNoLeakedTensors(() => counting.retrain({ base, corrections }));
-      expect(counter.passes).toBe(2); // the base, then the candidate
-
-      const again = await expectNoLeakedTensors(() => counting.retrain({ base, corrections }));
-      expect(counter.passes).toBe(3); // the candidate only
-      expect(again.metrics.baseAccuracy).toBe(first.metrics.baseAccuracy);
-      expect(again.metrics.baseRecall).toEqual(first.metrics.baseRecall);
-
-      // The first candidate served as the base: its evaluation is the one the gate made of it.
-      const next = await counting.retrain({ base: first.artifacts, corrections });
-      expect(counter.passes).toBe(4);
+      const first = await expectNoLeakedTensors(() => bundled.retrain({ base: shipped, corrections }));
+      const next = await expectNoLeakedTensors(() => bundled.retrain({ base: first.candidate, corrections }));
       expect(next.metrics.baseAccuracy).toBe(first.metrics.accuracy);
       expect(next.metrics.baseRecall).toEqual(first.metrics.recall);
-
-      // Other artifacts (even of the same weights) are another served model: evaluated afresh.
-      await counting.retrain({ base: embeddedToArtifacts(bundledModel), corrections });
-      expect(counter.passes).toBe(6);
-      counting.dispose();
+      // The same weights without what is known of them: measured again, to the same figures.
+      const fresh = await bundled.retrain({ base: { artifacts: first.candidate.artifacts }, corrections });
+      expect(fresh.metrics.baseAccuracy).toBeCloseTo(first.metrics.accuracy, 10);
+      bundled.dispose();
     },
     SLOW,
   );
 
   it(
-    "takes the caller's evaluation of the base when it is of the bundled validation digits",
+    'trusts an evaluation only of the digits it validates on',
     async () => {
       const { validation } = await bundledDigits();
-      const given = {
+      const told = {
         accuracy: 0.123,
         recall: new Array<number>(10).fill(0.123),
         count: validation.labels.length,
       };
-      const bundled = createRetrainer({ minSteps: 2, maxSteps: 2, gate: lenient });
       const corrections = digits(100, 4);
-      const taken = await expectNoLeakedTensors(() =>
-        bundled.retrain({ base, corrections, baseEvaluation: given }),
-      );
+      const bundled = createRetrainer({ maxSteps: 2, gate: lenient });
+      const taken = await bundled.retrain({ base: withKnowledge(base, { evaluation: told }), corrections });
       expect(taken.metrics.baseAccuracy).toBe(0.123);
-      expect(taken.metrics.baseRecall).toEqual(given.recall);
       expect(taken.metrics.heldOutCount).toBe(validation.labels.length);
-      // Of another number of digits: not this gate set's, so the base is evaluated.
-      const other = await bundled.retrain({
-        base: embeddedToArtifacts(bundledModel),
-        corrections,
-        baseEvaluation: { ...given, count: 100 },
-      });
-      expect(other.metrics.baseAccuracy).toBeGreaterThan(0.95);
+      const otherCount = withKnowledge(base, { evaluation: { ...told, count: 100 } });
+      expect((await bundled.retrain({ base: otherCount, corrections })).metrics.baseAccuracy).toBeGreaterThan(
+        0.95,
+      );
       bundled.dispose();
-      // A retrainer validating on its own digits ignores it.
-      const own = createRetrainer({ minSteps: 2, maxSteps: 2, validation, gate: lenient });
-      const ignored = await own.retrain({
-        base: embeddedToArtifacts(bundledModel),
-        corrections,
-        baseEvaluation: given,
-      });
+      const own = createRetrainer({ maxSteps: 2, validation, gate: lenient });
+      const ignored = await own.retrain({ base: withKnowledge(base, { evaluation: told }), corrections });
       expect(ignored.metrics.baseAccuracy).toBeGreaterThan(0.95);
       own.dispose();
     },
@@ -560,66 +531,44 @@ describe("the base model's evaluation, once per served model", () => {
   });
 
   it(
-    "returns an accepted candidate's feature centre over the rehearsal digits, and none for a rejected one",
+    "knows an accepted candidate's outputs on the bundled rehearsal digits, as a fresh pass makes them",
     async () => {
-      const { rehearsal, validation } = await bundledDigits();
-      const { data } = countedValidation(validation, 100);
-      const accepting = createRetrainer({
-        minSteps: 2,
-        maxSteps: 2,
-        rehearsal,
-        validation: data,
-        gate: lenient,
-      });
-      const accepted = await accepting.retrain({ base, corrections: digits(100, 4) });
-      const candidate = await importModel(accepted.artifacts);
-      const expected = meanOf(await featuresOf(withFeatures(candidate), rehearsal.images));
-      candidate.dispose();
-      expect(accepted.featureMean).toHaveLength(expected.length);
-      accepted.featureMean?.forEach((v, i) => {
-        expect(v).toBeCloseTo(expected[i] ?? Number.NaN, 4);
-      });
-
-      // Its own rehearsal digits (even the same ones) are not known to be a recogniser's rehearsal digits.
-      expect(accepted.rehearsal).toBeUndefined();
-
-      const rejecting = createRetrainer({ minSteps: 2, maxSteps: 2, gate: { minCorrectionsFit: 1.01 } });
-      const rejected = await rejecting.retrain({ base, corrections: digits(100, 4) });
-      expect(rejected.accepted).toBe(false);
-      expect(rejected.featureMean).toBeUndefined();
-      expect(rejected.rehearsal).toBeUndefined();
-    },
-    SLOW,
-  );
-
-  it(
-    "returns an accepted candidate's outputs on the bundled rehearsal digits, for a recogniser's rehearsal digits",
-    async () => {
-      const { rehearsal, validation } = await bundledDigits();
-      const { data } = countedValidation(validation, 100);
-      const bundled = createRetrainer({ minSteps: 2, maxSteps: 2, validation: data, gate: lenient });
+      const { rehearsal } = await bundledDigits();
+      const bundled = createRetrainer({ maxSteps: 2, gate: lenient });
       const accepted = await expectNoLeakedTensors(() =>
-        bundled.retrain({ base, corrections: digits(100, 4) }),
+        bundled.retrain({ base: shipped, corrections: digits(100, 4) }),
       );
-      const count = rehearsal.labels.length;
-      const candidate = await importModel(accepted.artifacts);
-      const expected = await featuresOf(withFeatures(candidate), rehearsal.images.subarray(0, 3 * 784));
-      candidate.dispose();
+      const known = knowledgeOf(accepted.candidate).rehearsal;
+      const model = await importModel(accepted.candidate.artifacts);
+      const expected = await featuresOf(withFeatures(model), rehearsal.images);
+      model.dispose();
       const width = expected[0]?.length ?? 0;
-      expect(accepted.rehearsal?.features).toHaveLength(count * width);
-      expect(accepted.rehearsal?.probabilities).toHaveLength(count * 10);
-      expected.forEach((row, d) => {
-        row.forEach((v, i) => {
-          expect(accepted.rehearsal?.features[d * width + i]).toBeCloseTo(v, 4);
-        });
+      expect(known?.features).toHaveLength(rehearsal.labels.length * width);
+      expect(known?.probabilities).toHaveLength(rehearsal.labels.length * 10);
+      expect(maxDifference(known?.featureMean ?? [], meanOf(expected))).toBeLessThan(1e-4);
+      expected.slice(0, 3).forEach((row, d) => {
+        expect(maxDifference(known?.features?.subarray(d * width, (d + 1) * width) ?? [], row)).toBeLessThan(
+          1e-4,
+        );
       });
+      // A rejected candidate is never served: nothing is made for it.
+      const strict = createRetrainer({ maxSteps: 2, gate: { minCorrectionsFit: 1.01 } });
+      const rejected = await strict.retrain({ base: shipped, corrections: digits(100, 4) });
+      expect(knowledgeOf(rejected.candidate).rehearsal).toBeUndefined();
+      // Scores on other digits are not about the bundled ones: nothing is said of them.
+      const own = createRetrainer({ maxSteps: 2, rehearsal, gate: lenient });
+      expect(
+        knowledgeOf((await own.retrain({ base: shipped, corrections: digits(100, 4) })).candidate),
+      ).toEqual(expect.not.objectContaining({ rehearsal: expect.anything() }));
       bundled.dispose();
+      strict.dispose();
+      own.dispose();
     },
     SLOW,
   );
 
   it(
-    "centres the agreement defence on the caller's outputs of the rehearsal digits, when it rehearses the same digits",
+    'centres the agreement defence on the known outputs of the rehearsal digits, when it rehearses the same digits',
     async () => {
       // Eight 1s and two 7s, all labelled truly: told apart on features centred on the model's
       // mean. Centred on a point far from every digit, every pair looks alike, so the 1s outvote
@@ -638,114 +587,89 @@ describe("the base model's evaluation, once per served model", () => {
       const probe = await importModel(base);
       const width = withFeatures(probe).outputs[0]?.shape[1] ?? 0;
       probe.dispose();
-      const uncentred = {
-        featureMean: new Float32Array(width).fill(-1000),
-        probabilities: new Float32Array(1000 * 10),
-      };
-      const bundledRehearsal = createRetrainer({ minSteps: 1, maxSteps: 1 });
-      expect((await bundledRehearsal.retrain({ base, corrections })).metrics.correctionsDisputed).toBe(0);
-      const hinted = await bundledRehearsal.retrain({ base, corrections, baseOnRehearsal: uncentred });
+      const uncentred = withKnowledge(base, {
+        rehearsal: {
+          featureMean: new Float32Array(width).fill(-1000),
+          probabilities: new Float32Array(1000 * 10),
+        },
+      });
+      const bundledRehearsal = createRetrainer({ maxSteps: 1 });
+      expect(
+        (await bundledRehearsal.retrain({ base: shipped, corrections })).metrics.correctionsDisputed,
+      ).toBe(0);
+      const hinted = await bundledRehearsal.retrain({ base: uncentred, corrections });
       expect(hinted.metrics.correctionsDisputed).toBe(2);
 
-      const ownRehearsal = createRetrainer({ minSteps: 1, maxSteps: 1, rehearsal });
-      const ignored = await ownRehearsal.retrain({ base, corrections, baseOnRehearsal: uncentred });
+      const ownRehearsal = createRetrainer({ maxSteps: 1, rehearsal });
+      const ignored = await ownRehearsal.retrain({ base: uncentred, corrections });
       expect(ignored.metrics.correctionsDisputed).toBe(0);
     },
     SLOW,
   );
 
   it(
-    "keeps its frozen layers' outputs for a line of candidates, judging them as a whole pass would",
+    'judges each of a line of candidates as a whole pass over it would',
     async () => {
-      const { rehearsal, validation } = await bundledDigits();
-      const { data, counter } = countedValidation(validation);
-      const keeping = createRetrainer({
-        minSteps: 2,
-        maxSteps: 2,
-        rehearsal,
-        validation: data,
-        gate: lenient,
-      });
-      const first = await expectNoLeakedTensors(() => keeping.retrain({ base, corrections: digits(100, 4) }));
-      expect(counter.passes).toBe(2); // the base's evaluation, and the frozen layers' outputs
-      const second = await expectNoLeakedTensors(() =>
-        keeping.retrain({ base: first.artifacts, corrections: digits(110, 4) }),
+      const { validation } = await bundledDigits();
+      const keeping = createRetrainer({ maxSteps: 2, gate: lenient });
+      const first = await expectNoLeakedTensors(() =>
+        keeping.retrain({ base: shipped, corrections: digits(100, 4) }),
       );
-      expect(counter.passes).toBe(2); // the first candidate's evaluation, and the kept outputs
-      // The kept outputs judge the second candidate exactly as running it whole does.
+      const second = await expectNoLeakedTensors(() =>
+        keeping.retrain({ base: first.candidate, corrections: digits(110, 4) }),
+      );
       for (const result of [first, second]) {
-        const model = await importModel(result.artifacts);
+        const model = await importModel(result.candidate.artifacts);
         const whole = frozenNetwork(model);
-        const expected = await evaluate(whole, {
-          images: validation.images.subarray(0, 300 * 784),
-          labels: data.labels,
-        });
+        const expected = await evaluate(whole, validation);
         expect(result.metrics.accuracy).toBeCloseTo(expected.accuracy, 10);
         expect(result.metrics.recall).toEqual(expected.recall);
-        const outputs = await passOver(whole, rehearsal.images);
-        expect(maxDifference(result.featureMean ?? [], outputs.featureMean)).toBeLessThan(1e-5);
         whole.dispose();
         model.dispose();
       }
-      // A retrainer that trains every layer keeps nothing: the base's evaluation, then the candidate's, whole.
-      const all = trainingEveryLayer(rehearsal, data);
-      await all.retrain({ base: first.artifacts, corrections: digits(110, 4) });
-      expect(counter.passes).toBe(4);
       keeping.dispose();
-      all.dispose();
     },
     SLOW,
   );
 
   it(
-    'follows the served model in a recogniser: reused after an accept, made again after a rollback',
+    "is handed the served model's outputs on the rehearsal digits by a recogniser, and its candidate's after an accept",
     async () => {
-      const { rehearsal, validation } = await bundledDigits();
-      const { data, counter } = countedValidation(validation);
-      const counting = trainingEveryLayer(rehearsal, data);
-      const given: RetrainRequest['baseOnRehearsal'][] = [];
+      const { rehearsal } = await bundledDigits();
+      const bundled = createRetrainer({ maxSteps: 2, gate: lenient });
+      const bases: BaseModel[] = [];
       const recognizer = await createRecognizer({
         retrainer: {
           retrain: (request) => {
-            given.push(request.baseOnRehearsal);
-            return counting.retrain(request);
+            bases.push(request.base);
+            return bundled.retrain(request);
           },
-          dispose: () => counting.dispose(),
+          dispose: () => bundled.dispose(),
         },
       });
       for (const digit of digits(110, 3)) await recognizer.correct(digit.image, digit.label);
       const first = await recognizer.retrain();
       expect(first.accepted).toBe(true);
-      expect(counter.passes).toBe(2);
-      // The base's outputs on the rehearsal digits come from the memory's rehearsal digits.
-      const shipped = await importModel(base);
-      const centre = meanOf(await featuresOf(withFeatures(shipped), rehearsal.images));
+      // The memory's rehearsal digits are the served model's outputs on them.
+      const model = await importModel(base);
+      const centre = meanOf(await featuresOf(withFeatures(model), rehearsal.images));
       const answers = tf.tidy(() =>
-        (shipped.predict(tf.tensor4d(rehearsal.images, [1000, 28, 28, 1])) as tf.Tensor).dataSync(),
+        (model.predict(tf.tensor4d(rehearsal.images, [1000, 28, 28, 1])) as tf.Tensor).dataSync(),
       );
-      shipped.dispose();
-      const outputs = given[0];
-      expect(Array.from(outputs?.featureMean ?? [])).toHaveLength(centre.length);
-      Array.from(outputs?.featureMean ?? []).forEach((v, i) => {
-        expect(v).toBeCloseTo(centre[i] ?? Number.NaN, 5);
-      });
-      expect(outputs?.probabilities).toHaveLength(answers.length);
-      let worst = 0;
-      outputs?.probabilities.forEach((p, i) => {
-        worst = Math.max(worst, Math.abs(p - (answers[i] ?? Number.NaN)));
-      });
-      expect(worst).toBeLessThan(1e-5);
+      model.dispose();
+      const handed = bases[0] && knowledgeOf(bases[0]);
+      expect(maxDifference(handed?.rehearsal?.featureMean ?? [], centre)).toBeLessThan(1e-5);
+      expect(maxDifference(handed?.rehearsal?.probabilities ?? [], answers)).toBeLessThan(1e-5);
+      expect(handed?.evaluation?.count).toBe(bundledModel.validation?.count);
 
       const second = await recognizer.retrain();
-      expect(counter.passes).toBe(3); // the served candidate was not evaluated again
       expect(second.metrics.baseAccuracy).toBe(first.metrics.accuracy);
 
+      // A version loaded from the store is measured again, to the same figures.
       await recognizer.rollback(first.version);
       const third = await recognizer.retrain();
-      expect(counter.passes).toBe(5); // loaded from the store: a new base, evaluated once
-      expect(third.metrics.baseAccuracy).toBe(first.metrics.accuracy); // the same weights
+      expect(third.metrics.baseAccuracy).toBeCloseTo(first.metrics.accuracy, 10);
       recognizer.dispose();
-      counting.dispose();
     },
     SLOW,
   );
@@ -811,7 +735,7 @@ describe('recognizer.retrain', () => {
       const unchanged: Retrainer = {
         retrain: async (request) => ({
           accepted: true,
-          artifacts: request.base,
+          candidate: request.base,
           metrics: {
             baseAccuracy: 0.99,
             accuracy: 0.99,
@@ -873,7 +797,7 @@ describe('recognizer.retrain', () => {
   it(
     'keeps serving the old model when the gate rejects, and reports why',
     async () => {
-      const strict = createRetrainer({ minSteps: 2, maxSteps: 2, gate: { maxAccuracyDrop: -1 } });
+      const strict = createRetrainer({ maxSteps: 2, gate: { maxAccuracyDrop: -1 } });
       const recognizer = await createRecognizer({ retrainer: strict });
       const rejected: string[] = [];
       recognizer.on('retrain-rejected', (outcome) => rejected.push(outcome.reason ?? ''));

@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
 import { meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
 import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
+import { type Knowledge, knowledgeOf, withKnowledge } from '../retrain/knowledge.js';
 import { bundledDigits } from '../retrain/rehearsal-set.js';
-import type { RetrainResult } from '../retrain/types.js';
-import type { Evaluation } from '../training/evaluate.js';
+import type { BaseModel } from '../retrain/types.js';
 import { ModelLoadError } from './errors.js';
-import type { RecognizerOptions } from './types.js';
 
 /** The weights being served, with the two-output network predictions run on. */
 export interface ServedModel {
@@ -16,61 +14,36 @@ export interface ServedModel {
   /** Shares `model`'s weights; outputs [features, probabilities]. */
   network: tf.LayersModel;
   version: string;
-  /** Mean classifier features over typical digits, for matching corrections. */
-  centre?: ArrayLike<number>;
-  /** Evaluation on the bundled validation digits when known in advance (the bundled model's). */
-  validation?: Evaluation;
+  /** Mean classifier features over typical digits: the centre corrections are matched around. */
+  featureMean?: ArrayLike<number>;
   /**
    * Features of the bundled rehearsal digits under these weights, with their labels: the
-   * known-good examples corrections must out-match (computed once, on first use), and the
+   * known-good examples corrections must out-match (made once, on first use), and the
    * probabilities of the same pass (10 per digit), which a retrain distils from.
    */
   rehearsal(): Promise<Rehearsal>;
-  /** The rehearsal digits as a retrain takes them: mean features and probabilities (made once). */
-  rehearsalOutputs(): Promise<{ featureMean: Float32Array; probabilities: Float32Array }>;
   /**
    * Whether the retrain that made these weights trained on a correction; absent when no retrain
    * made them (the bundled or a custom model). Sets how far a correction they misread reaches.
    */
   trainedOn?: (correction: { id: string; createdAt: number }) => boolean;
-  /** Float32 artifacts of `model` (made once, on first use: the base of a retrain). */
-  artifacts(): Promise<tf.io.ModelArtifacts>;
+  /** These weights as the base of a retrain, with what is known of them. */
+  base(): Promise<BaseModel>;
   dispose(): void;
 }
 
-const isIOHandler = (value: tf.io.ModelArtifacts | tf.io.IOHandler): value is tf.io.IOHandler =>
-  typeof (value as { load?: unknown }).load === 'function' ||
-  typeof (value as { save?: unknown }).save === 'function';
-
-/** Loads the model a recogniser starts from: the bundled one, or the `model` option. */
-export async function loadInitialModel(
-  source: RecognizerOptions['model'],
-): Promise<{ model: tf.LayersModel; version: string; centre?: ArrayLike<number>; validation?: Evaluation }> {
-  try {
-    if (source === undefined) {
-      // A separate module, so bundlers can split the weights off when a custom model is used.
-      const { bundledModel }: { bundledModel: EmbeddedModel } = await import(
-        '../model/bundled-model.generated.js'
-      );
-      return {
-        model: await importModel(embeddedToArtifacts(bundledModel)),
-        version: bundledModel.version,
-        ...(bundledModel.featureMean ? { centre: bundledModel.featureMean } : {}),
-        ...(bundledModel.validation ? { validation: bundledModel.validation } : {}),
-      };
-    }
-    if (typeof source === 'string') return { model: await tf.loadLayersModel(source), version: source };
-    if (isIOHandler(source)) return { model: await tf.loadLayersModel(source), version: 'custom' };
-    return { model: await importModel(source), version: 'custom' };
-  } catch (error) {
-    throw new ModelLoadError('could not load the model', { cause: error });
-  }
+/** How {@link serve} takes a model. */
+export interface ServeOptions {
+  version: string;
+  /** Float32 artifacts of exactly these weights, when at hand; else exported on first use. */
+  artifacts?: tf.io.ModelArtifacts;
+  /** What a retrainer, or the bundle, already knows of these weights. */
+  known?: Knowledge;
+  /** Mean features to match corrections around; else from `known`, else made from the rehearsal digits. */
+  featureMean?: ArrayLike<number>;
 }
 
-/** A model's features (n × width) and probabilities (n × 10) of the bundled rehearsal digits. */
-type FlatRehearsal = NonNullable<RetrainResult['rehearsal']>;
-
-interface Rehearsal {
+export interface Rehearsal {
   features: Float32Array[];
   labels: Uint8Array;
   probabilities: Float32Array;
@@ -92,7 +65,10 @@ function whenIdle(callback: () => void): boolean {
 }
 
 /** Outputs on the bundled rehearsal digits made elsewhere (a retrain's), as rehearsal digits. */
-async function givenRehearsal(given: FlatRehearsal): Promise<Rehearsal> {
+async function givenRehearsal(given: {
+  features: Float32Array;
+  probabilities: Float32Array;
+}): Promise<Rehearsal> {
   const { rehearsal } = await bundledDigits();
   const count = rehearsal.labels.length;
   const width = given.features.length / count;
@@ -142,18 +118,10 @@ async function computeRehearsal(network: tf.LayersModel, disposed: () => boolean
 
 /**
  * Wraps a loaded model for serving. Throws `ModelLoadError` (and disposes `model`) unless it maps
- * 28x28x1 images to 10 probabilities. Without `centre`, computes one from the bundled rehearsal digits.
- * `artifacts`, when given, are float32 artifacts of exactly these weights, served as the base of
- * the next retrain instead of exporting the model again.
+ * 28x28x1 images to 10 probabilities.
  */
-export async function serve(
-  model: tf.LayersModel,
-  version: string,
-  centre: ArrayLike<number> | undefined | 'compute',
-  artifacts?: tf.io.ModelArtifacts,
-  validation?: Evaluation,
-  given?: FlatRehearsal,
-): Promise<ServedModel> {
+export async function serve(model: tf.LayersModel, options: ServeOptions): Promise<ServedModel> {
+  const { version, known = {} } = options;
   let network: tf.LayersModel;
   try {
     network = withFeatures(model);
@@ -163,7 +131,10 @@ export async function serve(
   }
   let disposed = false;
   const isDisposed = () => disposed;
-  let made: ReturnType<ServedModel['rehearsal']> | undefined;
+  let made: Promise<Rehearsal> | undefined;
+  const given = known.rehearsal?.features
+    ? { features: known.rehearsal.features, probabilities: known.rehearsal.probabilities }
+    : undefined;
   const rehearsalOnce = () => {
     // A retrain's own pass over the same digits, when it made one, saves making it again.
     made ??= given
@@ -171,10 +142,9 @@ export async function serve(
       : computeRehearsal(network, isDisposed);
     return made;
   };
-  // The first correction needs the rehearsal digits. Made on demand, it waited for them: 1.1 s in the web
-  // demo in Chromium, against 27 ms for later corrections (`npm run bench -- web-demo`). On a page
-  // they are made as soon as it is idle after load instead, in the same short batches, so
-  // drawing and predicting still come first. Elsewhere (Node, workers) they stay on demand.
+  // The first correction needs the rehearsal digits. On a page they are made as soon as it is
+  // idle after load, in short batches, so that drawing and predicting still come first and the
+  // first correction does not wait for them. Elsewhere (Node, workers) they stay on demand.
   whenIdle(() => {
     if (disposed) return;
     rehearsalOnce().catch(() => {
@@ -182,33 +152,39 @@ export async function serve(
       made = undefined;
     });
   });
-  let rehearsalOutputs: ReturnType<ServedModel['rehearsalOutputs']> | undefined;
-  const rehearsalOutputsOnce = () => {
-    rehearsalOutputs ??= rehearsalOnce().then(({ features, probabilities }) => ({
+  let onRehearsal: Promise<NonNullable<Knowledge['rehearsal']>> | undefined;
+  const onRehearsalOnce = () => {
+    onRehearsal ??= rehearsalOnce().then(({ features, probabilities }) => ({
       featureMean: meanOf(features),
       probabilities,
     }));
-    return rehearsalOutputs;
+    return onRehearsal;
   };
-  let resolvedCentre: ArrayLike<number> | undefined;
+  let featureMean: ArrayLike<number>;
   try {
-    resolvedCentre = centre === 'compute' ? (await rehearsalOutputsOnce()).featureMean : centre;
+    featureMean =
+      options.featureMean ?? known.rehearsal?.featureMean ?? (await onRehearsalOnce()).featureMean;
   } catch (error) {
     model.dispose();
     throw error;
   }
-  let exported: Promise<tf.io.ModelArtifacts> | undefined = artifacts && Promise.resolve(artifacts);
+  let exported: Promise<tf.io.ModelArtifacts> | undefined =
+    options.artifacts && Promise.resolve(options.artifacts);
   return {
     model,
     network,
     version,
-    ...(resolvedCentre ? { centre: resolvedCentre } : {}),
-    ...(validation ? { validation } : {}),
+    featureMean,
     rehearsal: rehearsalOnce,
-    rehearsalOutputs: rehearsalOutputsOnce,
-    artifacts() {
+    async base() {
       exported ??= exportModel(model);
-      return exported;
+      // Outputs on the rehearsal digits go along once they are made (the correction memory
+      // makes them with the first correction); they are not made for this.
+      const rehearsal = made ? await onRehearsalOnce().catch(() => undefined) : known.rehearsal;
+      return withKnowledge(await exported, {
+        ...(known.evaluation ? { evaluation: known.evaluation } : {}),
+        ...(rehearsal ? { rehearsal } : {}),
+      });
     },
     dispose() {
       disposed = true;
@@ -217,25 +193,27 @@ export async function serve(
   };
 }
 
+/** Loads stored artifacts for serving; `ModelLoadError` when they do not load. */
+export async function serveArtifacts(artifacts: tf.io.ModelArtifacts, version: string): Promise<ServedModel> {
+  return serve(await load(artifacts, version), { version });
+}
+
 /**
- * Loads stored artifacts for serving; `ModelLoadError` when they do not load. With `asBase`, the
- * same artifacts object is the base of the next retrain: a retrainer that made these artifacts
- * recognises them and reuses its evaluation of them (only for a retrain's float32 candidate;
- * stored artifacts may be float16).
+ * Serves a retrain's candidate: its float32 artifacts are the base of the next retrain as they
+ * are, and what the retrainer learnt of them comes along.
  */
-export async function serveArtifacts(
-  artifacts: tf.io.ModelArtifacts,
-  version: string,
-  centre?: ArrayLike<number>,
-  asBase = false,
-  validation?: Evaluation,
-  rehearsal?: FlatRehearsal,
-): Promise<ServedModel> {
-  let model: tf.LayersModel;
+export async function serveCandidate(candidate: BaseModel, version: string): Promise<ServedModel> {
+  return serve(await load(candidate.artifacts, version), {
+    version,
+    artifacts: candidate.artifacts,
+    known: knowledgeOf(candidate),
+  });
+}
+
+async function load(artifacts: tf.io.ModelArtifacts, version: string) {
   try {
-    model = await importModel(artifacts);
+    return await importModel(artifacts);
   } catch (error) {
     throw new ModelLoadError(`could not load model version ${version}`, { cause: error });
   }
-  return serve(model, version, centre ?? 'compute', asBase ? artifacts : undefined, validation, rehearsal);
 }

@@ -3,35 +3,18 @@ import { centredUnit, featuresOf, withFeatures } from '../model/features.js';
 import { exportModel, freshModel, importModel } from '../model/serialize.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { DigitDataset } from '../training/dataset.js';
-import { type Evaluation, scoreClasses } from '../training/evaluate.js';
 import { trainDigitModel } from '../training/train.js';
 import { disputedCorrections } from './agreement.js';
+import { imagesOf } from './digits.js';
 import { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from './errors.js';
-import { type DigitSet, type FrozenOutputs, frozenOutputs } from './frozen-outputs.js';
-import { gateVerdict } from './gate.js';
+import { type FrozenOutputs, frozenOutputs } from './frozen-outputs.js';
 import { fineTune, lastStageStart, plannedSteps } from './incremental.js';
-import { frozenNetwork, type InferenceNetwork, splitNetwork } from './inference.js';
-import { classesOf, evaluate, type PassOutputs, passOver } from './passes.js';
+import { frozenNetwork, type InferenceNetwork } from './inference.js';
+import { judge } from './judge.js';
+import { knowledgeOf, withKnowledge } from './knowledge.js';
+import { evaluate, type PassOutputs, passOver } from './passes.js';
 import { bundledDigits } from './rehearsal-set.js';
-import type {
-  GateOptions,
-  LabelledDigit,
-  Retrainer,
-  RetrainerOptions,
-  RetrainRequest,
-  RetrainResult,
-} from './types.js';
-
-/** A model's outputs on the rehearsal digits (see `RetrainRequest.baseOnRehearsal`). */
-type RehearsalOutputs = Pick<PassOutputs, 'probabilities'> & { featureMean: ArrayLike<number> };
-
-const imagesOf = (digits: readonly LabelledDigit[]) => {
-  const images = new Float32Array(digits.length * MNIST_PIXELS);
-  digits.forEach((digit, i) => {
-    images.set(digit.image, i * MNIST_PIXELS);
-  });
-  return images;
-};
+import type { LabelledDigit, Retrainer, RetrainerOptions, RetrainRequest, RetrainResult } from './types.js';
 
 /**
  * Which corrections the label-agreement defence keeps, judged on the base model's features
@@ -54,77 +37,45 @@ async function undisputed(
   return corrections.filter((_, i) => !disputed.has(i));
 }
 
-async function fitOf(network: InferenceNetwork, digits: readonly LabelledDigit[]): Promise<number> {
-  if (digits.length === 0) return 1;
-  const classes = classesOf((await passOver(network, imagesOf(digits))).probabilities);
-  return digits.filter((digit, i) => classes[i] === digit.label).length / digits.length;
-}
+/**
+ * How incremental runs train, fixed by measurement (the learning guide's "Tuning" section gives
+ * the figures): each correction seen `PASSES` times with augmentation, between `MIN_STEPS` and
+ * the `maxSteps` option of 32 digits, at a peak learning rate of `LEARNING_RATE`; the same
+ * `SEED` for every run, so the same corrections give the same candidate.
+ */
+const LEARNING_RATE = 0.01;
+const PASSES = 4;
+const MIN_STEPS = 40;
+const MAX_STEPS = 150;
+const FULL_EPOCHS = 10;
+const SEED = 1;
 
 /**
  * The default retrainer, running on the calling thread (adapters offer worker versions).
  *
  * Incremental mode fine-tunes a copy of the served model on the corrections, each seen a few
- * times with augmentation, rehearsing bundled MNIST digits in every step, with frozen batch norm
- * and a low, decaying learning rate. Corrections that close neighbours among the other corrections
- * contradict are left out (label agreement). Full mode trains the same architecture from scratch
- * on `fullData` plus the corrections. Either way the candidate then faces the validation gate on
- * held-out digits; the served model is never touched.
+ * times with augmentation, rehearsing bundled MNIST digits in every step (taught the served
+ * model's own answers), with frozen batch norm, its early layers frozen and a low, decaying
+ * learning rate. Corrections that close neighbours among the other corrections contradict are
+ * left out (label agreement). Full mode trains the same architecture from scratch on `fullData`
+ * plus the corrections. Either way the candidate then faces the validation gate on held-out
+ * digits; the served model is never touched.
  *
- * Between runs it keeps what it learnt about the models it was given: their gate evaluations,
- * their outputs on the rehearsal digits, and what the layers incremental runs leave frozen make
- * of the validation and rehearsal digits (about 37 MB for the shipped model), so later runs on
- * the same line of models skip that work. `dispose()` lets them go.
+ * What it measures of a model travels with the model (`BaseModel.known`), so a candidate passed
+ * back as the next base is not measured again. It also keeps, between runs, what the frozen
+ * layers make of the validation and rehearsal digits (about 37 MB for the shipped model) for as
+ * long as runs start from the same line of models; `dispose()` lets that go.
  */
 export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
-  const { rehearsalWeight } = options;
-  if (rehearsalWeight !== undefined && !(rehearsalWeight > 0 && Number.isFinite(rehearsalWeight))) {
-    throw new RetrainConfigError(`rehearsalWeight must be a finite number > 0, got ${rehearsalWeight}`);
+  const maxSteps = options.maxSteps ?? MAX_STEPS;
+  if (!(Number.isInteger(maxSteps) && maxSteps >= 1)) {
+    throw new RetrainConfigError(`maxSteps must be a positive integer, got ${maxSteps}`);
   }
-  /**
-   * What a run needs from its base model, by the identity of its artifacts: the evaluation on
-   * the validation digits (for the gate) and its outputs on the rehearsal digits (the centre of
-   * the agreement defence, and distillation targets). They depend only on the weights, so each is
-   * computed once per served model. A candidate's own are kept under its artifacts too: when it
-   * is accepted and served (the recogniser passes the same object back as the next base), the
-   * next run starts without evaluating it again. Weak keys: models no longer served go.
-   */
-  const evaluations = new WeakMap<tf.io.ModelArtifacts, Evaluation>();
-  const onRehearsal = new WeakMap<tf.io.ModelArtifacts, RehearsalOutputs>();
-  /**
-   * The frozen layers' outputs on the validation and rehearsal digits, kept for as long as runs
-   * leave those layers as they are (every incremental run from the same line of models): about
-   * 37 MB for the shipped model, and a second and a half less per run once made.
-   */
+  /** Scores on the bundled digits are trusted and made only when those are the digits used. */
+  const bundledValidation = !options.validation;
+  const bundledRehearsal = !options.rehearsal;
   let frozen: FrozenOutputs | undefined;
   let disposed = false;
-
-  async function baseEvaluation(request: RetrainRequest, base: tf.LayersModel, validation: DigitDataset) {
-    const given = request.baseEvaluation;
-    let evaluation =
-      evaluations.get(request.base) ??
-      (!options.validation && given?.count === validation.labels.length ? given : undefined);
-    if (!evaluation) {
-      evaluation = await withFrozen(base, (network) => evaluate(network, validation, request.signal));
-      evaluations.set(request.base, evaluation);
-    }
-    return evaluation;
-  }
-
-  /** The base's outputs on the rehearsal digits if known: the caller's (same digits), or ours. */
-  function knownOnRehearsal(request: RetrainRequest, rehearsal: DigitDataset): RehearsalOutputs | undefined {
-    const given = request.baseOnRehearsal;
-    const fits = given && given.probabilities.length === rehearsal.labels.length * 10;
-    return !options.rehearsal && fits ? given : onRehearsal.get(request.base);
-  }
-
-  async function baseOnRehearsal(request: RetrainRequest, base: tf.LayersModel, rehearsal: DigitDataset) {
-    let outputs = knownOnRehearsal(request, rehearsal);
-    if (!outputs) {
-      outputs = await withFrozen(base, (network) => passOver(network, rehearsal.images, request.signal));
-      onRehearsal.set(request.base, outputs);
-    }
-    return outputs;
-  }
 
   async function data() {
     const bundled = options.rehearsal && options.validation ? undefined : await bundledDigits();
@@ -145,49 +96,58 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
     signal?.throwIfAborted();
     onProgress?.({ phase: 'preparing', fraction: 0, step: 0, totalSteps: 0 });
     const { rehearsal, validation } = await data();
-    const base = await importModel(request.base);
+    const known = knowledgeOf(request.base);
+    const base = await importModel(request.base.artifacts);
     let candidate: tf.LayersModel | undefined;
     try {
-      const baseline = await baseEvaluation(request, base, validation);
+      const baseline =
+        (bundledValidation && known.evaluation?.count === validation.labels.length
+          ? known.evaluation
+          : undefined) ?? (await withFrozen(base, (network) => evaluate(network, validation, signal)));
+      // The base's outputs on the rehearsal digits: made at most once a run, and only when needed.
+      const given =
+        bundledRehearsal && known.rehearsal?.probabilities.length === rehearsal.labels.length * 10;
+      let onRehearsal: Promise<Pick<PassOutputs, 'featureMean' | 'probabilities'>> | undefined =
+        given && known.rehearsal ? Promise.resolve(known.rehearsal) : undefined;
+      const baseOnRehearsal = () => {
+        onRehearsal ??= withFrozen(base, (network) => passOver(network, rehearsal.images, signal));
+        return onRehearsal;
+      };
       const used = await undisputed(
         base,
         request.corrections,
-        async () => (await baseOnRehearsal(request, base, rehearsal)).featureMean,
+        async () => (await baseOnRehearsal()).featureMean,
       );
       const disputed = request.corrections.length - used.length;
       let steps = 0;
       if (mode === 'incremental') {
-        candidate = await importModel(request.base);
-        const from = options.trainFrom ?? lastStageStart(candidate);
+        candidate = await importModel(request.base.artifacts);
+        const from = lastStageStart(candidate);
         if (!frozen?.fits(candidate, from)) frozen = frozenOutputs(candidate, from);
-        const totalSteps = plannedSteps(
-          used.length,
-          options.passes ?? 4,
-          options.minSteps ?? 40,
-          options.maxSteps ?? 150,
-        );
+        const totalSteps = plannedSteps(used.length, PASSES, Math.min(MIN_STEPS, maxSteps), maxSteps);
         steps = totalSteps;
         if (used.length > 0) {
+          // Distillation targets: the base's answers when already known, else the teacher's on the fly.
+          const answers = onRehearsal ? (await onRehearsal).probabilities : undefined;
           await fineTune(candidate, used, rehearsal, {
             steps: totalSteps,
-            learningRate: options.learningRate ?? 0.01,
-            passes: options.passes ?? 4,
-            seed: options.seed ?? 1,
-            ...(options.distill === false ? {} : distillation(base, knownOnRehearsal(request, rehearsal))),
-            ...(options.trainFrom === undefined ? {} : { trainFrom: options.trainFrom }),
-            ...(options.rehearsalWeight === undefined ? {} : { rehearsalWeight: options.rehearsalWeight }),
+            learningRate: LEARNING_RATE,
+            passes: PASSES,
+            seed: SEED,
+            teacher: base,
+            ...(answers ? { teacherAnswers: answers } : {}),
             ...(signal ? { signal } : {}),
             onStep: (step) =>
               onProgress?.({ phase: 'training', fraction: (0.9 * step) / totalSteps, step, totalSteps }),
           });
         }
       } else {
-        candidate = await freshModel(request.base);
+        candidate = await freshModel(request.base.artifacts);
         const full = options.fullData;
         if (!full) throw new Error('unreachable: checked above');
         const final = await trainDigitModel(candidate, withDigits(full, used), {
-          epochs: options.fullEpochs ?? 10,
-          seed: options.seed ?? 1,
+          epochs: options.fullEpochs ?? FULL_EPOCHS,
+          seed: SEED,
           ...(signal ? { signal } : {}),
           onProgress: (progress) =>
             onProgress?.({
@@ -201,30 +161,25 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
       }
       signal?.throwIfAborted();
       onProgress?.({ phase: 'validating', fraction: 0.9, step: steps, totalSteps: steps });
-      const { evaluation, correctionsFit, reason, outputs } = await judge(
-        candidate,
+      const { evaluation, correctionsFit, reason, outputs } = await judge(candidate, {
         used,
         baseline,
-        { validation, rehearsal },
-        options.gate,
-        signal,
-        // The rehearsal digits' features are a recogniser's rehearsal digits only when they are the bundled ones.
-        !options.rehearsal,
-        mode === 'incremental' ? frozen : undefined,
-      );
+        digits: { validation, rehearsal },
+        ...(options.gate ? { gate: options.gate } : {}),
+        ...(signal ? { signal } : {}),
+        // Each digit's features serve a recogniser's correction memory: only for the bundled digits.
+        keepFeatures: bundledRehearsal,
+        ...(mode === 'incremental' && frozen ? { frozen } : {}),
+      });
       const artifacts = await exportModel(candidate);
-      evaluations.set(artifacts, evaluation);
-      if (outputs) onRehearsal.set(artifacts, outputs);
-      const featureMean = outputs?.featureMean;
       onProgress?.({ phase: 'validating', fraction: 1, step: steps, totalSteps: steps });
       return {
         accepted: reason === undefined,
         ...(reason === undefined ? {} : { reason }),
-        artifacts,
-        ...(featureMean ? { featureMean: Array.from(featureMean) } : {}),
-        ...(outputs?.features
-          ? { rehearsal: { features: outputs.features, probabilities: outputs.probabilities } }
-          : {}),
+        candidate: withKnowledge(artifacts, {
+          ...(bundledValidation ? { evaluation } : {}),
+          ...(bundledRehearsal && outputs ? { rehearsal: outputs } : {}),
+        }),
         metrics: {
           baseAccuracy: baseline.accuracy,
           accuracy: evaluation.accuracy,
@@ -265,54 +220,6 @@ async function withFrozen<T>(
     network.dispose();
   }
 }
-
-/**
- * The gate's verdict on a trained candidate, and its outputs on the rehearsal digits when it is
- * accepted (its centre, for serving it; a rejected candidate is never served). With `frozen`
- * outputs that fit the candidate, only its layers after them run on the validation and rehearsal
- * digits.
- */
-async function judge(
-  candidate: tf.LayersModel,
-  used: readonly LabelledDigit[],
-  baseline: Evaluation,
-  digits: { validation: DigitDataset; rehearsal: DigitDataset },
-  gate: GateOptions | undefined,
-  signal: AbortSignal | undefined,
-  keepFeatures: boolean,
-  frozen: FrozenOutputs | undefined,
-) {
-  // Cut at 0 when nothing is kept: no frozen layers, the whole network (folded once) after them.
-  const split = splitNetwork(candidate, frozen?.from ?? 0, true);
-  try {
-    const network: InferenceNetwork = (images) => split.rest(split.frozen(images));
-    /** A pass over one set: through the layers after the frozen ones when their outputs are kept. */
-    const over = async (set: DigitSet, keep: boolean) => {
-      if (!frozen) return passOver(network, digits[set].images, signal, keep);
-      const inputs = await frozen.of(set, split.frozen, () => digits[set].images, signal);
-      return passOver(split.rest, inputs.values, signal, keep, inputs.shape);
-    };
-    const evaluation = scoreClasses(
-      classesOf((await over('validation', false)).probabilities),
-      digits.validation.labels,
-    );
-    const correctionsFit = await fitOf(network, used);
-    const reason =
-      used.length === 0
-        ? 'every correction is disputed by close corrections with another label'
-        : gateVerdict(baseline, evaluation, correctionsFit, gate);
-    const outputs = reason === undefined ? await over('rehearsal', keepFeatures) : undefined;
-    return { evaluation, correctionsFit, reason, outputs };
-  } finally {
-    split.dispose();
-  }
-}
-
-/** The teacher of an incremental run, with its known answers on the rehearsal digits. */
-const distillation = (teacher: tf.LayersModel, outputs: RehearsalOutputs | undefined) => ({
-  teacher,
-  ...(outputs ? { teacherAnswers: outputs.probabilities } : {}),
-});
 
 /** `data` plus the corrections, each repeated so they are not lost among thousands of digits. */
 function withDigits(data: DigitDataset, corrections: readonly LabelledDigit[], repeats = 4): DigitDataset {

@@ -2,8 +2,10 @@ export { createRetrainer } from './create-retrainer.js';
 export { DigitCodecError } from './digit-codec.js';
 export { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from './errors.js';
 export type {
+  BaseModel,
   GateOptions,
   LabelledDigit,
+  ModelKnowledge,
   Retrainer,
   RetrainerOptions,
   RetrainMetrics,

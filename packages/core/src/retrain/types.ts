@@ -17,28 +17,34 @@ export interface LabelledDigit {
   label: number;
 }
 
+declare const opaque: unique symbol;
+
+/**
+ * What a retrainer has learnt of a model's weights (its scores on the bundled digits), so that
+ * the same weights are never measured twice. Opaque: only a retrainer reads or makes it. Plain
+ * data, so it crosses a worker boundary with the model.
+ */
+export interface ModelKnowledge {
+  readonly [opaque]: true;
+}
+
+/**
+ * A model a retrain starts from, or the candidate one produced: its weights, and what is
+ * already known of them. `{ artifacts }` alone is a valid one; pass a result's `candidate` (or a
+ * recogniser's served model) as the next `base` and the retrainer skips measuring it again.
+ */
+export interface BaseModel {
+  /** Float32 weights and topology. */
+  artifacts: tf.io.ModelArtifacts;
+  known?: ModelKnowledge;
+}
+
 /** What to retrain from. Plain data (no tensors), so it can be posted to a worker. */
 export interface RetrainRequest {
-  /** The served model's artifacts: the starting point, and the model the candidate must beat. */
-  base: tf.io.ModelArtifacts;
+  /** The served model: the starting point, and the model the candidate must beat. */
+  base: BaseModel;
   /** The corrections to learn. */
   corrections: readonly LabelledDigit[];
-  /**
-   * What the base model makes of the bundled rehearsal digits, when the caller has it already
-   * (the recogniser does: its correction memory's rehearsal digits are these outputs). `featureMean`
-   * (mean classifier features) centres the label-agreement defence; `probabilities` (10 per
-   * digit, in order) are the distillation targets of rehearsed digits that are not distorted.
-   * Without it the retrainer makes one pass over those digits per base model. Ignored by a
-   * retrainer that rehearses other digits (`rehearsal` option).
-   */
-  baseOnRehearsal?: { featureMean: ArrayLike<number>; probabilities: Float32Array };
-  /**
-   * The base model's evaluation on the bundled validation digits, when known in advance (the
-   * bundled model carries its own, made when it was bundled). Saves evaluating the base before
-   * the gate. Ignored by a retrainer that validates on other digits (`validation` option) or
-   * when `count` differs from the validation digits'.
-   */
-  baseEvaluation?: Evaluation;
   /** Default `'incremental'`. */
   mode?: RetrainMode;
   /** Stops between training steps; the promise then rejects with the signal's reason. */
@@ -65,11 +71,7 @@ export interface RetrainMetrics {
   /** Held-out recall per digit 0–9, served model and candidate. */
   baseRecall: number[];
   recall: number[];
-  /**
-   * Held-out digits the gate evaluated on. With `accuracy` and `recall`, the candidate's
-   * evaluation: a recogniser that serves the candidate passes it back as the next run's
-   * `baseEvaluation`, so a retrainer in a worker need not evaluate it again.
-   */
+  /** Held-out digits the gate evaluated on. */
   heldOutCount?: number;
   /** Fraction of the corrections used for training that the candidate classifies as corrected. */
   correctionsFit: number;
@@ -91,22 +93,9 @@ export interface RetrainResult {
   accepted: boolean;
   /** Why the gate rejected it (absent when accepted). */
   reason?: string;
-  /** The candidate's weights (float32). Serve them only when `accepted`. */
-  artifacts: tf.io.ModelArtifacts;
+  /** The candidate: serve it only when `accepted`, and pass it as the next run's `base`. */
+  candidate: BaseModel;
   metrics: RetrainMetrics;
-  /**
-   * The candidate's mean classifier features over the rehearsal digits: the centre corrections
-   * are matched around under these weights. Computed where the retrain ran (a worker), so the
-   * page serving the candidate does not have to; absent when the gate rejected the candidate.
-   */
-  featureMean?: number[];
-  /**
-   * The candidate's outputs on the bundled rehearsal digits (features n × width and
-   * probabilities n × 10, in order), when it is accepted and the retrainer rehearses the bundled
-   * digits: a recogniser serving the candidate takes them as its correction memory's rehearsal digits
-   * rather than making the same pass again.
-   */
-  rehearsal?: { features: Float32Array; probabilities: Float32Array };
 }
 
 /**
@@ -129,7 +118,10 @@ export interface GateOptions {
   minCorrectionsFit?: number;
 }
 
-/** Options for {@link createRetrainer}. */
+/**
+ * Options for {@link createRetrainer}. How a run trains (learning rate, passes, rehearsal weight,
+ * distillation, which layers) is fixed by measurement; the learning guide gives the figures.
+ */
 export interface RetrainerOptions {
   /** Digits rehearsed alongside the corrections. Default: the 1,000 bundled MNIST training digits. */
   rehearsal?: DigitDataset;
@@ -137,37 +129,16 @@ export interface RetrainerOptions {
   validation?: DigitDataset;
   /** Gate limits. */
   gate?: GateOptions;
-  /** Incremental mode: peak learning rate (momentum SGD, cosine decay). Default 0.01. */
-  learningRate?: number;
-  /** Incremental mode: how many times each correction is seen (augmented). Default 4. */
-  passes?: number;
   /**
-   * Incremental mode: how much more a rehearsed digit's loss counts than a correction's, in each
-   * step of 8 corrections and 24 rehearsed digits. Higher forgets less and fits fewer
-   * corrections. Default 12 (see the learning guide's measurements).
+   * Incremental mode: most training steps of 32 digits a run takes, to bound its time on a slow
+   * device at the cost of fitting fewer corrections. Default 150; a run plans 40 or more, with
+   * each correction seen 4 times, within this limit.
    */
-  rehearsalWeight?: number;
-  /**
-   * Incremental mode: teach rehearsed digits the served model's own answers (distillation)
-   * instead of their labels. Default true.
-   */
-  distill?: boolean;
-  /**
-   * Incremental mode: train only layers from this index on (`model.layers`); the layers before
-   * it stay as they are. Default: the network's last stage, from its last strided convolution
-   * (all layers for a model without one) — the shipped model's last two convolutions and its
-   * classifier. 0 trains every layer.
-   */
-  trainFrom?: number;
-  /** Incremental mode: fewest and most training steps of 32 digits. Default 40 and 150. */
-  minSteps?: number;
   maxSteps?: number;
   /** Full mode: the dataset trained on with the corrections (e.g. all of MNIST). Required for `'full'`. */
   fullData?: DigitDataset;
   /** Full mode: epochs. Default 10. */
   fullEpochs?: number;
-  /** Seed of shuffles and augmentation. Default 1. */
-  seed?: number;
 }
 
 export type { Evaluation };
