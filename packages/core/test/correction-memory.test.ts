@@ -115,6 +115,18 @@ describe('correction memory', () => {
     expect(memory.adjust(Float32Array.of(12, 10, 10), model)[3]).toBeCloseTo(1, 6);
   });
 
+  it('forgets everything on clear, and takes new corrections afterwards', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85 });
+    for (let k = 0; k < 20; k++) memory.add(`old-${k}`, Float32Array.of(1, k * 0.1, 0), 4);
+    memory.clear();
+    expect(memory.size).toBe(0);
+    expect(memory.has('old-0')).toBe(false);
+    expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toBe(model);
+    memory.add('new', Float32Array.of(0, 1, 0), 7);
+    expect(memory.adjust(Float32Array.of(0, 1, 0), model)[7]).toBeCloseTo(1, 6);
+    expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toEqual(model);
+  });
+
   it('always returns probabilities that sum to 1, and forgets removed corrections', () => {
     fc.assert(
       fc.property(

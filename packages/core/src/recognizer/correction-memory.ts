@@ -221,6 +221,19 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     return values;
   };
 
+  /** Forgets every row: all columns start again from nothing, so that they grow together. */
+  const reset = (newWidth: number) => {
+    width = newWidth;
+    count = 0;
+    ids = [];
+    rowOf.clear();
+    features = new Float32Array(0);
+    labels = new Uint8Array(0);
+    standings = new Uint8Array(0);
+    votes = new Uint32Array(0);
+    scratch = new Float32Array(0);
+  };
+
   const ensureCapacity = (rows: number) => {
     if (rows * width <= features.length) return;
     const capacity = Math.max(rows, 2 * (features.length / Math.max(1, width)), 16);
@@ -313,10 +326,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     },
     add(id, feature, label, standing = 'new', known) {
       remove(id);
-      if (count === 0 && width !== feature.length) {
-        width = feature.length;
-        features = new Float32Array(0);
-      }
+      if (count === 0 && width !== feature.length) reset(feature.length);
       ensureCapacity(count + 1);
       const row = count++;
       features.set(centredUnit(feature, centre), row * width);
@@ -332,11 +342,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     },
     remove,
     clear() {
-      count = 0;
-      ids = [];
-      rowOf.clear();
-      features = new Float32Array(0);
-      votes = new Uint32Array(0);
+      reset(width);
       changed(true);
     },
     dispose() {
