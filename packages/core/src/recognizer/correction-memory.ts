@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { centredUnit } from '../model/features.js';
-import { type AgreementOptions, DEFAULT_AGREEMENT } from '../retrain/agreement.js';
+import { type AgreementOptions, DEFAULT_AGREEMENT, isDisputed } from '../retrain/agreement.js';
 
 /**
  * Where a remembered correction stands with the served weights, which sets how far it reaches:
@@ -286,16 +286,8 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     }
   };
 
-  const isDisputed = (row: number) => {
-    let neighbours = 0;
-    let strongestOther = 0;
-    for (let label = 0; label < LABELS; label++) {
-      const n = votes[row * LABELS + label] as number;
-      neighbours += n;
-      if (label !== labels[row] && n > strongestOther) strongestOther = n;
-    }
-    return neighbours >= agreement.minNeighbours && strongestOther >= agreement.dissent * neighbours;
-  };
+  const isRowDisputed = (row: number) =>
+    isDisputed(votes.subarray(row * LABELS, (row + 1) * LABELS), labels[row] as number, agreement);
 
   const remove = (id: string) => {
     const row = rowOf.get(id);
@@ -370,7 +362,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       return rehearsalCount > 0;
     },
     disputed() {
-      return ids.filter((_, row) => isDisputed(row));
+      return ids.filter((_, row) => isRowDisputed(row));
     },
     similarities(batch) {
       if (count === 0 || disposed) return undefined;
@@ -406,7 +398,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
         if (similarity < threshold || standings[row] === FITTED) continue;
         // A disputed correction still decides for its own drawing: whoever corrected it sees it
         // stick; it only stops reaching other drawings.
-        if (similarity < SAME_DRAWING && isDisputed(row)) continue;
+        if (similarity < SAME_DRAWING && isRowDisputed(row)) continue;
         const label = labels[row] as number;
         const margin = standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
         const start = Math.max(threshold, (rival[label] as number) - margin);
