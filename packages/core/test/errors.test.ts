@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   CrazyDigitsError,
   fromWireError,
+  InvalidCorrectionError,
   isCrazyDigitsError,
+  ModelLoadError,
   NoCorrectionsError,
+  RecognizerDisposedError,
   RetrainConfigError,
+  StoreClosedError,
   toWireError,
 } from '../src/index.js';
 
@@ -28,6 +32,33 @@ describe('CrazyDigitsError', () => {
 
   it('has no cause property when none is given', () => {
     expect('cause' in new CrazyDigitsError('X', 'm')).toBe(false);
+  });
+});
+
+describe("core's error classes", () => {
+  it('each keep their own name, code, message and cause', () => {
+    const cause = new Error('bad json');
+    const cases = [
+      [new StoreClosedError(), StoreClosedError, 'STORE_CLOSED', 'the store has been closed'],
+      [
+        new RecognizerDisposedError(),
+        RecognizerDisposedError,
+        'RECOGNIZER_DISPOSED',
+        'this recognizer has been disposed',
+      ],
+      [new InvalidCorrectionError('bad label'), InvalidCorrectionError, 'INVALID_CORRECTION', 'bad label'],
+      [new ModelLoadError('no model', { cause }), ModelLoadError, 'MODEL_LOAD_FAILED', 'no model'],
+    ] as const;
+    for (const [error, Class, code, message] of cases) {
+      expect(error).toBeInstanceOf(Class);
+      expect(error).toBeInstanceOf(CrazyDigitsError);
+      expect(error.name).toBe(Class.name);
+      expect(error.code).toBe(code);
+      expect(error.message).toBe(`[crazy-digits] ${message}`);
+      expect(isCrazyDigitsError(error, code)).toBe(true);
+    }
+    expect(new ModelLoadError('no model', { cause }).cause).toBe(cause);
+    expect('cause' in new InvalidCorrectionError('bad label')).toBe(false);
   });
 });
 
