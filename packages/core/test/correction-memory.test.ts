@@ -1,6 +1,11 @@
+import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCorrectionMemory } from '../src/recognizer/correction-memory.js';
+import {
+  type CorrectionMemory,
+  createCorrectionMemory,
+  type SimilarityRow,
+} from '../src/recognizer/correction-memory.js';
 import { disputedCorrections } from '../src/retrain/agreement.js';
 
 const uniform = new Array<number>(10).fill(0.1);
@@ -115,6 +120,18 @@ describe('correction memory', () => {
     expect(memory.adjust(Float32Array.of(12, 10, 10), model)[3]).toBeCloseTo(1, 6);
   });
 
+  it('forgets everything on clear, and takes new corrections afterwards', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85 });
+    for (let k = 0; k < 20; k++) memory.add(`old-${k}`, Float32Array.of(1, k * 0.1, 0), 4);
+    memory.clear();
+    expect(memory.size).toBe(0);
+    expect(memory.has('old-0')).toBe(false);
+    expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toBe(model);
+    memory.add('new', Float32Array.of(0, 1, 0), 7);
+    expect(memory.adjust(Float32Array.of(0, 1, 0), model)[7]).toBeCloseTo(1, 6);
+    expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toEqual(model);
+  });
+
   it('always returns probabilities that sum to 1, and forgets removed corrections', () => {
     fc.assert(
       fc.property(
@@ -181,5 +198,87 @@ describe('correction memory', () => {
         },
       ),
     );
+  });
+});
+
+describe('correction memory on the backend', () => {
+  const at = (angle: number, lift = 0) => Float32Array.of(Math.cos(angle), Math.sin(angle), lift);
+  /** The memory's similarity row for `feature`, as a prediction's backend pass makes it. */
+  const rowFor = (memory: CorrectionMemory, feature: Float32Array): SimilarityRow | undefined => {
+    const batch = tf.tensor2d(feature, [1, feature.length]);
+    const made = memory.similarities(batch);
+    batch.dispose();
+    if (!made) return undefined;
+    const values = Float32Array.from(made.values.dataSync());
+    made.values.dispose();
+    return { values, source: made.source, generation: made.generation };
+  };
+
+  it('predicts the same from a row of backend similarities as from its own comparison', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85, centre: [0.1, -0.1, 0] });
+    memory.setRehearsal([at(0), at(1.2), at(2.4)], [1, 5, 9]);
+    memory.add('seven', at(0.5), 7);
+    memory.add('four', at(0.7), 4, 'unfitted');
+    memory.add('two', at(2), 2);
+    for (const angle of [0.45, 0.5, 0.65, 0.7, 1.9, 2.05, 3]) {
+      const drawing = at(angle, 0.05);
+      const row = rowFor(memory, drawing);
+      expect(row?.values).toHaveLength(6);
+      const fromRow = memory.adjust(drawing, uniform, row);
+      const own = memory.adjust(drawing, uniform);
+      fromRow.forEach((p, digit) => {
+        expect(p).toBeCloseTo(own[digit] ?? Number.NaN, 5);
+      });
+    }
+  });
+
+  it('takes corrections added after a row was made into account, and ignores a row made before a removal', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85 });
+    memory.add('seven', at(0.5), 7);
+    memory.add('four', at(1.5), 4);
+    const drawing = at(0.5);
+    const beforeAdd = rowFor(memory, drawing);
+    memory.add('two', at(1.5), 2);
+    const added = memory.adjust(drawing, uniform, beforeAdd);
+    expect(added).toEqual(memory.adjust(drawing, uniform));
+    expect(added.indexOf(Math.max(...added))).toBe(7);
+
+    const beforeRemoval = rowFor(memory, drawing);
+    memory.remove('seven');
+    // The seven's row is gone and another took its place: the row no longer lines up.
+    expect(memory.adjust(drawing, uniform, beforeRemoval)).toEqual(uniform);
+  });
+
+  it("counts neighbours the same when given each correction's own row of similarities", () => {
+    const features = Array.from({ length: 12 }, (_, k) => at(k * 0.04, k % 3 === 0 ? 0.1 : 0));
+    const labels = features.map((_, k) => (k < 8 ? 3 : 8));
+    const plain = createCorrectionMemory({ threshold: 0.85 });
+    const withRows = createCorrectionMemory({ threshold: 0.85 });
+    features.forEach((feature, k) => {
+      plain.add(String(k), feature, labels[k] ?? 0);
+      withRows.add(String(k), feature, labels[k] ?? 0, 'new', rowFor(withRows, feature));
+    });
+    expect(withRows.disputed().sort()).toEqual(plain.disputed().sort());
+    expect(plain.disputed()).not.toEqual([]);
+  });
+
+  it('makes no similarities while it remembers nothing', () => {
+    const memory = createCorrectionMemory({ threshold: 0.85 });
+    memory.setRehearsal([at(0)], [1]);
+    expect(rowFor(memory, at(0))).toBeUndefined();
+  });
+
+  it('frees all it holds on the backend on dispose, and still adjusts', () => {
+    const baseline = tf.memory().numTensors;
+    const memory = createCorrectionMemory({ threshold: 0.85, centre: [0.1, 0, 0] });
+    memory.add('seven', at(0.5), 7);
+    const before = memory.adjust(at(0.5), model);
+    expect(rowFor(memory, at(0.5))).toBeDefined();
+    expect(tf.memory().numTensors).toBeGreaterThan(baseline);
+    memory.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    expect(rowFor(memory, at(0.5))).toBeUndefined();
+    expect(tf.memory().numTensors).toBe(baseline);
+    expect(memory.adjust(at(0.5), model)).toEqual(before);
   });
 });

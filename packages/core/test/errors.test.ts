@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CrazyDigitsError, isCrazyDigitsError } from '../src/index.js';
-import { fromWireError, NoCorrectionsError, RetrainConfigError, toWireError } from '../src/store-kit.js';
+import {
+  fromWireError,
+  InvalidCorrectionError,
+  ModelLoadError,
+  NoCorrectionsError,
+  RecognizerDisposedError,
+  RetrainConfigError,
+  StoreClosedError,
+  toWireError,
+} from '../src/store-kit.js';
 
 class ExampleError extends CrazyDigitsError<'STORE_DAMAGED'> {
   constructor(message: string, cause?: unknown) {
@@ -22,6 +31,33 @@ describe('CrazyDigitsError', () => {
 
   it('has no cause property when none is given', () => {
     expect('cause' in new CrazyDigitsError('X', 'm')).toBe(false);
+  });
+});
+
+describe("core's error classes", () => {
+  it('each keep their own name, code, message and cause', () => {
+    const cause = new Error('bad json');
+    const cases = [
+      [new StoreClosedError(), StoreClosedError, 'STORE_CLOSED', 'the store has been closed'],
+      [
+        new RecognizerDisposedError(),
+        RecognizerDisposedError,
+        'RECOGNIZER_DISPOSED',
+        'this recognizer has been disposed',
+      ],
+      [new InvalidCorrectionError('bad label'), InvalidCorrectionError, 'INVALID_CORRECTION', 'bad label'],
+      [new ModelLoadError('no model', { cause }), ModelLoadError, 'MODEL_LOAD_FAILED', 'no model'],
+    ] as const;
+    for (const [error, Class, code, message] of cases) {
+      expect(error).toBeInstanceOf(Class);
+      expect(error).toBeInstanceOf(CrazyDigitsError);
+      expect(error.name).toBe(Class.name);
+      expect(error.code).toBe(code);
+      expect(error.message).toBe(`[crazy-digits] ${message}`);
+      expect(isCrazyDigitsError(error, code)).toBe(true);
+    }
+    expect(new ModelLoadError('no model', { cause }).cause).toBe(cause);
+    expect('cause' in new InvalidCorrectionError('bad label')).toBe(false);
   });
 });
 

@@ -35,6 +35,36 @@ export class CrazyDigitsError<Code extends string = string> extends Error {
 }
 
 /**
+ * The base of an error class that always has `code` and whose thrower gives the message and,
+ * optionally, the cause: `class StorageError extends errorWithCode('STORAGE_FAILED') {}`. The
+ * code is written once, and the class keeps its own name.
+ */
+export function errorWithCode<Code extends string>(
+  code: Code,
+): new (
+  message: string,
+  options?: CrazyDigitsErrorOptions,
+) => CrazyDigitsError<Code> {
+  return class extends CrazyDigitsError<Code> {
+    constructor(message: string, options: CrazyDigitsErrorOptions = {}) {
+      super(code, message, options);
+    }
+  };
+}
+
+/** Likewise for an error whose message is fixed too, thrown as `new StoreClosedError()`. */
+export function errorWithMessage<Code extends string>(
+  code: Code,
+  message: string,
+): new () => CrazyDigitsError<Code> {
+  return class extends CrazyDigitsError<Code> {
+    constructor() {
+      super(code, message);
+    }
+  };
+}
+
+/**
  * True when `value` is an error thrown by crazy-digits, optionally with the given `code`.
  *
  * Prefer this over `instanceof` when two copies of the package may be loaded (for example an

@@ -26,6 +26,26 @@ export function withFeatures(model: tf.LayersModel): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: [last, ...model.outputs] });
 }
 
+/**
+ * The features (`network`'s first output, see {@link withFeatures}) of images `start` to
+ * `start + size` of `images` (n x 784 floats): `[size, width]`, for the caller to dispose.
+ */
+function batchFeatures(
+  network: tf.LayersModel,
+  images: Float32Array,
+  start: number,
+  size: number,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const outputs = network.predict(
+      tf.tensor4d(images.subarray(start * 784, (start + size) * 784), [size, 28, 28, 1]),
+    );
+    const features = Array.isArray(outputs) ? outputs[0] : outputs;
+    if (!features) throw new Error('unreachable: the feature model has outputs');
+    return features;
+  });
+}
+
 /** Mean feature vector (see {@link withFeatures}) of `images` (n x 784 floats), in batches. */
 export function meanFeatures(model: tf.LayersModel, images: Float32Array, batchSize = 500): Float32Array {
   const network = withFeatures(model);
@@ -33,14 +53,7 @@ export function meanFeatures(model: tf.LayersModel, images: Float32Array, batchS
   let sum: Float32Array | undefined;
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
-    const batchSum = tf.tidy(() => {
-      const outputs = network.predict(
-        tf.tensor4d(images.subarray(start * 784, (start + size) * 784), [size, 28, 28, 1]),
-      );
-      const features = Array.isArray(outputs) ? outputs[0] : outputs;
-      if (!features) throw new Error('unreachable: the feature model has outputs');
-      return features.sum(0).dataSync();
-    });
+    const batchSum = tf.tidy(() => batchFeatures(network, images, start, size).sum(0).dataSync());
     if (!sum) sum = new Float32Array(batchSum.length);
     for (let i = 0; i < batchSum.length; i++) sum[i] = (sum[i] ?? 0) + (batchSum[i] ?? 0);
   }
@@ -70,14 +83,7 @@ export async function featuresOf(
   const result: Float32Array[] = [];
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
-    const features = tf.tidy(() => {
-      const outputs = network.predict(
-        tf.tensor4d(images.subarray(start * 784, (start + size) * 784), [size, 28, 28, 1]),
-      );
-      const first = Array.isArray(outputs) ? outputs[0] : outputs;
-      if (!first) throw new Error('unreachable: the feature model has outputs');
-      return first;
-    });
+    const features = batchFeatures(network, images, start, size);
     const values = await features.data();
     features.dispose();
     // Hand the thread back between batches: on the wasm backend `data()` resolves without

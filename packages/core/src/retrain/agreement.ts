@@ -11,6 +11,22 @@ export interface AgreementOptions {
 export const DEFAULT_AGREEMENT: AgreementOptions = { similarity: 0.75, minNeighbours: 3, dissent: 0.6 };
 
 /**
+ * Whether a correction to `label` is disputed, given how many of its neighbours carry each
+ * label (`votes[l]` of them carry `l`). The one rule for both users of label agreement:
+ * retraining leaves disputed corrections out, the correction memory holds them without effect.
+ */
+export function isDisputed(votes: ArrayLike<number>, label: number, options: AgreementOptions): boolean {
+  let neighbours = 0;
+  let strongestOther = 0;
+  for (let other = 0; other < votes.length; other++) {
+    const count = votes[other] ?? 0;
+    neighbours += count;
+    if (other !== label && count > strongestOther) strongestOther = count;
+  }
+  return neighbours >= options.minNeighbours && strongestOther >= options.dissent * neighbours;
+}
+
+/**
  * The label-agreement defence against poisoned corrections: indices of corrections whose close
  * neighbours among the other corrections mostly carry one other label. A user who labels 3s as
  * 8s is outvoted by everyone's correctly labelled 3s nearby; a writer's own consistent habit
@@ -24,20 +40,15 @@ export function disputedCorrections(
   const disputed = new Set<number>();
   features.forEach((feature, i) => {
     const votes = new Array<number>(10).fill(0);
-    let neighbours = 0;
     features.forEach((other, j) => {
       if (i === j) return;
       let similarity = 0;
       for (let k = 0; k < feature.length; k++) similarity += (feature[k] ?? 0) * (other[k] ?? 0);
       if (similarity < options.similarity) return;
-      neighbours++;
       const label = labels[j] ?? 0;
       votes[label] = (votes[label] ?? 0) + 1;
     });
-    if (neighbours < options.minNeighbours) return;
-    const own = labels[i] ?? 0;
-    const strongestOther = Math.max(...votes.filter((_, label) => label !== own));
-    if (strongestOther >= options.dissent * neighbours) disputed.add(i);
+    if (isDisputed(votes, labels[i] ?? 0, options)) disputed.add(i);
   });
   return disputed;
 }

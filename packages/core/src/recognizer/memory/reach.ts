@@ -1,0 +1,126 @@
+import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-rows.js';
+
+/**
+ * Where a remembered correction stands with the served weights, which sets how far it reaches:
+ * - `'new'`: no retrain of these weights has trained on it. It reaches drawings a little way
+ *   ({@link REHEARSAL_MARGIN}) inside the closest known-good digit of another label, so small
+ *   variants of the drawing follow it at once.
+ * - `'unfitted'`: the retrain that made these weights trained on it, and they still misread it.
+ *   It reaches only drawings closer to it than to every known-good digit of another label: the
+ *   retrain had its chance to widen it safely, and a glyph it could not fit is one that sits among
+ *   ordinary digits, where a wider reach costs their accuracy.
+ * - `'fitted'`: the weights get it right. It pulls nothing and still votes in label agreement,
+ *   so the honest corrections a retrain has folded into the weights keep outvoting lies made
+ *   near them.
+ */
+export type CorrectionStanding = 'new' | 'unfitted' | 'fitted';
+
+/** Standings as stored in `CorrectionRows.standings`: each one's index here. */
+export const STANDINGS: readonly CorrectionStanding[] = ['new', 'unfitted', 'fitted'];
+const UNFITTED = STANDINGS.indexOf('unfitted');
+const FITTED = STANDINGS.indexOf('fitted');
+
+/**
+ * How fast a correction's share falls with distance among corrections that all apply: sharply,
+ * so that re-drawing a corrected digit gets its own label even when a similar drawing was
+ * corrected to another one.
+ */
+const SHARPNESS = 0.02;
+
+/**
+ * How far inside the closest other-digit rehearsal digit a `'new'` correction still reaches: the
+ * smallest margin that keeps nine in ten small variants of a corrected digit following it, since
+ * every step wider costs ordinary digits accuracy (docs/learning-from-corrections.md, "The
+ * rehearsal digits' trade").
+ */
+const REHEARSAL_MARGIN = 0.07;
+
+/**
+ * The margin of an `'unfitted'` correction: negative, so it reaches only drawings clearly closer
+ * to it than to any rehearsal digit of another digit. A retrain could not fit the glyph, so it
+ * sits among ordinary digits, and any wider reach showed as lost MNIST accuracy once the
+ * corrections were consolidated (docs/learning-from-corrections.md, the *unfitted* standing).
+ */
+const UNFITTED_MARGIN = -0.05;
+
+/**
+ * How much closer than where it starts to count (past the threshold and its rival rehearsal
+ * digits) a correction must be to decide alone: a ramp, not a step, so a drawing at the edge of
+ * a correction's reach is only leaned on.
+ */
+const RAMP = 0.03;
+
+/**
+ * Similarity at which a drawing is the corrected one itself (the same input gives the same
+ * features). Not lower: ordinary 1s are often 0.98 alike, so "close enough" would let a disputed
+ * lie about one 1 reach many.
+ */
+const SAME_DRAWING = 0.9999;
+
+/** Per label, the closest rehearsal digit of any other label: what a correction to it must beat. */
+function rivals(rehearsal: RehearsalDigits, toRehearsal: ArrayLike<number>): number[] {
+  const closest = new Array<number>(LABELS).fill(-1);
+  for (let i = 0; i < rehearsal.count; i++) {
+    const label = rehearsal.labels[i] as number;
+    closest[label] = Math.max(closest[label] as number, toRehearsal[i] as number);
+  }
+  return closest.map((_, label) => Math.max(...closest.filter((__, other) => other !== label)));
+}
+
+/** How strongly a correction pulls a drawing `similarity` alike, where its reach starts at `start`. */
+function strengthAt(similarity: number, start: number): number {
+  if (similarity >= SAME_DRAWING) return 1;
+  // Capped so that the corrected drawing itself always decides alone; and where the start lies
+  // past that cap (a drawing all but identical to an example of another digit), only the
+  // corrected drawing itself is reached.
+  const full = Math.min(start + RAMP, SAME_DRAWING);
+  if (full <= start) return 0;
+  return Math.max(0, Math.min(1, (similarity - start) / (full - start)));
+}
+
+/** What {@link adjustedProbabilities} needs besides the drawing's similarities. */
+export interface AdjustOptions {
+  /** Similarity under which no correction counts. */
+  threshold: number;
+  /** Whether the correction in a row is outvoted by its neighbours. */
+  isDisputed(row: number): boolean;
+}
+
+/**
+ * `probabilities` pulled towards the labels of the corrections that reach a drawing, given its
+ * similarities to every correction (`rows.similarities`) and to every rehearsal digit
+ * (`toRehearsal`): new probabilities, the same length, summing to 1.
+ */
+export function adjustedProbabilities(
+  probabilities: number[],
+  rows: CorrectionRows,
+  rehearsal: RehearsalDigits,
+  toRehearsal: ArrayLike<number>,
+  options: AdjustOptions,
+): number[] {
+  const { threshold } = options;
+  const rival = rivals(rehearsal, toRehearsal);
+  // Each label's pull is its strongest correction's; its closest correction sets its share.
+  const pull = new Array<number>(probabilities.length).fill(0);
+  const closest = new Array<number>(probabilities.length).fill(-1);
+  for (let row = 0; row < rows.count; row++) {
+    const similarity = rows.similarities[row] as number;
+    if (similarity < threshold || rows.standings[row] === FITTED) continue;
+    // A disputed correction still decides for its own drawing: whoever corrected it sees it
+    // stick; it only stops reaching other drawings.
+    if (similarity < SAME_DRAWING && options.isDisputed(row)) continue;
+    const label = rows.labels[row] as number;
+    const margin = rows.standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
+    const start = Math.max(threshold, (rival[label] as number) - margin);
+    pull[label] = Math.max(pull[label] as number, strengthAt(similarity, start));
+    closest[label] = Math.max(closest[label] as number, similarity);
+  }
+  const strongest = Math.max(...pull);
+  if (strongest <= 0) return probabilities;
+  // The model keeps (1 - strongest) of the mass; the pulling labels share the rest.
+  const shares = pull.map((p, label) => p * Math.exp(((closest[label] as number) - 1) / SHARPNESS));
+  const total = shares.reduce((a, b) => a + b, 0);
+  return probabilities.map(
+    (p, digit) => (1 - strongest) * p + (strongest * (shares[digit] as number)) / total,
+  );
+}
