@@ -1,6 +1,6 @@
+import type { CorrectionStore, NewCorrection } from '@crazy-digits/core';
+import { seededRandom } from '@crazy-digits/core/training';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CorrectionStore, NewCorrection } from '../../core/src/index.js';
-import { seededRandom } from '../../core/src/training/random.js';
 import { expectCode } from './expect-code.js';
 
 /** How the contract suite gets a store to test. */

@@ -1,4 +1,3 @@
-export { seededRandom } from '../../core/src/training/random.js';
 export {
   type BrowserHarness,
   type BrowserPageOptions,

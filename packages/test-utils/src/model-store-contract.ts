@@ -1,6 +1,6 @@
+import type { ModelStore } from '@crazy-digits/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelStore } from '../../core/src/index.js';
 import { expectCode } from './expect-code.js';
 
 /** How the contract suite gets a model store to test. */

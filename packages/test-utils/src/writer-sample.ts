@@ -1,4 +1,4 @@
-import { gaussian, type Random } from '../../core/src/training/random.js';
+import { gaussian, type Random } from '@crazy-digits/core/training';
 import { drawStrokes } from './canvas.js';
 import type { Point } from './glyph-paths.js';
 import { glyphs } from './glyphs.js';

@@ -1,4 +1,4 @@
-import type { Random } from '../../core/src/training/random.js';
+import type { Random } from '@crazy-digits/core/training';
 import { confusingHabits, usualForms } from './glyphs.js';
 
 /** A writer's habits, fixed by the writer's seed. */

@@ -1,4 +1,4 @@
-import { seededRandom } from '../../core/src/training/random.js';
+import { seededRandom } from '@crazy-digits/core/training';
 import { drawSample, type WriterImage } from './writer-sample.js';
 import { pickStyle, type WriterStyle } from './writer-style.js';
 
