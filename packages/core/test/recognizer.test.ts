@@ -5,7 +5,6 @@ import {
   expectNoLeakedTensors,
   loadMnist,
   mnistDigit,
-  seededRandom,
 } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import {
   ModelLoadError,
   RecognizerDisposedError,
 } from '../src/store-kit.js';
-import { createDigitModel } from '../src/training.js';
+import { createDigitModel, seededRandom } from '../src/training.js';
 
 const mnist = loadMnist('test', 1000);
 

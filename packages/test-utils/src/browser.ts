@@ -74,10 +74,9 @@ function wasmFilesUrl(): string {
 
 /**
  * Serves `files` with a Vite dev server on a free local port and opens them in headless Chromium
- * (`chromiumPath`; check it first and skip when it is `undefined`). One harness per test file keeps
- * the start-up cost (about a second, more the first time Vite pre-bundles dependencies) paid once.
- * Vite and Playwright are loaded here, not when test-utils is imported, so other tests never pay
- * for them.
+ * (`chromiumPath`; check it first and skip when it is `undefined`). Starting a server and a
+ * browser is slow: open one harness per test file, not one per test. Vite and Playwright are
+ * loaded here, not when test-utils is imported, so other tests never pay for them.
  */
 export async function openBrowserPage(options: BrowserPageOptions): Promise<BrowserHarness> {
   if (!chromiumPath) throw new Error(`[crazy-digits] ${noChromiumReason}`);
@@ -99,7 +98,7 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
       configFile: false,
       root,
       logLevel: 'error',
-      // Pre-bundled dependencies (tfjs, idb) kept between runs.
+      // Outside the page's temporary root, so that only the first run pre-bundles tfjs and idb.
       cacheDir: join(tmpdir(), 'crazy-digits-vite-cache'),
       resolve: {
         alias: {

@@ -1,20 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CorrectionStore, NewCorrection } from '../../core/src/index.js';
-import { seededRandom } from '../../core/src/training/random.js';
+import type { CorrectionStore, NewCorrection } from '@crazy-digits/core';
+import { seededRandom } from '@crazy-digits/core/training';
+import { describe, expect, it } from 'vitest';
 import { expectCode } from './expect-code.js';
+import { freshStorePerTest, itRefusesWorkAfterClose, type StoreHarness } from './store-contract.js';
 
-/** How the contract suite gets a store to test. */
-export interface CorrectionStoreHarness {
-  /** A fresh, empty store. */
-  store: CorrectionStore;
-  /**
-   * Closes `store` and opens a new one on the same storage, as a restarted app would. Omit for
-   * stores that keep nothing (the reopen tests are then skipped).
-   */
-  reopen?: () => Promise<CorrectionStore>;
-  /** Frees everything the harness made (files, databases). */
-  dispose: () => Promise<void>;
-}
+/** How the contract suite gets a correction store to test. */
+export type CorrectionStoreHarness = StoreHarness<CorrectionStore>;
 
 /** A valid correction with a recognisable image, for tests. */
 export function sampleCorrection(seed: number, overrides: Partial<NewCorrection> = {}): NewCorrection {
@@ -37,20 +28,10 @@ export function describeCorrectionStoreContract(
   setup: () => Promise<CorrectionStoreHarness>,
 ): void {
   describe(`CorrectionStore contract: ${name}`, () => {
-    let harness: CorrectionStoreHarness;
-    let store: CorrectionStore;
-
-    beforeEach(async () => {
-      harness = await setup();
-      store = harness.store;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await harness.dispose();
-    });
+    const current = freshStorePerTest(setup);
 
     it('adds a correction and gets it back exactly, with a fresh id and a timestamp', async () => {
+      const { store } = current;
       const input = sampleCorrection(7, {
         userId: 'ada',
         sessionId: 's1',
@@ -73,6 +54,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('keeps its own copy: mutating the input or a returned record changes nothing stored', async () => {
+      const { store } = current;
       const input = sampleCorrection(1);
       const id = await store.add(input);
       input.image.fill(0);
@@ -82,6 +64,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('lists and iterates in insertion order, paged with a cursor, filtered by user', async () => {
+      const { store } = current;
       const ids: string[] = [];
       for (let i = 0; i < 25; i++)
         ids.push(await store.add(sampleCorrection(i, { userId: i % 2 ? 'odd' : 'even' })));
@@ -108,6 +91,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('accepts many adds in parallel without losing or duplicating any', async () => {
+      const { store } = current;
       const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => store.add(sampleCorrection(i))));
       expect(new Set(ids).size).toBe(60);
       expect(await store.count()).toBe(60);
@@ -116,6 +100,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('removes one correction, keeping the order of the rest, and clears', async () => {
+      const { store } = current;
       const ids = [
         await store.add(sampleCorrection(1)),
         await store.add(sampleCorrection(2)),
@@ -131,6 +116,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('rejects invalid records with typed errors and writes nothing', async () => {
+      const { store } = current;
       await store.add(sampleCorrection(1));
       const image = sampleCorrection(2).image;
       const bad: Array<[string, unknown]> = [
@@ -158,6 +144,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('refuses a duplicate id and keeps the original', async () => {
+      const { store } = current;
       await store.add(sampleCorrection(1, { id: 'fixed-id' }));
       await expectCode(store.add(sampleCorrection(2, { id: 'fixed-id' })), 'DUPLICATE_CORRECTION');
       expect((await store.get('fixed-id'))?.label).toBe(1);
@@ -165,6 +152,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('exports to the portable format and imports into another store, skipping ids it has', async () => {
+      const { store } = current;
       const ids = [];
       for (let i = 0; i < 5; i++) ids.push(await store.add(sampleCorrection(i, { userId: 'u' })));
       const text = await new Response(store.export()).text();
@@ -182,6 +170,7 @@ export function describeCorrectionStoreContract(
     });
 
     it('rejects a stream that is not an export, and a damaged line, with INVALID_EXPORT', async () => {
+      const { store } = current;
       await expectCode(store.import(new Blob(['hello\n']).stream()), 'INVALID_EXPORT');
       await expectCode(store.import(new Blob(['']).stream()), 'INVALID_EXPORT');
       const header = JSON.stringify({ format: 'crazy-digits/corrections', version: 1 });
@@ -198,22 +187,15 @@ export function describeCorrectionStoreContract(
       expect(await store.count()).toBe(0);
     });
 
-    it('refuses work after close, and closing twice is fine', async () => {
-      await store.close();
-      await store.close();
-      await expectCode(store.add(sampleCorrection(1)), 'STORE_CLOSED');
-      await expectCode(store.count(), 'STORE_CLOSED');
-    });
+    itRefusesWorkAfterClose(current, [(store) => store.add(sampleCorrection(1)), (store) => store.count()]);
 
     it('keeps everything across a reopen, in order, and keeps accepting adds', async (context) => {
-      if (!harness.reopen) {
-        context.skip();
-        return;
-      }
+      context.skip(!current.harness.reopen, 'the store keeps nothing');
+      let { store } = current;
       const ids = [];
       for (let i = 0; i < 12; i++) ids.push(await store.add(sampleCorrection(i)));
       await store.remove(ids[3] ?? '');
-      store = await harness.reopen();
+      store = await current.reopen();
       expect(await store.count()).toBe(11);
       expect((await collect(store.iterate())).map((c) => c.id)).toEqual(ids.filter((_, i) => i !== 3));
       expect((await store.get(ids[5] ?? ''))?.image).toEqual(sampleCorrection(5).image);

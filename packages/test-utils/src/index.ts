@@ -1,4 +1,3 @@
-export { seededRandom } from '../../core/src/training/random.js';
 export {
   type BrowserHarness,
   type BrowserPageOptions,
@@ -20,6 +19,7 @@ export {
   sampleCorrection,
 } from './correction-store-contract.js';
 export { expectCode } from './expect-code.js';
+export { glyphVariants } from './glyphs.js';
 export { correlation, shiftDigit } from './images.js';
 export { loadMnist, type MnistSet, mnistDigit } from './mnist.js';
 export {
@@ -44,11 +44,6 @@ export { pngChunk } from './png.js';
 export { dropSchema, freshSchema, type TestDatabase, testDatabase } from './postgres.js';
 export { drawScribble } from './scribble.js';
 export { expectNoLeakedTensors } from './tensors.js';
-export {
-  createWriter,
-  glyphVariants,
-  type Writer,
-  type WriterImage,
-  type WriterStyle,
-  type WrittenDigit,
-} from './writers.js';
+export type { WriterImage } from './writer-sample.js';
+export type { WriterStyle } from './writer-style.js';
+export { createWriter, type Writer, type WrittenDigit } from './writers.js';

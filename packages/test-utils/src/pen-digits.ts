@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { gaussian, type Random } from '../../core/src/training/random.js';
+import { gaussian, type Random } from '@crazy-digits/core/training';
 import { drawStrokes, type PenStroke } from './canvas.js';
 
 /**
