@@ -81,8 +81,8 @@ export async function createFileCorrectionStore(
     onDamage: options.onDamage,
   });
   const lock = createDirectoryLock(log.path, {
-    staleMs: options.lockStaleMs ?? 10_000,
-    timeoutMs: options.lockTimeoutMs ?? 30_000,
+    staleMs: options.lockStaleMs,
+    timeoutMs: options.lockTimeoutMs,
   });
   const queue = createWriteQueue({ maxBatch: Math.max(1, options.maxBatch ?? 256), commit });
   let closed = false;

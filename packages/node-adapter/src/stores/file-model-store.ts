@@ -48,8 +48,8 @@ export async function createFileModelStore(options: FileModelStoreOptions): Prom
   const keep = Math.max(1, options.keep ?? 5);
   const versions = createVersionDirectory({ fs, dir: options.dir, onDamage: options.onDamage });
   const lock = createDirectoryLock(join(options.dir, 'models'), {
-    staleMs: options.lockStaleMs ?? 10_000,
-    timeoutMs: options.lockTimeoutMs ?? 30_000,
+    staleMs: options.lockStaleMs,
+    timeoutMs: options.lockTimeoutMs,
   });
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
