@@ -23,6 +23,8 @@ export {
   importCorrections,
   isValidCorrectionId,
   type ListOptions,
+  listPage, // store-kit
+  matchesFilter, // store-kit
   type NewCorrection,
   pageSize,
   parseCursor,

@@ -1,15 +1,13 @@
 import {
   type Correction,
   type CorrectionFilter,
-  type CorrectionPage,
   type CorrectionStore,
   DuplicateCorrectionError,
   encodeCorrections,
   InvalidCorrectionError,
   importCorrections,
   type ListOptions,
-  pageSize,
-  parseCursor,
+  listPage,
   prepareCorrection,
   StoreClosedError,
 } from '@crazy-digits/core';
@@ -225,17 +223,9 @@ export async function createPostgresCorrectionStore(
       );
       return Number(rows[0]?.n ?? 0);
     },
-    async list(listOptions: ListOptions = {}): Promise<CorrectionPage> {
+    async list(listOptions: ListOptions = {}) {
       open();
-      const limit = pageSize(listOptions.limit);
-      const after = parseCursor(listOptions.cursor);
-      const rows = await page(after, limit + 1, listOptions);
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(fromRow),
-        ...(rows.length > limit && last ? { nextCursor: last.sequence } : {}),
-      };
+      return listPage(listOptions, (after, count) => page(after, count, listOptions), fromRow);
     },
     async *iterate(filter) {
       open();

@@ -6,7 +6,8 @@ export {
   StoreClosedError,
 } from './errors.js';
 export { createCorrectionId, isValidCorrectionId } from './ids.js';
-export { createMemoryCorrectionStore, pageSize, parseCursor } from './memory-store.js';
+export { createMemoryCorrectionStore } from './memory-store.js';
+export { listPage, matchesFilter, pageSize, parseCursor } from './paging.js';
 export { encodeCorrections, importCorrections } from './portable.js';
 export type {
   Correction,

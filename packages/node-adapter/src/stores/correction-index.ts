@@ -1,4 +1,4 @@
-import type { CorrectionFilter } from '@crazy-digits/core';
+import { type CorrectionFilter, matchesFilter } from '@crazy-digits/core';
 import { CORRECTION_RECORD, summarise } from './correction-records.js';
 
 /** Where a live correction's record is in the log, and what filters and pages need of it. */
@@ -33,9 +33,6 @@ export interface CorrectionIndex {
   /** The ids of every entry matching `filter`, in order. */
   ids(filter: CorrectionFilter | undefined): string[];
 }
-
-const matchesFilter = (entry: IndexEntry, filter: CorrectionFilter | undefined) =>
-  filter?.userId === undefined || entry.userId === filter.userId;
 
 export function createCorrectionIndex(): CorrectionIndex {
   // In insertion order: a Map keeps the order entries were set, and re-adding a removed id

@@ -1,13 +1,10 @@
 import {
   type Correction,
-  type CorrectionPage,
   type CorrectionStore,
   DuplicateCorrectionError,
   encodeCorrections,
   importCorrections,
-  type ListOptions,
-  pageSize,
-  parseCursor,
+  listPage,
   prepareCorrection,
   StoreClosedError,
 } from '@crazy-digits/core';
@@ -154,21 +151,17 @@ export async function createFileCorrectionStore(
         await log.catchUp(false);
         return log.index.count(filter);
       }),
-    list: (listOptions: ListOptions = {}) =>
-      serially('read', async (): Promise<CorrectionPage> => {
-        const limit = pageSize(listOptions.limit);
-        const after = parseCursor(listOptions.cursor);
-        await log.catchUp(false);
-        const found = log.index.page(after, limit + 1, listOptions);
-        const page = found.slice(0, limit);
-        const items: Correction[] = [];
-        for (const entry of page) {
-          const correction = await log.read(entry.id);
-          if (correction) items.push(correction);
-        }
-        const last = page.at(-1);
-        return { items, ...(found.length > limit && last ? { nextCursor: String(last.sequence) } : {}) };
-      }),
+    list: (listOptions = {}) =>
+      serially('read', () =>
+        listPage(
+          listOptions,
+          async (after, count) => {
+            await log.catchUp(false);
+            return log.index.page(after, count, listOptions);
+          },
+          (entry) => log.read(entry.id),
+        ),
+      ),
     async *iterate(filter) {
       const ids = await serially('read', async () => {
         await log.catchUp(false);
