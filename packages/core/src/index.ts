@@ -26,9 +26,12 @@ export {
   listPage, // store-kit
   matchesFilter, // store-kit
   type NewCorrection,
+  type PendingAdd, // store-kit
   pageSize,
   parseCursor,
   prepareCorrection,
+  type QueueAddOptions, // store-kit
+  queueAdd, // store-kit
   StorageError,
   StoreClosedError,
   validateCorrection,

@@ -1,6 +1,6 @@
 import { expectCode, sampleCorrection } from '@crazy-digits/test-utils';
 import { describe, expect, it } from 'vitest';
-import { listPage, matchesFilter, prepareCorrection } from '../src/index.js';
+import { listPage, matchesFilter, type PendingAdd, prepareCorrection, queueAdd } from '../src/index.js';
 
 const corrections = Array.from({ length: 5 }, (_, i) =>
   prepareCorrection(sampleCorrection(i, { id: `c${i}`, userId: i % 2 ? 'ada' : 'bob' })),
@@ -41,5 +41,25 @@ describe('store kit', () => {
       'c3',
     ]);
     expect(corrections.filter((c) => matchesFilter(c, {}))).toHaveLength(5);
+  });
+
+  it('queues a prepared add and settles it with what the batch did', async () => {
+    const queued: PendingAdd[] = [];
+    const added = queueAdd(sampleCorrection(1, { id: 'kept' }), {
+      closed: false,
+      enqueue: (a) => queued.push(a),
+    });
+    expect(queued.map((a) => a.correction.id)).toEqual(['kept']);
+    queued[0]?.resolve('kept');
+    expect(await added).toBe('kept');
+  });
+
+  it('rejects an add to a closed store, or an invalid one, without queueing it', async () => {
+    const queued: PendingAdd[] = [];
+    const enqueue = (a: PendingAdd) => queued.push(a);
+    await expectCode(queueAdd(sampleCorrection(1), { closed: true, enqueue }), 'STORE_CLOSED');
+    const invalid = { ...sampleCorrection(1), label: 12 };
+    await expectCode(queueAdd(invalid, { closed: false, enqueue }), 'INVALID_CORRECTION');
+    expect(queued).toEqual([]);
   });
 });

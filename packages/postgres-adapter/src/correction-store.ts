@@ -8,7 +8,8 @@ import {
   importCorrections,
   type ListOptions,
   listPage,
-  prepareCorrection,
+  type PendingAdd,
+  queueAdd,
   StoreClosedError,
 } from '@crazy-digits/core';
 import { type Database, openDatabase, type PostgresConnectionOptions } from './database.js';
@@ -77,12 +78,6 @@ function fromRow(row: Row): Correction {
   };
 }
 
-interface AddJob {
-  correction: Correction;
-  resolve: (id: string) => void;
-  reject: (error: unknown) => void;
-}
-
 /** Adds written in one transaction at most: one commit (one WAL flush) acknowledges them all. */
 const MAX_BATCH = 256;
 
@@ -101,11 +96,11 @@ export async function createPostgresCorrectionStore(
   const database: Database = await openDatabase(options);
   const table = database.table('corrections');
   let closed = false;
-  const pending: AddJob[] = [];
+  const pending: PendingAdd[] = [];
   let flushing: Promise<void> | undefined;
 
-  async function commit(batch: AddJob[]): Promise<void> {
-    let accepted: AddJob[] = [];
+  async function commit(batch: PendingAdd[]): Promise<void> {
+    let accepted: PendingAdd[] = [];
     try {
       await database.transaction('store corrections', async (client) => {
         await lockChanges(client, database);
@@ -191,16 +186,12 @@ export async function createPostgresCorrectionStore(
   const store: CorrectionStore = {
     persistent: true,
     add(input) {
-      if (closed) return Promise.reject(new StoreClosedError());
-      let correction: Correction;
-      try {
-        correction = prepareCorrection(input);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return new Promise<string>((resolve, reject) => {
-        pending.push({ correction, resolve, reject });
-        void flush();
+      return queueAdd(input, {
+        closed,
+        enqueue: (add) => {
+          pending.push(add);
+          void flush();
+        },
       });
     },
     async get(id) {

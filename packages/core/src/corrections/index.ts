@@ -1,3 +1,4 @@
+export { type PendingAdd, type QueueAddOptions, queueAdd } from './batched-add.js';
 export {
   DuplicateCorrectionError,
   InvalidCorrectionError,

@@ -1,18 +1,18 @@
 import {
-  type Correction,
   type CorrectionStore,
   DuplicateCorrectionError,
   encodeCorrections,
   importCorrections,
   listPage,
-  prepareCorrection,
+  type PendingAdd,
+  queueAdd,
   StoreClosedError,
 } from '@crazy-digits/core';
 import { createCorrectionLog } from './correction-log.js';
 import { asStoreError, type StoreDamage } from './errors.js';
 import { nodeFileSystem, type StoreFileSystem } from './fs.js';
 import { createDirectoryLock } from './lock.js';
-import { type AddJob, createWriteQueue } from './write-queue.js';
+import { createWriteQueue } from './write-queue.js';
 
 /** Options for {@link createFileCorrectionStore}. */
 export interface FileCorrectionStoreOptions {
@@ -84,8 +84,8 @@ export async function createFileCorrectionStore(
   const queue = createWriteQueue({ maxBatch: Math.max(1, options.maxBatch ?? 256), commit });
   let closed = false;
 
-  async function commit(batch: AddJob[]): Promise<void> {
-    const accepted: AddJob[] = [];
+  async function commit(batch: PendingAdd[]): Promise<void> {
+    const accepted: PendingAdd[] = [];
     try {
       await lock.run(async () => {
         await log.catchUp(true);
@@ -131,16 +131,7 @@ export async function createFileCorrectionStore(
 
   const store: CorrectionStore = {
     persistent: true,
-    add(input) {
-      if (closed) return Promise.reject(new StoreClosedError());
-      let correction: Correction;
-      try {
-        correction = prepareCorrection(input);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return new Promise<string>((resolve, reject) => queue.add({ correction, resolve, reject }));
-    },
+    add: (input) => queueAdd(input, { closed, enqueue: queue.add }),
     get: (id) =>
       serially('read', async () => {
         await log.catchUp(false);

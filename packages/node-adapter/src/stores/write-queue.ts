@@ -1,29 +1,22 @@
-import type { Correction } from '@crazy-digits/core';
-
-/** An add waiting for its batch. */
-export interface AddJob {
-  correction: Correction;
-  resolve: (id: string) => void;
-  reject: (error: unknown) => void;
-}
+import type { PendingAdd } from '@crazy-digits/core';
 
 /** What {@link createWriteQueue} needs. */
 export interface WriteQueueOptions {
   /** Most adds handed to `commit` at once. */
   maxBatch: number;
   /** Writes a batch of adds and settles every one of them; never rejects. */
-  commit: (batch: AddJob[]) => Promise<void>;
+  commit: (batch: PendingAdd[]) => Promise<void>;
 }
 
 /** A store's operations in the order they were asked, one at a time. */
 export interface WriteQueue {
   /** Queues an add; adds waiting next to each other are committed together. */
-  add(add: AddJob): void;
+  add(add: PendingAdd): void;
   /** Runs `work` after everything queued before it, alone. */
   run<T>(work: () => Promise<T>): Promise<T>;
 }
 
-type Job = { add: AddJob } | { task: () => Promise<void> };
+type Job = { add: PendingAdd } | { task: () => Promise<void> };
 
 export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   const jobs: Job[] = [];
