@@ -35,6 +35,7 @@ export {
   StorageError,
   StoreClosedError,
   validateCorrection,
+  withPortableFormat, // store-kit
 } from './corrections/index.js';
 export { CrazyDigitsError, type CrazyDigitsErrorOptions, isCrazyDigitsError } from './errors/index.js';
 export {

@@ -1,6 +1,13 @@
 import { expectCode, sampleCorrection } from '@crazy-digits/test-utils';
 import { describe, expect, it } from 'vitest';
-import { listPage, matchesFilter, type PendingAdd, prepareCorrection, queueAdd } from '../src/index.js';
+import {
+  createMemoryCorrectionStore,
+  listPage,
+  matchesFilter,
+  type PendingAdd,
+  prepareCorrection,
+  queueAdd,
+} from '../src/index.js';
 
 const corrections = Array.from({ length: 5 }, (_, i) =>
   prepareCorrection(sampleCorrection(i, { id: `c${i}`, userId: i % 2 ? 'ada' : 'bob' })),
@@ -61,5 +68,18 @@ describe('store kit', () => {
     const invalid = { ...sampleCorrection(1), label: 12 };
     await expectCode(queueAdd(invalid, { closed: false, enqueue }), 'INVALID_CORRECTION');
     expect(queued).toEqual([]);
+  });
+
+  it('exports and imports through the store, and refuses both once it is closed', async () => {
+    const store = createMemoryCorrectionStore();
+    for (const correction of corrections) await store.add(correction);
+    const copy = createMemoryCorrectionStore();
+    expect(await copy.import(store.export({ userId: 'bob' }))).toEqual({ imported: 3, skipped: 0 });
+    const ids: string[] = [];
+    for await (const correction of copy.iterate()) ids.push(correction.id);
+    expect(ids).toEqual(['c0', 'c2', 'c4']);
+    await copy.close();
+    expect(() => copy.export()).toThrow(expect.objectContaining({ code: 'STORE_CLOSED' }));
+    await expectCode(copy.import(store.export()), 'STORE_CLOSED');
   });
 });

@@ -3,14 +3,12 @@ import {
   type CorrectionFilter,
   type CorrectionStore,
   DuplicateCorrectionError,
-  encodeCorrections,
   InvalidCorrectionError,
-  importCorrections,
-  type ListOptions,
   listPage,
   type PendingAdd,
   queueAdd,
   StoreClosedError,
+  withPortableFormat,
 } from '@crazy-digits/core';
 import { type Database, openDatabase, type PostgresConnectionOptions } from './database.js';
 import { lockChanges, nextSequences, recordChanges } from './migrations.js';
@@ -183,91 +181,85 @@ export async function createPostgresCorrectionStore(
     return rows;
   }
 
-  const store: CorrectionStore = {
-    persistent: true,
-    add(input) {
-      return queueAdd(input, {
-        closed,
-        enqueue: (add) => {
-          pending.push(add);
-          void flush();
-        },
-      });
-    },
-    async get(id) {
-      open();
-      const { rows } = await database.query<Row>(
-        'read a correction',
-        `SELECT ${COLUMNS} FROM ${table} WHERE store = $1 AND id = $2`,
-        [key, id],
-      );
-      const row = rows[0];
-      return row ? fromRow(row) : undefined;
-    },
-    async count(filter) {
-      open();
-      const user = userClause(filter, 2);
-      const { rows } = await database.query<{ n: string }>(
-        'count corrections',
-        `SELECT count(*) AS n FROM ${table} WHERE store = $1${user.sql}`,
-        [key, ...user.values],
-      );
-      return Number(rows[0]?.n ?? 0);
-    },
-    async list(listOptions: ListOptions = {}) {
-      open();
-      return listPage(listOptions, (after, count) => page(after, count, listOptions), fromRow);
-    },
-    async *iterate(filter) {
-      open();
-      // Keyset pages: a consumer may add or remove while iterating, and memory stays bounded.
-      let after = -1;
-      for (;;) {
+  return withPortableFormat(
+    {
+      persistent: true,
+      add(input) {
+        return queueAdd(input, {
+          closed,
+          enqueue: (add) => {
+            pending.push(add);
+            void flush();
+          },
+        });
+      },
+      async get(id) {
         open();
-        const rows = await page(after, 100, filter);
-        for (const row of rows) yield fromRow(row);
-        const last = rows.at(-1);
-        if (!last || rows.length < 100) return;
-        after = Number(last.sequence);
-      }
+        const { rows } = await database.query<Row>(
+          'read a correction',
+          `SELECT ${COLUMNS} FROM ${table} WHERE store = $1 AND id = $2`,
+          [key, id],
+        );
+        const row = rows[0];
+        return row ? fromRow(row) : undefined;
+      },
+      async count(filter) {
+        open();
+        const user = userClause(filter, 2);
+        const { rows } = await database.query<{ n: string }>(
+          'count corrections',
+          `SELECT count(*) AS n FROM ${table} WHERE store = $1${user.sql}`,
+          [key, ...user.values],
+        );
+        return Number(rows[0]?.n ?? 0);
+      },
+      async list(listOptions = {}) {
+        open();
+        return listPage(listOptions, (after, count) => page(after, count, listOptions), fromRow);
+      },
+      async *iterate(filter) {
+        open();
+        // Keyset pages: a consumer may add or remove while iterating, and memory stays bounded.
+        let after = -1;
+        for (;;) {
+          open();
+          const rows = await page(after, 100, filter);
+          for (const row of rows) yield fromRow(row);
+          const last = rows.at(-1);
+          if (!last || rows.length < 100) return;
+          after = Number(last.sequence);
+        }
+      },
+      async remove(id) {
+        open();
+        return database.transaction('remove a correction', async (client) => {
+          await lockChanges(client, database);
+          const { rowCount } = await client.query(`DELETE FROM ${table} WHERE store = $1 AND id = $2`, [
+            key,
+            id,
+          ]);
+          if (!rowCount) return false;
+          const [sequence = 0] = await nextSequences(client, database, 1);
+          await recordChanges(client, database, [{ sequence, store: key, kind: 'removed', subject: id }]);
+          return true;
+        });
+      },
+      async clear() {
+        open();
+        await database.transaction('clear corrections', async (client) => {
+          await lockChanges(client, database);
+          await client.query(`DELETE FROM ${table} WHERE store = $1`, [key]);
+          const [sequence = 0] = await nextSequences(client, database, 1);
+          await recordChanges(client, database, [{ sequence, store: key, kind: 'cleared', subject: null }]);
+        });
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await flush();
+        await database.end();
+      },
     },
-    async remove(id) {
-      open();
-      return database.transaction('remove a correction', async (client) => {
-        await lockChanges(client, database);
-        const { rowCount } = await client.query(`DELETE FROM ${table} WHERE store = $1 AND id = $2`, [
-          key,
-          id,
-        ]);
-        if (!rowCount) return false;
-        const [sequence = 0] = await nextSequences(client, database, 1);
-        await recordChanges(client, database, [{ sequence, store: key, kind: 'removed', subject: id }]);
-        return true;
-      });
-    },
-    async clear() {
-      open();
-      await database.transaction('clear corrections', async (client) => {
-        await lockChanges(client, database);
-        await client.query(`DELETE FROM ${table} WHERE store = $1`, [key]);
-        const [sequence = 0] = await nextSequences(client, database, 1);
-        await recordChanges(client, database, [{ sequence, store: key, kind: 'cleared', subject: null }]);
-      });
-    },
-    export(filter) {
-      open();
-      return encodeCorrections(store.iterate(filter));
-    },
-    import(stream) {
-      open();
-      return importCorrections(store, stream);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await flush();
-      await database.end();
-    },
-  };
-  return store;
+    open,
+  );
 }

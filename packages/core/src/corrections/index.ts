@@ -9,7 +9,7 @@ export {
 export { createCorrectionId, isValidCorrectionId } from './ids.js';
 export { createMemoryCorrectionStore } from './memory-store.js';
 export { listPage, matchesFilter, pageSize, parseCursor } from './paging.js';
-export { encodeCorrections, importCorrections } from './portable.js';
+export { encodeCorrections, importCorrections, withPortableFormat } from './portable.js';
 export type {
   Correction,
   CorrectionFilter,

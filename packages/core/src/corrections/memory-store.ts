@@ -1,6 +1,6 @@
 import { DuplicateCorrectionError, StoreClosedError } from './errors.js';
 import { listPage, matchesFilter } from './paging.js';
-import { encodeCorrections, importCorrections } from './portable.js';
+import { withPortableFormat } from './portable.js';
 import type { Correction, CorrectionStore } from './types.js';
 import { copyCorrection, prepareCorrection } from './validate.js';
 
@@ -18,61 +18,55 @@ export function createMemoryCorrectionStore(): CorrectionStore {
   };
   const ordered = () => [...records.values()];
 
-  const store: CorrectionStore = {
-    persistent: false,
-    async add(input) {
-      open();
-      const correction = prepareCorrection(input);
-      if (records.has(correction.id)) throw new DuplicateCorrectionError(correction.id);
-      records.set(correction.id, { sequence: nextSequence++, correction });
-      return correction.id;
+  return withPortableFormat(
+    {
+      persistent: false,
+      async add(input) {
+        open();
+        const correction = prepareCorrection(input);
+        if (records.has(correction.id)) throw new DuplicateCorrectionError(correction.id);
+        records.set(correction.id, { sequence: nextSequence++, correction });
+        return correction.id;
+      },
+      async get(id) {
+        open();
+        const record = records.get(id);
+        return record ? copyCorrection(record.correction) : undefined;
+      },
+      async count(filter) {
+        open();
+        let n = 0;
+        for (const { correction } of records.values()) if (matchesFilter(correction, filter)) n++;
+        return n;
+      },
+      async list(options = {}) {
+        open();
+        return listPage(
+          options,
+          (after, count) =>
+            ordered()
+              .filter((r) => r.sequence > after && matchesFilter(r.correction, options))
+              .slice(0, count),
+          (r) => copyCorrection(r.correction),
+        );
+      },
+      async *iterate(filter) {
+        open();
+        for (const { correction } of ordered())
+          if (matchesFilter(correction, filter)) yield copyCorrection(correction);
+      },
+      async remove(id) {
+        open();
+        return records.delete(id);
+      },
+      async clear() {
+        open();
+        records.clear();
+      },
+      async close() {
+        closed = true;
+      },
     },
-    async get(id) {
-      open();
-      const record = records.get(id);
-      return record ? copyCorrection(record.correction) : undefined;
-    },
-    async count(filter) {
-      open();
-      let n = 0;
-      for (const { correction } of records.values()) if (matchesFilter(correction, filter)) n++;
-      return n;
-    },
-    async list(options = {}) {
-      open();
-      return listPage(
-        options,
-        (after, count) =>
-          ordered()
-            .filter((r) => r.sequence > after && matchesFilter(r.correction, options))
-            .slice(0, count),
-        (r) => copyCorrection(r.correction),
-      );
-    },
-    async *iterate(filter) {
-      open();
-      for (const { correction } of ordered())
-        if (matchesFilter(correction, filter)) yield copyCorrection(correction);
-    },
-    async remove(id) {
-      open();
-      return records.delete(id);
-    },
-    async clear() {
-      open();
-      records.clear();
-    },
-    export(filter) {
-      open();
-      return encodeCorrections(store.iterate(filter));
-    },
-    import(stream) {
-      open();
-      return importCorrections(store, stream);
-    },
-    async close() {
-      closed = true;
-    },
-  };
-  return store;
+    open,
+  );
 }

@@ -1,12 +1,11 @@
 import {
   type CorrectionStore,
   DuplicateCorrectionError,
-  encodeCorrections,
-  importCorrections,
   listPage,
   type PendingAdd,
   queueAdd,
   StoreClosedError,
+  withPortableFormat,
 } from '@crazy-digits/core';
 import { createCorrectionLog } from './correction-log.js';
 import { asStoreError, type StoreDamage } from './errors.js';
@@ -110,6 +109,10 @@ export async function createFileCorrectionStore(
     for (const add of accepted) add.resolve(add.correction.id);
   }
 
+  const assertOpen = () => {
+    if (closed) throw new StoreClosedError();
+  };
+
   /** Runs `work` after every operation queued before it, one at a time. */
   function serially<T>(what: string, work: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(new StoreClosedError());
@@ -129,69 +132,63 @@ export async function createFileCorrectionStore(
     throw asStoreError(`could not open ${log.path}`, error);
   }
 
-  const store: CorrectionStore = {
-    persistent: true,
-    add: (input) => queueAdd(input, { closed, enqueue: queue.add }),
-    get: (id) =>
-      serially('read', async () => {
-        await log.catchUp(false);
-        return log.read(id);
-      }),
-    count: (filter) =>
-      serially('read', async () => {
-        await log.catchUp(false);
-        return log.index.count(filter);
-      }),
-    list: (listOptions = {}) =>
-      serially('read', () =>
-        listPage(
-          listOptions,
-          async (after, count) => {
-            await log.catchUp(false);
-            return log.index.page(after, count, listOptions);
-          },
-          (entry) => log.read(entry.id),
-        ),
-      ),
-    async *iterate(filter) {
-      const ids = await serially('read', async () => {
-        await log.catchUp(false);
-        return log.index.ids(filter);
-      });
-      // One record per step, each read through the queue, so a consumer may add or remove
-      // while iterating and a compaction in between does not invalidate what is left.
-      for (const id of ids) {
-        const correction = await serially('read', () => log.read(id));
-        if (correction) yield correction;
-      }
-    },
-    remove: (id) =>
-      serially('write', () =>
-        lock.run(async () => {
-          await log.catchUp(true);
-          if (!log.index.has(id)) return false;
-          await log.appendRemoval(id);
-          return true;
+  return withPortableFormat(
+    {
+      persistent: true,
+      add: (input) => queueAdd(input, { closed, enqueue: queue.add }),
+      get: (id) =>
+        serially('read', async () => {
+          await log.catchUp(false);
+          return log.read(id);
         }),
-      ),
-    clear: () => serially('clear', () => lock.run(() => log.clear())),
-    export(filter) {
-      if (closed) throw new StoreClosedError();
-      return encodeCorrections(store.iterate(filter));
+      count: (filter) =>
+        serially('read', async () => {
+          await log.catchUp(false);
+          return log.index.count(filter);
+        }),
+      list: (listOptions = {}) =>
+        serially('read', () =>
+          listPage(
+            listOptions,
+            async (after, count) => {
+              await log.catchUp(false);
+              return log.index.page(after, count, listOptions);
+            },
+            (entry) => log.read(entry.id),
+          ),
+        ),
+      async *iterate(filter) {
+        const ids = await serially('read', async () => {
+          await log.catchUp(false);
+          return log.index.ids(filter);
+        });
+        // One record per step, each read through the queue, so a consumer may add or remove
+        // while iterating and a compaction in between does not invalidate what is left.
+        for (const id of ids) {
+          const correction = await serially('read', () => log.read(id));
+          if (correction) yield correction;
+        }
+      },
+      remove: (id) =>
+        serially('write', () =>
+          lock.run(async () => {
+            await log.catchUp(true);
+            if (!log.index.has(id)) return false;
+            await log.appendRemoval(id);
+            return true;
+          }),
+        ),
+      clear: () => serially('clear', () => lock.run(() => log.clear())),
+      async close() {
+        if (closed) return;
+        const closing = serially('close', async () => {
+          await log.close();
+          await lock.close();
+        });
+        closed = true;
+        await closing;
+      },
     },
-    import(stream) {
-      if (closed) return Promise.reject(new StoreClosedError());
-      return importCorrections(store, stream);
-    },
-    async close() {
-      if (closed) return;
-      const closing = serially('close', async () => {
-        await log.close();
-        await lock.close();
-      });
-      closed = true;
-      await closing;
-    },
-  };
-  return store;
+    assertOpen,
+  );
 }
