@@ -55,7 +55,9 @@ export {
   type ModelVersionMeta,
   ModelVersionNotFoundError,
   newVersion,
+  type PreparedArtifacts, // store-kit
   prepareArtifacts,
+  prepareVersion, // store-kit
   type StoredModel,
 } from './model-store/index.js';
 export {

@@ -1,4 +1,4 @@
-import { expectCode, sampleCorrection } from '@crazy-digits/test-utils';
+import { expectCode, sampleArtifacts, sampleCorrection } from '@crazy-digits/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   createMemoryCorrectionStore,
@@ -6,6 +6,7 @@ import {
   matchesFilter,
   type PendingAdd,
   prepareCorrection,
+  prepareVersion,
   queueAdd,
 } from '../src/index.js';
 
@@ -81,5 +82,14 @@ describe('store kit', () => {
     await copy.close();
     expect(() => copy.export()).toThrow(expect.objectContaining({ code: 'STORE_CLOSED' }));
     await expectCode(copy.import(store.export()), 'STORE_CLOSED');
+  });
+
+  it('prepares a model version: checked artifacts and a new record, or a typed error', () => {
+    const { info, artifacts } = prepareVersion(sampleArtifacts(1), { note: 'first' });
+    expect(info.note).toBe('first');
+    expect(artifacts.weightData).toBeInstanceOf(ArrayBuffer);
+    expect(() => prepareVersion({ weightSpecs: [] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_MODEL_ARTIFACTS' }),
+    );
   });
 });

@@ -2,8 +2,7 @@ import {
   type ModelStore,
   type ModelVersion,
   ModelVersionNotFoundError,
-  newVersion,
-  prepareArtifacts,
+  prepareVersion,
   StoreClosedError,
   type StoredModel,
 } from '@crazy-digits/core';
@@ -71,8 +70,7 @@ export async function createPostgresModelStore(options: PostgresModelStoreOption
     persistent: true,
     async save(artifacts, meta) {
       open();
-      const prepared = prepareArtifacts(artifacts);
-      const info = newVersion(meta);
+      const { info, artifacts: prepared } = prepareVersion(artifacts, meta);
       await database.transaction('save a model version', async (client) => {
         await lockChanges(client, database);
         const [sequence = 0] = await nextSequences(client, database, 1);

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import {
   type ModelStore,
   ModelVersionNotFoundError,
-  newVersion,
-  prepareArtifacts,
+  prepareVersion,
   StoreClosedError,
 } from '@crazy-digits/core';
 import { asStoreError, type StoreDamage, StoreDamagedError } from './errors.js';
@@ -80,16 +79,16 @@ export async function createFileModelStore(options: FileModelStoreOptions): Prom
     persistent: true,
     save(artifacts, meta) {
       if (closed) return Promise.reject(new StoreClosedError());
-      let prepared: ReturnType<typeof prepareArtifacts>;
+      let saved: ReturnType<typeof prepareVersion>;
       try {
-        prepared = prepareArtifacts(artifacts);
+        saved = prepareVersion(artifacts, meta);
       } catch (error) {
         return Promise.reject(error);
       }
-      const info = newVersion(meta);
+      const { info } = saved;
       return exclusively('save a model version', async () => {
         const sequence = ((await versions.all()).at(-1)?.sequence ?? 0) + 1;
-        await versions.write(info, sequence, prepared);
+        await versions.write(info, sequence, saved.artifacts);
         // The version is durable and current; a failed clean-up only leaves extra versions.
         await versions.prune(info.version, keep).catch(() => {});
         return structuredClone(info);

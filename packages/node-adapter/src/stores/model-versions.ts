@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { ModelVersion, StoredModel } from '@crazy-digits/core';
-import type * as tf from '@tensorflow/tfjs';
+import type { ModelVersion, PreparedArtifacts, StoredModel } from '@crazy-digits/core';
 import type { StoreDamage } from './errors.js';
 import {
   isErrorCode,
@@ -54,11 +53,7 @@ export interface VersionDirectory {
    * current. On failure nothing of it stays listed: a version not acknowledged must not appear
    * later either.
    */
-  write(
-    info: ModelVersion,
-    sequence: number,
-    prepared: tf.io.ModelArtifacts & { weightData: ArrayBuffer },
-  ): Promise<void>;
+  write(info: ModelVersion, sequence: number, prepared: PreparedArtifacts): Promise<void>;
   /** Keeps the newest `keep` versions and `current`, and removes what crashes left behind. */
   prune(current: string, keep: number): Promise<void>;
   /** Moves every version that fails its checksums to `<dir>/damaged/`, whole. */
