@@ -8,9 +8,9 @@ import {
 } from '@crazy-digits/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { PoolClient } from 'pg';
-import { checkStoreName } from './correction-store.js';
 import { type Database, openDatabase, type PostgresConnectionOptions } from './database.js';
 import { lockChanges, nextSequences, recordChanges } from './migrations.js';
+import { checkStoreName } from './store-name.js';
 
 /** Options for {@link createPostgresModelStore}. */
 export interface PostgresModelStoreOptions extends PostgresConnectionOptions {
