@@ -19,7 +19,7 @@ const instantRetrainer: Retrainer = {
   async retrain({ base, corrections }) {
     return {
       accepted: true,
-      artifacts: base,
+      candidate: base,
       metrics: {
         baseAccuracy: 1,
         accuracy: 1,

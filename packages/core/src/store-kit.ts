@@ -20,19 +20,27 @@ export {
   InvalidCorrectionError,
   InvalidExportError,
   isValidCorrectionId,
+  listPage,
+  matchesFilter,
+  type PendingAdd,
   pageSize,
   parseCursor,
   prepareCorrection,
+  type QueueAddOptions,
+  queueAdd,
   StorageError,
   StoreClosedError,
   validateCorrection,
+  withPortableFormat,
 } from './corrections/index.js';
 export type { CrazyDigitsErrorOptions } from './errors/index.js';
 export {
   InvalidModelArtifactsError,
   ModelVersionNotFoundError,
   newVersion,
+  type PreparedArtifacts,
   prepareArtifacts,
+  prepareVersion,
 } from './model-store/index.js';
 export {
   EmptyImageError,

@@ -5,20 +5,7 @@
  *
  * @packageDocumentation
  */
-export {
-  DEFAULT_MAX_BYTES,
-  DEFAULT_MAX_PIXELS,
-  type DecodeImageOptions,
-  decodeImage,
-  defaultImageDecoder,
-  EncodedImageTooLargeError,
-  type ImageDecoder,
-  ImageDecoderUnavailableError,
-  ImageFileError,
-  ImageTooManyPixelsError,
-  InvalidDataUrlError,
-  UnsupportedImageFormatError,
-} from './image/index.js';
+export * from './image/index.js';
 export {
   createWorkerThreadsRetrainer,
   RetrainWorkerError,

@@ -1,15 +1,10 @@
 import type { ModelStore, ModelVersion, StoredModel } from '@crazy-digits/core';
-import {
-  ModelVersionNotFoundError,
-  newVersion,
-  prepareArtifacts,
-  StoreClosedError,
-} from '@crazy-digits/core/store-kit';
+import { ModelVersionNotFoundError, prepareVersion, StoreClosedError } from '@crazy-digits/core/store-kit';
 import type * as tf from '@tensorflow/tfjs';
 import type { PoolClient } from 'pg';
-import { checkStoreName } from './correction-store.js';
 import { type Database, openDatabase, type PostgresConnectionOptions } from './database.js';
 import { lockChanges, nextSequences, recordChanges } from './migrations.js';
+import { checkStoreName } from './store-name.js';
 
 /** Options for {@link createPostgresModelStore}. */
 export interface PostgresModelStoreOptions extends PostgresConnectionOptions {
@@ -69,8 +64,7 @@ export async function createPostgresModelStore(options: PostgresModelStoreOption
     persistent: true,
     async save(artifacts, meta) {
       open();
-      const prepared = prepareArtifacts(artifacts);
-      const info = newVersion(meta);
+      const { info, artifacts: prepared } = prepareVersion(artifacts, meta);
       await database.transaction('save a model version', async (client) => {
         await lockChanges(client, database);
         const [sequence = 0] = await nextSequences(client, database, 1);

@@ -1,3 +1,4 @@
+export { type PendingAdd, type QueueAddOptions, queueAdd } from './batched-add.js';
 export {
   DuplicateCorrectionError,
   InvalidCorrectionError,
@@ -6,8 +7,9 @@ export {
   StoreClosedError,
 } from './errors.js';
 export { createCorrectionId, isValidCorrectionId } from './ids.js';
-export { createMemoryCorrectionStore, pageSize, parseCursor } from './memory-store.js';
-export { encodeCorrections, importCorrections } from './portable.js';
+export { createMemoryCorrectionStore } from './memory-store.js';
+export { listPage, matchesFilter, pageSize, parseCursor } from './paging.js';
+export { encodeCorrections, importCorrections, withPortableFormat } from './portable.js';
 export type {
   Correction,
   CorrectionFilter,

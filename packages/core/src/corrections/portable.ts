@@ -133,3 +133,26 @@ export async function importCorrections(
   if (lineNumber === 0) throw new InvalidExportError('the export is empty');
   return result;
 }
+
+/**
+ * Completes a store with `export` and `import` in the portable format, over its own `iterate`
+ * and `add`. `assertOpen` throws `StoreClosedError` once the store is closed: `export` then
+ * throws it and `import` rejects with it.
+ */
+export function withPortableFormat(
+  store: Omit<CorrectionStore, 'export' | 'import'>,
+  assertOpen: () => void,
+): CorrectionStore {
+  const complete: CorrectionStore = {
+    ...store,
+    export(filter) {
+      assertOpen();
+      return encodeCorrections(complete.iterate(filter));
+    },
+    async import(stream) {
+      assertOpen();
+      return importCorrections(complete, stream);
+    },
+  };
+  return complete;
+}

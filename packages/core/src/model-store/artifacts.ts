@@ -3,6 +3,9 @@ import { createCorrectionId } from '../corrections/ids.js';
 import { InvalidModelArtifactsError } from './errors.js';
 import type { ModelVersion, ModelVersionMeta } from './types.js';
 
+/** Artifacts checked by {@link prepareArtifacts}: the weights joined into one buffer of their own. */
+export type PreparedArtifacts = tf.io.ModelArtifacts & { weightData: ArrayBuffer };
+
 const BYTES_PER_DTYPE: Record<string, number> = {
   float32: 4,
   int32: 4,
@@ -16,9 +19,7 @@ const BYTES_PER_DTYPE: Record<string, number> = {
  * Checks artifacts before a store writes anything, and returns a copy with the weights joined
  * into one buffer that the caller can no longer mutate.
  */
-export function prepareArtifacts(
-  artifacts: tf.io.ModelArtifacts,
-): tf.io.ModelArtifacts & { weightData: ArrayBuffer } {
+export function prepareArtifacts(artifacts: tf.io.ModelArtifacts): PreparedArtifacts {
   if (typeof artifacts !== 'object' || artifacts === null)
     throw new InvalidModelArtifactsError('artifacts must be an object');
   const { modelTopology, weightSpecs, weightData } = artifacts;
@@ -58,4 +59,17 @@ export function newVersion(meta: ModelVersionMeta = {}, now = Date.now()): Model
     ...(meta.metrics !== undefined ? { metrics: { ...meta.metrics } } : {}),
     ...(meta.note !== undefined ? { note: meta.note } : {}),
   };
+}
+
+/**
+ * What every store does first in `save`: checks the artifacts (throws
+ * `InvalidModelArtifactsError`, has no side effects) and makes the new version's record.
+ */
+export function prepareVersion(
+  artifacts: tf.io.ModelArtifacts,
+  meta?: ModelVersionMeta,
+  now = Date.now(),
+): { info: ModelVersion; artifacts: PreparedArtifacts } {
+  const prepared = prepareArtifacts(artifacts);
+  return { info: newVersion(meta, now), artifacts: prepared };
 }

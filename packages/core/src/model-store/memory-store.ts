@@ -1,6 +1,5 @@
-import type * as tf from '@tensorflow/tfjs';
 import { StoreClosedError } from '../corrections/errors.js';
-import { newVersion, prepareArtifacts } from './artifacts.js';
+import { type PreparedArtifacts, prepareVersion } from './artifacts.js';
 import { ModelVersionNotFoundError } from './errors.js';
 import type { ModelStore, ModelVersion, StoredModel } from './types.js';
 
@@ -15,10 +14,7 @@ const copyInfo = (info: ModelVersion): ModelVersion => structuredClone(info);
 /** Model versions in memory: for tests and for apps that only need rollback within a session. */
 export function createMemoryModelStore(options: MemoryModelStoreOptions = {}): ModelStore {
   const keep = Math.max(1, options.keep ?? 5);
-  const versions: Array<{
-    info: ModelVersion;
-    artifacts: tf.io.ModelArtifacts & { weightData: ArrayBuffer };
-  }> = [];
+  const versions: Array<{ info: ModelVersion; artifacts: PreparedArtifacts }> = [];
   let currentVersion: string | undefined;
   let closed = false;
   const open = () => {
@@ -30,13 +26,12 @@ export function createMemoryModelStore(options: MemoryModelStoreOptions = {}): M
     persistent: false,
     async save(artifacts, meta) {
       open();
-      const prepared = prepareArtifacts(artifacts);
-      const info = newVersion(meta);
-      versions.push({ info, artifacts: prepared });
-      currentVersion = info.version;
+      const saved = prepareVersion(artifacts, meta);
+      versions.push(saved);
+      currentVersion = saved.info.version;
       // The new version is current, so dropping the oldest never drops the current one.
       if (versions.length > keep) versions.splice(0, versions.length - keep);
-      return copyInfo(info);
+      return copyInfo(saved.info);
     },
     async current() {
       open();

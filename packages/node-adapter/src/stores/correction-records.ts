@@ -1,4 +1,5 @@
 import { type Correction, MNIST_PIXELS } from '@crazy-digits/core';
+import { field, isObject, optionalString } from './json-fields.js';
 
 /**
  * The records of the corrections log. A correction's payload is
@@ -50,29 +51,23 @@ export type RecordSummary =
   | { type: typeof CORRECTION_RECORD; id: string; sequence: number; userId: string | undefined }
   | { type: typeof REMOVAL_RECORD; id: string };
 
-const field = (record: object, key: string): unknown =>
-  key in record ? Reflect.get(record, key) : undefined;
-const optionalText = (record: object, key: string) => {
-  const value = field(record, key);
-  return typeof value === 'string' ? value : undefined;
-};
-
 function metaOf(parsed: unknown): Meta {
-  if (typeof parsed !== 'object' || parsed === null) throw new Error('a correction record has no metadata');
+  if (!isObject(parsed)) throw new Error('a correction record has no metadata');
   const id = field(parsed, 'id');
   const label = field(parsed, 'label');
   const createdAt = field(parsed, 'createdAt');
   if (typeof id !== 'string' || typeof label !== 'number' || typeof createdAt !== 'number')
     throw new Error('a correction record lacks its id, label or createdAt');
-  const meta: Meta = { id, label, createdAt };
-  const userId = optionalText(parsed, 'userId');
-  const sessionId = optionalText(parsed, 'sessionId');
-  const modelVersion = optionalText(parsed, 'modelVersion');
-  if (userId !== undefined) meta.userId = userId;
-  if (sessionId !== undefined) meta.sessionId = sessionId;
-  if (modelVersion !== undefined) meta.modelVersion = modelVersion;
+  const meta: Meta = {
+    id,
+    label,
+    createdAt,
+    ...optionalString(parsed, 'userId'),
+    ...optionalString(parsed, 'sessionId'),
+    ...optionalString(parsed, 'modelVersion'),
+  };
   const predicted = field(parsed, 'predicted');
-  if (typeof predicted === 'object' && predicted !== null) {
+  if (isObject(predicted)) {
     const digit = field(predicted, 'digit');
     const confidence = field(predicted, 'confidence');
     if (typeof digit === 'number' && typeof confidence === 'number') meta.predicted = { digit, confidence };

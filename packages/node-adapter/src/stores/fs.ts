@@ -89,8 +89,17 @@ export async function replaceFileAtomically(
   fs: StoreFileSystem,
   path: string,
   chunks: Uint8Array[],
+  options: {
+    /**
+     * Where to write first; a file an earlier crash left there is removed. Default: a new name
+     * beside `path`.
+     */
+    temporary?: string;
+  } = {},
 ): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const temporary =
+    options.temporary ?? `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  if (options.temporary !== undefined) await fs.rm(temporary, { recursive: false, force: true });
   await writeDurably(fs, temporary, chunks);
   try {
     await fs.rename(temporary, path);

@@ -7,10 +7,13 @@ import { isErrorCode } from './fs.js';
 
 /** How a store takes its directory's lock. */
 export interface DirectoryLockOptions {
-  /** proper-lockfile's `stale`: a lock not refreshed for this long is taken over. At least 2000. */
-  staleMs: number;
-  /** Give up with `StorageError` after waiting this long for another process to release it. */
-  timeoutMs: number;
+  /**
+   * proper-lockfile's `stale`: a lock not refreshed for this long is taken over. At least 2000.
+   * Default 10,000.
+   */
+  staleMs?: number | undefined;
+  /** Give up with `StorageError` after waiting this long for another process to release it. Default 30,000. */
+  timeoutMs?: number | undefined;
 }
 
 /** A cross-process lock, held for one operation at a time. */
@@ -58,7 +61,9 @@ const bump = (map: Map<string, number>, key: string, by: number) => map.set(key,
  * Takeovers are serialised by a second lock and re-check the lock directory's identity first, so
  * two waiters cannot both remove it and one of them remove the other's fresh lock.
  */
-export function createDirectoryLock(target: string, options: DirectoryLockOptions): DirectoryLock {
+export function createDirectoryLock(target: string, options: DirectoryLockOptions = {}): DirectoryLock {
+  const staleMs = options.staleMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const lockPath = `${target}.lock`;
   const usersDir = `${lockPath}-users`;
   const takeoverPath = `${lockPath}.takeover`;
@@ -105,13 +110,13 @@ export function createDirectoryLock(target: string, options: DirectoryLockOption
 
   async function acquire(): Promise<() => Promise<void>> {
     await register();
-    const deadline = Date.now() + options.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
         const release = await lockfile.lock(target, {
           lockfilePath: lockPath,
           realpath: false,
-          stale: options.staleMs,
+          stale: staleMs,
           // Held for milliseconds at a time, a lock is only compromised after the event loop
           // stalled for `staleMs`; the next acquisition then starts clean.
           onCompromised: () => {},
@@ -125,7 +130,7 @@ export function createDirectoryLock(target: string, options: DirectoryLockOption
         if (!isErrorCode(error, 'ELOCKED')) throw error;
         if (await takeOverAbandoned()) continue;
         if (Date.now() >= deadline) {
-          throw new StorageError(`${lockPath} is held by another process (waited ${options.timeoutMs} ms)`, {
+          throw new StorageError(`${lockPath} is held by another process (waited ${timeoutMs} ms)`, {
             cause: error,
           });
         }
