@@ -90,6 +90,7 @@ export {
 export {
   type AgreementOptions,
   bundledDigits,
+  createPortRetrainer, // store-kit
   createRetrainer,
   DEFAULT_AGREEMENT,
   DEFAULT_GATE,
@@ -100,15 +101,22 @@ export {
   gateVerdict,
   type LabelledDigit,
   NoCorrectionsError,
+  type PortRetrainer, // store-kit
+  type PortRetrainerOptions, // store-kit
   RetrainConfigError,
   type Retrainer,
   RetrainerDisposedError,
   type RetrainerOptions,
+  type RetrainMessagePort, // store-kit
   type RetrainMetrics,
   type RetrainMode,
   type RetrainProgress,
   type RetrainRequest,
   type RetrainResult,
+  type RetrainServerOptions, // store-kit
+  RetrainWorkerError, // store-kit
+  type RetrainWorkerSetup, // store-kit
+  serveRetrainer, // store-kit
   toWireError,
   type WireError,
 } from './retrain/index.js';
