@@ -96,7 +96,8 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
         // Resolved on arrival, in the client's order, whatever runs meanwhile.
         if (message.base.artifacts) held = { key: message.base.key, artifacts: message.base.artifacts };
         const base = held?.key === message.base.key ? held.artifacts : undefined;
-        queue = queue.then(() => run(message, controller.signal, base));
+        // A port that cannot even take an error answer is closing: later runs are still served.
+        queue = queue.then(() => run(message, controller.signal, base)).catch(() => undefined);
         break;
       }
       case 'abort':
