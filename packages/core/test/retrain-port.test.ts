@@ -1,13 +1,9 @@
-import {
-  MessageChannel as NodeMessageChannel,
-  type MessagePort as NodeMessagePort,
-} from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { expectCode, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPortRetrainer,
-  isCrazyDigitsError,
   type LabelledDigit,
   NoCorrectionsError,
   RetrainerDisposedError,
@@ -36,18 +32,16 @@ const digits = (from: number, count: number): LabelledDigit[] =>
     label: train.labels[from + i] ?? 0,
   }));
 
-/** Two training steps and small rehearsal and validation sets: these tests check the protocol. */
-const quick: RetrainWorkerSetup = {
+/** Small rehearsal and validation sets: these tests check the protocol, not what it learns. */
+const steps = (count: number): RetrainWorkerSetup => ({
   backend: 'wasm',
-  retrainer: { minSteps: 2, maxSteps: 2, rehearsal: dataset(0, 200), validation: dataset(200, 200) },
-};
-const long: RetrainWorkerSetup = {
-  ...quick,
-  retrainer: { ...quick.retrainer, minSteps: 500, maxSteps: 500 },
-};
+  retrainer: { minSteps: count, maxSteps: count, rehearsal: dataset(0, 200), validation: dataset(200, 200) },
+});
+const quick = steps(2);
+const long = steps(500);
 
 /** A `worker_threads` port as the protocol sees it; what it receives is also kept in `seen`. */
-function wrap(port: NodeMessagePort, seen: unknown[] = []): RetrainMessagePort {
+function wrap(port: MessagePort, seen: unknown[] = []): RetrainMessagePort {
   return {
     postMessage: (message, transfer) => port.postMessage(message, transfer),
     listen(onMessage, onClose) {
@@ -64,7 +58,7 @@ function wrap(port: NodeMessagePort, seen: unknown[] = []): RetrainMessagePort {
 
 /** A client and a server on the two ends of one channel, in this thread. */
 function channel(setup: RetrainWorkerSetup = quick) {
-  const { port1, port2 } = new NodeMessageChannel();
+  const { port1, port2 } = new MessageChannel();
   const answers: unknown[] = [];
   const stopServing = serveRetrainer(wrap(port2));
   const retrainer = createPortRetrainer(wrap(port1, answers), { setup });
@@ -79,13 +73,17 @@ function channel(setup: RetrainWorkerSetup = quick) {
 const typeOf = (message: unknown) =>
   typeof message === 'object' && message !== null && 'type' in message ? message.type : undefined;
 
-/** Resolves once `check` holds, polling between macrotasks. */
-async function until(check: () => boolean) {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+/** Waits, polling between macrotasks, until `check` holds or 20 s have passed. */
+async function waitFor(check: () => boolean) {
+  const deadline = Date.now() + 20_000;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-/** Waits for the server's run to wind down, then checks that no tensor outlived it. */
-const tensorsBackTo = (baseline: number) => until(() => tf.memory().numTensors === baseline);
+/** The other end stops a cancelled run at its next step; once it has, no tensor may be left. */
+async function expectTensorsBackTo(baseline: number) {
+  await waitFor(() => tf.memory().numTensors === baseline);
+  expect(tf.memory().numTensors).toBe(baseline);
+}
 
 let shared: ReturnType<typeof channel>;
 let baseline: number;
@@ -96,215 +94,150 @@ beforeAll(async () => {
 });
 afterAll(() => shared.close());
 
-describe('the retrain protocol over a message port', () => {
-  it(
-    "runs core's retrainer on the other end: progress, a gated result, the weights moved back",
-    async () => {
-      const corrections = digits(300, 8);
-      const baseBytes = base.weightData instanceof ArrayBuffer ? base.weightData.byteLength : 0;
-      const progress: RetrainProgress[] = [];
-      const result = await shared.retrainer.retrain({
+describe('the retrain protocol over a message port', { timeout: SLOW }, () => {
+  it("runs core's retrainer on the other end: progress, a gated result, the weights moved back", async () => {
+    const corrections = digits(300, 8);
+    const baseBytes = base.weightData instanceof ArrayBuffer ? base.weightData.byteLength : 0;
+    const phases: RetrainProgress['phase'][] = [];
+    const result = await shared.retrainer.retrain({
+      base,
+      corrections,
+      onProgress: (p) => phases.push(p.phase),
+    });
+    expect(result.metrics).toMatchObject({ steps: 2, correctionsUsed: 8 });
+    expect(new Set(phases)).toEqual(new Set(['preparing', 'training', 'validating']));
+    expect(shared.retrainer.backend).toBe('wasm');
+    // The candidate's float32 weights arrive whole (the bundled model's are float16); the
+    // caller's base and corrections are copied, not detached.
+    const weights = result.artifacts.weightData;
+    expect(weights instanceof ArrayBuffer && weights.byteLength).toBe(baseBytes * 2);
+    expect(base.weightData instanceof ArrayBuffer && base.weightData.byteLength).toBe(baseBytes);
+    expect(corrections.every((c) => c.image.length === 784)).toBe(true);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('carries the request’s plain fields there and the accepted candidate’s rehearsal outputs back', async () => {
+    // The bundled rehearsal and held-out digits: what the caller knows of the base applies to them.
+    const gate = { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 };
+    const { retrainer, close } = channel({ backend: 'wasm', retrainer: { minSteps: 2, maxSteps: 2, gate } });
+    try {
+      const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
+      const result = await retrainer.retrain({ base, corrections: digits(300, 4), baseEvaluation: known });
+      expect(result.metrics).toMatchObject({
+        baseAccuracy: 0.777,
+        baseRecall: known.recall,
+        heldOutCount: 2000,
+      });
+      expect(result.accepted).toBe(true);
+      expect(result.rehearsal?.probabilities).toHaveLength(10_000);
+      expect(result.rehearsal?.features.length).toBe(1000 * 128);
+    } finally {
+      close();
+    }
+  });
+
+  it("aborts the run on the other end and rejects with the signal's reason at once", async () => {
+    const { retrainer, answers, close } = channel(long);
+    const controller = new AbortController();
+    const reason = new Error('user cancelled');
+    try {
+      const run = retrainer.retrain({
         base,
-        corrections,
-        onProgress: (p) => progress.push(p),
+        corrections: digits(300, 8),
+        signal: controller.signal,
+        onProgress: (p) => p.phase === 'training' && controller.abort(reason),
       });
-      expect(result.metrics).toMatchObject({ steps: 2, correctionsUsed: 8 });
-      expect(typeof result.accepted).toBe('boolean');
-      expect(progress.map((p) => p.phase)).toEqual(
-        expect.arrayContaining(['preparing', 'training', 'validating']),
-      );
-      expect(progress.at(-1)?.fraction).toBe(1);
-      expect(shared.retrainer.backend).toBe('wasm');
-      // The candidate's float32 weights arrive whole (the bundled model's are float16); the
-      // caller's base and corrections are copied, not detached.
-      const weights = result.artifacts.weightData;
-      expect(weights instanceof ArrayBuffer && weights.byteLength).toBe(baseBytes * 2);
-      expect(base.weightData instanceof ArrayBuffer && base.weightData.byteLength).toBe(baseBytes);
-      expect(corrections.every((c) => c.image.length === 784)).toBe(true);
-      expect(tf.memory().numTensors).toBe(baseline);
-    },
-    SLOW,
-  );
+      await expect(run).rejects.toBe(reason);
+      // The other end stops at its next step and says so; no result follows.
+      await waitFor(() => answers.some((m) => typeOf(m) === 'error'));
+      expect(answers.map(typeOf).filter((type) => type !== 'progress')).toEqual(['error']);
+      await expectTensorsBackTo(baseline);
+      const late = retrainer.retrain({ base, corrections: digits(300, 2), signal: controller.signal });
+      await expect(late).rejects.toBe(reason);
+    } finally {
+      close();
+    }
+    // The aborted run is dropped: the next one on the shared channel completes.
+    const next = await shared.retrainer.retrain({ base, corrections: digits(300, 1) });
+    expect(next.metrics.steps).toBe(2);
+  });
 
-  it(
-    'carries the request’s plain fields there and the accepted candidate’s rehearsal outputs back',
-    async () => {
-      // The bundled rehearsal and held-out digits: what the caller knows of the base applies to them.
-      const { retrainer, close } = channel({
-        backend: 'wasm',
-        retrainer: {
-          minSteps: 2,
-          maxSteps: 2,
-          gate: { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 },
-        },
+  it('brings errors back with their code, class and cause', async () => {
+    const empty = shared.retrainer.retrain({ base, corrections: [] });
+    await expect(empty).rejects.toBeInstanceOf(NoCorrectionsError);
+    await expect(empty).rejects.toThrow('[crazy-digits] there are no corrections to retrain on');
+    const full = shared.retrainer.retrain({ base, corrections: digits(0, 2), mode: 'full' });
+    await expectCode(full, 'RETRAIN_CONFIG');
+
+    const nonsense = { modelTopology: { nonsense: true } };
+    const broken = shared.retrainer.retrain({ base: nonsense, corrections: digits(0, 2) });
+    await expect(broken).rejects.toBeInstanceOf(RetrainWorkerError);
+    await expect(broken).rejects.toHaveProperty('cause', expect.any(Error));
+
+    const webgpu = channel({ ...quick, backend: 'webgpu' });
+    try {
+      const unavailable = webgpu.retrainer.retrain({ base, corrections: digits(0, 2) });
+      await expectCode(unavailable, 'BACKEND_UNAVAILABLE');
+      await expect(unavailable).rejects.toHaveProperty('name', 'BackendUnavailableError');
+      // Why the backend's package could not load, as the other end saw it.
+      await expect(unavailable).rejects.toHaveProperty('cause.message', expect.stringMatching(/webgpu/));
+    } finally {
+      webgpu.close();
+    }
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('rejects pending runs on dispose, and every run after, and closes the other end', async () => {
+    const { retrainer, port2 } = channel(long);
+    const otherEndClosed = new Promise((resolve) => port2.once('close', resolve));
+    const run = retrainer.retrain({
+      base,
+      corrections: digits(300, 8),
+      onProgress: (p) => p.phase === 'training' && retrainer.dispose(),
+    });
+    await expect(run).rejects.toBeInstanceOf(RetrainerDisposedError);
+    await expect(retrainer.retrain({ base, corrections: digits(0, 1) })).rejects.toBeInstanceOf(
+      RetrainerDisposedError,
+    );
+    await otherEndClosed;
+    await expectTensorsBackTo(baseline);
+  });
+
+  it('fails pending runs when the other end closes, and opens a new port for the next run', async () => {
+    const ends: MessagePort[] = [];
+    const open = () => {
+      const { port1, port2 } = new MessageChannel();
+      serveRetrainer(wrap(port2));
+      ends.push(port2);
+      return wrap(port1);
+    };
+    const retrainer = createPortRetrainer(open, { setup: long });
+    try {
+      const run = retrainer.retrain({
+        base,
+        corrections: digits(300, 8),
+        onProgress: (p) => p.phase === 'training' && ends[0]?.close(),
       });
-      try {
-        const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
-        const result = await retrainer.retrain({ base, corrections: digits(300, 4), baseEvaluation: known });
-        expect(result.metrics).toMatchObject({
-          baseAccuracy: 0.777,
-          baseRecall: known.recall,
-          heldOutCount: 2000,
-        });
-        expect(result.accepted).toBe(true);
-        expect(result.rehearsal?.probabilities).toHaveLength(10_000);
-        expect(result.rehearsal?.features.length).toBe(1000 * 128);
-      } finally {
-        close();
-      }
-    },
-    SLOW,
-  );
-
-  it(
-    "aborts the run on the other end and rejects with the signal's reason at once",
-    async () => {
-      const { retrainer, answers, close } = channel(long);
-      try {
-        const controller = new AbortController();
-        const reason = new Error('user cancelled');
-        const run = retrainer.retrain({
-          base,
-          corrections: digits(300, 8),
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.phase === 'training') controller.abort(reason);
-          },
-        });
-        await expect(run).rejects.toBe(reason);
-        // The server stops at its next step and says so; no result follows.
-        await until(() => answers.some((m) => typeOf(m) === 'error'));
-        expect(answers.filter((m) => typeOf(m) === 'result')).toEqual([]);
-        await tensorsBackTo(baseline);
-        await expect(
-          retrainer.retrain({ base, corrections: digits(300, 2), signal: controller.signal }),
-        ).rejects.toBe(reason);
-      } finally {
-        close();
-      }
-      // The aborted run is dropped: the next one on the shared channel completes.
-      const next = await shared.retrainer.retrain({ base, corrections: digits(300, 1) });
-      expect(next.metrics.steps).toBe(2);
-    },
-    SLOW,
-  );
-
-  it(
-    'brings errors back with their code, class and cause',
-    async () => {
-      const empty = await shared.retrainer.retrain({ base, corrections: [] }).catch((e: unknown) => e);
-      expect(empty).toBeInstanceOf(NoCorrectionsError);
-      expect(empty).toMatchObject({
-        name: 'NoCorrectionsError',
-        message: '[crazy-digits] there are no corrections to retrain on',
-      });
+      await expectCode(run, 'RETRAIN_WORKER_FAILED');
+      await expect(run).rejects.toThrow(/its port closed/);
+      await expectTensorsBackTo(baseline);
+      // An answer, on a new port.
       await expectCode(
-        shared.retrainer.retrain({ base, corrections: digits(0, 2), mode: 'full' }),
+        retrainer.retrain({ base, corrections: digits(0, 2), mode: 'full' }),
         'RETRAIN_CONFIG',
       );
-
-      const broken = await shared.retrainer
-        .retrain({ base: { modelTopology: { nonsense: true } }, corrections: digits(0, 2) })
-        .catch((e: unknown) => e);
-      expect(broken).toBeInstanceOf(RetrainWorkerError);
-      expect(broken).toHaveProperty('cause', expect.any(Error));
-
-      const webgpu = channel({ ...quick, backend: 'webgpu' });
-      try {
-        const unavailable = await webgpu.retrainer
-          .retrain({ base, corrections: digits(0, 2) })
-          .catch((e: unknown) => e);
-        expect(isCrazyDigitsError(unavailable, 'BACKEND_UNAVAILABLE')).toBe(true);
-        expect(unavailable).toMatchObject({ name: 'BackendUnavailableError' });
-        // Why the backend's package could not load, as the other end saw it.
-        expect(unavailable).toHaveProperty('cause', expect.any(Error));
-        expect(unavailable).toHaveProperty('cause.message', expect.stringMatching(/tfjs-backend-webgpu/));
-      } finally {
-        webgpu.close();
-      }
-      expect(tf.memory().numTensors).toBe(baseline);
-    },
-    SLOW,
-  );
-
-  it(
-    'rejects pending runs on dispose, and every run after, and frees the other end',
-    async () => {
-      const { retrainer, port2 } = channel(long);
-      let serverClosed = false;
-      port2.on('close', () => {
-        serverClosed = true;
-      });
-      const run = retrainer
-        .retrain({
-          base,
-          corrections: digits(300, 8),
-          onProgress: (p) => {
-            if (p.phase === 'training') retrainer.dispose();
-          },
-        })
-        .catch((e: unknown) => e);
-      expect(await run).toBeInstanceOf(RetrainerDisposedError);
-      await expect(retrainer.retrain({ base, corrections: digits(0, 1) })).rejects.toBeInstanceOf(
-        RetrainerDisposedError,
-      );
-      await until(() => serverClosed);
-      await tensorsBackTo(baseline);
+      expect(ends).toHaveLength(2);
+    } finally {
       retrainer.dispose();
-    },
-    SLOW,
-  );
+    }
+  });
 
-  it(
-    'fails pending runs when the other end closes, and opens a new port for the next run',
-    async () => {
-      const ends: NodeMessagePort[] = [];
-      const retrainer = createPortRetrainer(
-        () => {
-          const { port1, port2 } = new NodeMessageChannel();
-          serveRetrainer(wrap(port2));
-          ends.push(port2);
-          return wrap(port1);
-        },
-        { setup: long },
-      );
-      try {
-        const run = retrainer.retrain({
-          base,
-          corrections: digits(300, 8),
-          onProgress: (p) => {
-            if (p.phase === 'training') ends[0]?.close();
-          },
-        });
-        await expectCode(run, 'RETRAIN_WORKER_FAILED');
-        await expect(run).rejects.toThrow(/its port closed/);
-        await tensorsBackTo(baseline);
-        const next = await retrainer
-          .retrain({ base, corrections: digits(0, 2), mode: 'full' })
-          .catch((e: unknown) => e);
-        expect(ends).toHaveLength(2);
-        expect(isCrazyDigitsError(next, 'RETRAIN_CONFIG')).toBe(true);
-      } finally {
-        retrainer.dispose();
-      }
-    },
-    SLOW,
-  );
-
-  it(
-    'keeps a port it was given failed once it closed',
-    async () => {
-      const { retrainer, port2, close } = channel();
-      try {
-        const run = retrainer.retrain({ base, corrections: digits(0, 1) });
-        port2.close();
-        await expectCode(run, 'RETRAIN_WORKER_FAILED');
-        await expectCode(retrainer.retrain({ base, corrections: digits(0, 1) }), 'RETRAIN_WORKER_FAILED');
-        await tensorsBackTo(baseline);
-      } finally {
-        close();
-      }
-    },
-    SLOW,
-  );
+  it('keeps a port it was given failed once it closed', async () => {
+    const { retrainer, port2 } = channel();
+    const run = retrainer.retrain({ base, corrections: digits(0, 1) });
+    port2.close();
+    await expectCode(run, 'RETRAIN_WORKER_FAILED');
+    await expectCode(retrainer.retrain({ base, corrections: digits(0, 1) }), 'RETRAIN_WORKER_FAILED');
+    await expectTensorsBackTo(baseline);
+  });
 });
