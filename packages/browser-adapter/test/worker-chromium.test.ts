@@ -38,7 +38,7 @@ describe.skipIf(!chromiumPath)(
           wasmPaths: harness.wasmPaths,
           corrections,
           thread: 'worker',
-          retrainer: { minSteps: 2, maxSteps: 2 },
+          retrainer: { maxSteps: 2 },
           checkAbort: true,
         });
         const [run] = figures.runs;

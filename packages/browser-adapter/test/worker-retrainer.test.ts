@@ -1,214 +1,49 @@
-import { CrazyDigitsError, isCrazyDigitsError, type RetrainProgress, useBackend } from '@crazy-digits/core';
-import { type LabelledDigit, NoCorrectionsError } from '@crazy-digits/core/store-kit';
+import { type RetrainProgress, useBackend } from '@crazy-digits/core';
+import type { LabelledDigit } from '@crazy-digits/core/store-kit';
 import type { DigitDataset } from '@crazy-digits/core/training';
 import { expectCode, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { embeddedToArtifacts } from '../../core/src/model/bundle.js';
 import { bundledModel } from '../../core/src/model/bundled-model.generated.js';
-import { serveRetrainRequests } from '../src/index.js';
-import { createRetrainerOn, type RetrainWorkerHandle } from '../src/worker/create-worker-retrainer.js';
-import type { ConfigureMessage, FromWorkerMessage } from '../src/worker/messages.js';
-import { connectRetrainClient, type RetrainClient } from '../src/worker/retrain-client.js';
-import { toRetrainMessage } from '../src/worker/wire.js';
+import { serveRetrainRequests, type WorkerRetrainer, type WorkerRetrainerOptions } from '../src/index.js';
+import { createRetrainerOn } from '../src/worker/create-worker-retrainer.js';
+import type { RetrainWorkerHandle } from '../src/worker/dom-port.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
-const base = embeddedToArtifacts(bundledModel);
+const artifacts = embeddedToArtifacts(bundledModel);
+const base = { artifacts };
 const train = loadMnist('train', 400);
-const dataset = (from: number, count: number): DigitDataset => ({
-  images: Float32Array.from(train.images.subarray(from * 784, (from + count) * 784), (v) => v / 255),
-  labels: train.labels.slice(from, from + count),
-});
-const digits = (from: number, count: number): LabelledDigit[] =>
+
+/** `count` MNIST digits from `from` on, as a dataset (values 0–1). */
+function slice(from: number, count: number): DigitDataset {
+  const images = new Float32Array(count * 784);
+  for (let i = 0; i < count; i++) images.set(mnistDigit(train, from + i), i * 784);
+  return { images, labels: train.labels.slice(from, from + count) };
+}
+const corrections = (count: number): LabelledDigit[] =>
   Array.from({ length: count }, (_, i) => ({
-    image: mnistDigit(train, from + i),
-    label: train.labels[from + i] ?? 0,
+    image: mnistDigit(train, 300 + i),
+    label: train.labels[300 + i] ?? 0,
   }));
 
-/** Two training steps and small rehearsal/validation sets: these tests check the protocol. */
-const configuration: ConfigureMessage = {
-  type: 'configure',
+/** What the page configures: two steps, small rehearsal and held-out sets. */
+const options: WorkerRetrainerOptions = {
   backend: 'wasm',
-  retrainer: { minSteps: 2, maxSteps: 2, rehearsal: dataset(0, 200), validation: dataset(200, 200) },
+  retrainer: { maxSteps: 2, rehearsal: slice(0, 200), validation: slice(200, 200) },
 };
 
-/** A page and a "worker" on the two ends of a message channel, in this thread. */
-function connect(config: ConfigureMessage = configuration) {
+/**
+ * A worker stand-in on the page end of a DOM `MessageChannel`: with `serve`, the other end runs
+ * `serveRetrainRequests` in this thread; without, nobody answers. `crash` fires its 'error' event.
+ */
+function fakeWorker({ serve }: { serve: boolean }) {
   const { port1, port2 } = new MessageChannel();
-  const stop = serveRetrainRequests(port2);
-  const client = connectRetrainClient(port1, config);
-  const seen: FromWorkerMessage[] = [];
-  port1.addEventListener('message', (event: MessageEvent) => seen.push(event.data));
-  return {
-    client,
-    seen,
-    close() {
-      client.close(new Error('closed'));
-      stop();
-      port1.close();
-      port2.close();
-    },
-  };
-}
-
-/** Resolves once `check` holds, polling between macrotasks. */
-async function until(check: () => boolean) {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-let channel: ReturnType<typeof connect>;
-let client: RetrainClient;
-beforeAll(async () => {
-  await useBackend('wasm');
-  channel = connect();
-  client = channel.client;
-});
-afterAll(() => channel.close());
-
-describe('the retrain worker protocol', () => {
-  it(
-    "runs core's retrainer on the other side: progress, a gated result, no leaked tensors",
-    async () => {
-      const corrections = digits(300, 8);
-      const baseBytes = base.weightData instanceof ArrayBuffer ? base.weightData.byteLength : 0;
-      const progress: RetrainProgress[] = [];
-      const result = await expectNoLeakedTensors(() =>
-        client.retrain({ base, corrections, onProgress: (p) => progress.push(p) }),
-      );
-      expect(result.metrics).toMatchObject({ steps: 2, correctionsUsed: 8 });
-      expect(typeof result.accepted).toBe('boolean');
-      expect(result.metrics.recall).toHaveLength(10);
-      expect(progress.map((p) => p.phase)).toEqual([
-        'preparing',
-        'training',
-        'training',
-        'validating',
-        'validating',
-      ]);
-      expect(client.backend).toBe('wasm');
-      // The candidate's float32 weights arrive whole (the bundled model's are float16), and the
-      // caller's images and weights are copied, not detached.
-      const weights = result.artifacts.weightData;
-      expect(weights instanceof ArrayBuffer && weights.byteLength).toBe(baseBytes * 2);
-      expect(base.weightData instanceof ArrayBuffer && base.weightData.byteLength).toBe(baseBytes);
-      expect(corrections.every((c) => c.image.length === 784)).toBe(true);
-      expect(client.pending).toBe(0);
-    },
-    SLOW,
-  );
-
-  it(
-    'passes what the page knows of the base to the worker, and the accepted candidate’s rehearsal outputs back',
-    async () => {
-      // Bundled rehearsal and validation digits: the retrainer can use what the page knows of them.
-      const bundled = connect({
-        type: 'configure',
-        backend: 'wasm',
-        retrainer: {
-          minSteps: 2,
-          maxSteps: 2,
-          gate: { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 },
-        },
-      });
-      try {
-        const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
-        const result = await bundled.client.retrain({
-          base,
-          corrections: digits(300, 4),
-          baseEvaluation: known,
-        });
-        expect(result.metrics.baseAccuracy).toBe(0.777);
-        expect(result.metrics.baseRecall).toEqual(known.recall);
-        // Accepted: its outputs on the 1,000 bundled rehearsal digits come back for the page's rehearsal digits.
-        expect(result.accepted).toBe(true);
-        expect(result.rehearsal?.probabilities).toHaveLength(10_000);
-        expect(result.rehearsal?.features.length).toBe(1000 * 128);
-      } finally {
-        bundled.close();
-      }
-      const { message } = toRetrainMessage(1, {
-        base,
-        corrections: digits(300, 1),
-        baseOnRehearsal: { featureMean: [0.5], probabilities: new Float32Array(10) },
-        baseEvaluation: { accuracy: 1, recall: [1], count: 1 },
-      });
-      expect(message.baseOnRehearsal?.featureMean).toEqual([0.5]);
-      expect(message.baseEvaluation?.count).toBe(1);
-    },
-    SLOW,
-  );
-
-  it(
-    "aborts the run in the worker and rejects with the signal's reason",
-    async () => {
-      const controller = new AbortController();
-      const reason = new Error('user cancelled');
-      const before = channel.seen.length;
-      await expectNoLeakedTensors(async () => {
-        const run = client.retrain({
-          base,
-          corrections: digits(300, 8),
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.phase === 'training') controller.abort(reason);
-          },
-        });
-        await expect(run).rejects.toBe(reason);
-        // The worker stops at its next step and reports the abort; no result follows.
-        await until(() => channel.seen.slice(before).some((m) => m.type === 'error'));
-      });
-      const answers = channel.seen.slice(before).filter((m) => m.type !== 'progress');
-      expect(answers).toHaveLength(1);
-      expect(answers[0]?.type === 'error' && answers[0].error.name).toBe('AbortError');
-      // An aborted signal stops a run before it is posted.
-      await expect(
-        client.retrain({ base, corrections: digits(300, 2), signal: controller.signal }),
-      ).rejects.toBe(reason);
-    },
-    SLOW,
-  );
-
-  it(
-    'rethrows crazy-digits errors with their own code, and wraps the others',
-    async () => {
-      const empty = await client.retrain({ base, corrections: [] }).catch((e: unknown) => e);
-      expect(empty).toBeInstanceOf(NoCorrectionsError);
-      expect(isCrazyDigitsError(empty, 'NO_CORRECTIONS')).toBe(true);
-      expect(empty).toMatchObject({
-        name: 'NoCorrectionsError',
-        message: '[crazy-digits] there are no corrections to retrain on',
-      });
-
-      await expectCode(client.retrain({ base, corrections: digits(0, 2), mode: 'full' }), 'RETRAIN_CONFIG');
-
-      const broken = await client
-        .retrain({ base: { modelTopology: { nonsense: true } }, corrections: digits(0, 2) })
-        .catch((e: unknown) => e);
-      expect(isCrazyDigitsError(broken, 'RETRAIN_WORKER_FAILED')).toBe(true);
-      expect(broken).toHaveProperty('cause', expect.any(Error));
-
-      const webgpu = connect({ ...configuration, backend: 'webgpu' });
-      try {
-        const unavailable = await webgpu.client
-          .retrain({ base, corrections: digits(0, 2) })
-          .catch((e: unknown) => e);
-        expect(unavailable).toBeInstanceOf(CrazyDigitsError);
-        expect(unavailable).toMatchObject({ code: 'BACKEND_UNAVAILABLE', name: 'BackendUnavailableError' });
-      } finally {
-        webgpu.close();
-      }
-    },
-    SLOW,
-  );
-});
-
-/** A worker stand-in: the page end of a channel nobody answers on, with `error` events and `terminate`. */
-function silentWorker() {
-  const { port1, port2 } = new MessageChannel();
+  const stopServing = serve ? serveRetrainRequests(port2) : () => {};
   const crashListeners: ((event: MessageEvent) => void)[] = [];
   let terminated = false;
   const worker: RetrainWorkerHandle = {
-    postMessage: (message, options) => port1.postMessage(message, options),
+    postMessage: (message, transfer) => port1.postMessage(message, transfer),
     addEventListener(type: string, listener: (event: MessageEvent) => void) {
       if (type === 'message') port1.addEventListener('message', listener);
       else if (type === 'error') crashListeners.push(listener);
@@ -216,6 +51,7 @@ function silentWorker() {
     removeEventListener: (type, listener) => port1.removeEventListener(type, listener),
     terminate() {
       terminated = true;
+      stopServing();
       port1.close();
       port2.close();
     },
@@ -223,47 +59,113 @@ function silentWorker() {
   return {
     worker,
     crash: () => {
-      for (const listener of crashListeners) listener(new MessageEvent('error'));
+      for (const listener of crashListeners)
+        listener(Object.assign(new MessageEvent('error'), { message: 'out of memory' }));
     },
     terminated: () => terminated,
   };
 }
 
-describe('createWorkerRetrainer', () => {
+/** Runs `test` on a retrainer whose stand-in worker serves the protocol, then disposes it. */
+async function withServingWorker(
+  overrides: WorkerRetrainerOptions,
+  test: (retrainer: WorkerRetrainer) => Promise<void>,
+) {
+  const fake = fakeWorker({ serve: true });
+  const retrainer = createRetrainerOn(() => fake.worker, { ...options, ...overrides });
+  try {
+    await test(retrainer);
+  } finally {
+    retrainer.dispose();
+  }
+  expect(fake.terminated()).toBe(true);
+}
+
+beforeAll(() => useBackend('wasm'));
+
+describe('createWorkerRetrainer over a worker serving serveRetrainRequests', () => {
+  it(
+    'configures the worker from its options, retrains there and reports the worker’s backend',
+    () =>
+      withServingWorker({}, async (retrainer) => {
+        expect(retrainer.backend).toBeUndefined();
+        const phases: RetrainProgress['phase'][] = [];
+        const result = await expectNoLeakedTensors(() =>
+          retrainer.retrain({ base, corrections: corrections(6), onProgress: (p) => phases.push(p.phase) }),
+        );
+        expect(result.metrics).toMatchObject({ steps: 2, correctionsUsed: 6 });
+        expect(new Set(phases)).toEqual(new Set(['preparing', 'training', 'validating']));
+        expect(retrainer.backend).toBe('wasm');
+      }),
+    SLOW,
+  );
+
+  it(
+    'stops an aborted run in the worker, which then serves the next run',
+    () =>
+      withServingWorker({}, async (retrainer) => {
+        const controller = new AbortController();
+        const stopped = retrainer.retrain({
+          base,
+          corrections: corrections(4),
+          signal: controller.signal,
+          onProgress: () => controller.abort(new Error('stopped by the page')),
+        });
+        await expect(stopped).rejects.toThrow('stopped by the page');
+        const after = await retrainer.retrain({ base, corrections: corrections(2) });
+        expect(after.metrics.steps).toBe(2);
+      }),
+    SLOW,
+  );
+
+  it(
+    'selects the configured backend in the worker, failing with its code when it is missing',
+    () =>
+      withServingWorker({ backend: 'webgpu' }, (retrainer) =>
+        expectCode(retrainer.retrain({ base, corrections: corrections(1) }), 'BACKEND_UNAVAILABLE'),
+      ),
+    SLOW,
+  );
+});
+
+describe('createWorkerRetrainer when its worker fails', () => {
   it('fails the runs of a crashed worker and starts a new one for the next run', async () => {
-    const started: ReturnType<typeof silentWorker>[] = [];
+    const started: ReturnType<typeof fakeWorker>[] = [];
     const retrainer = createRetrainerOn(() => {
-      const fake = silentWorker();
+      const fake = fakeWorker({ serve: false });
       started.push(fake);
       return fake.worker;
     });
-    const run = retrainer.retrain({ base, corrections: digits(0, 1) });
+    const run = retrainer.retrain({ base, corrections: corrections(1) });
     started[0]?.crash();
+    await expect(run).rejects.toThrow(/crashed: out of memory/);
     await expectCode(run, 'RETRAIN_WORKER_FAILED');
     expect(started[0]?.terminated()).toBe(true);
 
-    const next = retrainer.retrain({ base, corrections: digits(0, 1) });
+    const next = retrainer.retrain({ base, corrections: corrections(1) });
     expect(started).toHaveLength(2);
     retrainer.dispose();
     await expectCode(next, 'RETRAINER_DISPOSED');
     expect(started[1]?.terminated()).toBe(true);
-    await expectCode(retrainer.retrain({ base, corrections: digits(0, 1) }), 'RETRAINER_DISPOSED');
+    await expectCode(retrainer.retrain({ base, corrections: corrections(1) }), 'RETRAINER_DISPOSED');
     retrainer.dispose();
   });
 
   it('keeps a failed worker it was given failed, and explains a worker that cannot start', async () => {
-    const fake = silentWorker();
+    const fake = fakeWorker({ serve: false });
     const given = createRetrainerOn(() => fake.worker, {}, false);
-    const run = given.retrain({ base, corrections: digits(0, 1) });
+    const run = given.retrain({ base, corrections: corrections(1) });
     fake.crash();
     await expectCode(run, 'RETRAIN_WORKER_FAILED');
-    await expectCode(given.retrain({ base, corrections: digits(0, 1) }), 'RETRAIN_WORKER_FAILED');
+    await expectCode(given.retrain({ base, corrections: corrections(1) }), 'RETRAIN_WORKER_FAILED');
     given.dispose();
 
     const unstartable = createRetrainerOn(() => {
       throw new TypeError('Invalid URL');
     });
-    await expectCode(unstartable.retrain({ base, corrections: digits(0, 1) }), 'RETRAIN_WORKER_FAILED');
+    const failure = unstartable.retrain({ base, corrections: corrections(1) });
+    await expectCode(failure, 'RETRAIN_WORKER_FAILED');
+    await expect(failure).rejects.toThrow(/pass the `worker` option/);
     unstartable.dispose();
   });
 });

@@ -5,7 +5,8 @@
  * - store plumbing: ids, validation, paging cursors, artifact checks, version numbering;
  * - the error classes, for stores and workers that throw what core throws (apps match on
  *   `code` with `isCrazyDigitsError` instead);
- * - the gradient and retrain protocols a worker speaks, and the wire form of errors;
+ * - the gradient and retrain protocols a worker speaks (`serveGradientWorker`,
+ *   `createPortRetrainer`/`serveRetrainer`), and the wire form of errors;
  * - the WebAssembly training kernels, for a worker that trains on the wasm backend.
  */
 export {
@@ -56,15 +57,23 @@ export {
 } from './recognizer/index.js';
 export {
   type BaseModel,
+  createPortRetrainer,
   DigitCodecError,
   fromWireError,
   type LabelledDigit,
   type ModelKnowledge,
   NoCorrectionsError,
+  type PortRetrainer,
+  type PortRetrainerOptions,
   RetrainConfigError,
   RetrainerDisposedError,
+  type RetrainMessagePort,
   type RetrainRequest,
   type RetrainResult,
+  type RetrainServerOptions,
+  RetrainWorkerError,
+  type RetrainWorkerSetup,
+  serveRetrainer,
   toWireError,
   type WireError,
 } from './retrain/index.js';

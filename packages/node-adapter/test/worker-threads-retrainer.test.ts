@@ -12,11 +12,13 @@ import {
   type RetrainProgress,
   useBackend,
 } from '@crazy-digits/core';
+import type { BaseModel } from '@crazy-digits/core/store-kit';
 import { type LabelledDigit, NoCorrectionsError, RetrainerDisposedError } from '@crazy-digits/core/store-kit';
 import { createDigitModel } from '@crazy-digits/core/training';
 import { expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { knowledgeOf, withKnowledge } from '../../core/src/retrain/knowledge.js';
 import { createWorkerThreadsRetrainer, RetrainWorkerError } from '../src/index.js';
 import { createWorkerThreadsRetrainerOn } from '../src/retrain/worker-threads-retrainer.js';
 
@@ -51,15 +53,15 @@ function countTicks(): () => number {
 }
 
 describe('createWorkerThreadsRetrainer', () => {
-  let base: tf.io.ModelArtifacts;
+  let base: BaseModel;
   let retrainer: Retrainer;
 
   beforeAll(async () => {
     await useBackend('wasm');
     const model = createDigitModel({ seed: 1 });
-    base = await exportModel(model);
+    base = { artifacts: await exportModel(model) };
     model.dispose();
-    retrainer = createWorkerThreadsRetrainer({ minSteps: 2, maxSteps: 2, backend: 'wasm' });
+    retrainer = createWorkerThreadsRetrainer({ maxSteps: 2, backend: 'wasm' });
   });
 
   afterAll(() => {
@@ -85,7 +87,7 @@ describe('createWorkerThreadsRetrainer', () => {
     expect(progress.at(-1)?.fraction).toBe(1);
     // On this thread the run is a few awaits; in the worker, the loop turns throughout it.
     expect(ticks).toBeGreaterThan(100);
-    const candidate = await importModel(result.artifacts);
+    const candidate = await importModel(result.candidate.artifacts);
     expect(candidate.outputs[0]?.shape).toEqual([null, 10]);
     candidate.dispose();
   });
@@ -94,22 +96,24 @@ describe('createWorkerThreadsRetrainer', () => {
     timeout: 180_000,
   }, async () => {
     const lenient = createWorkerThreadsRetrainer({
-      minSteps: 2,
       maxSteps: 2,
       backend: 'wasm',
       gate: { maxAccuracyDrop: 1, maxRecallDrop: 1, minCorrectionsFit: 0 },
     });
     try {
       const known = { accuracy: 0.777, recall: new Array<number>(10).fill(0.777), count: 2000 };
-      const result = await lenient.retrain({ base, corrections, baseEvaluation: known });
+      const result = await lenient.retrain({
+        base: withKnowledge(base.artifacts, { evaluation: known }),
+        corrections,
+      });
       expect(result.metrics.baseAccuracy).toBe(0.777);
       expect(result.metrics.baseRecall).toEqual(known.recall);
       expect(result.metrics.heldOutCount).toBe(2000);
       expect(result.accepted).toBe(true);
       // The 1,000 bundled rehearsal digits: features of the last layer's input, and probabilities.
-      expect(result.rehearsal?.probabilities).toHaveLength(10_000);
-      expect((result.rehearsal?.features.length ?? 0) % 1000).toBe(0);
-      expect(result.rehearsal?.features.length).toBeGreaterThan(0);
+      expect(knowledgeOf(result.candidate).rehearsal?.probabilities).toHaveLength(10_000);
+      expect((knowledgeOf(result.candidate).rehearsal?.features?.length ?? 0) % 1000).toBe(0);
+      expect(knowledgeOf(result.candidate).rehearsal?.features?.length).toBeGreaterThan(0);
     } finally {
       lenient.dispose();
     }
@@ -118,7 +122,7 @@ describe('createWorkerThreadsRetrainer', () => {
   it('leaves the caller’s base and corrections intact (it copies, never transfers them)', {
     timeout: 180_000,
   }, async () => {
-    const weights = base.weightData;
+    const weights = base.artifacts.weightData;
     const bytes = weights instanceof ArrayBuffer ? weights.byteLength : -1;
     await retrainer.retrain({ base, corrections: corrections.slice(0, 2) });
     expect(weights instanceof ArrayBuffer ? weights.byteLength : -2).toBe(bytes);
@@ -130,9 +134,8 @@ describe('createWorkerThreadsRetrainer', () => {
     { timeout: 60_000 },
     async () => {
       const before = lowestPriorityThreads();
-      const polite = createWorkerThreadsRetrainer({ minSteps: 1, maxSteps: 1, backend: 'wasm' });
+      const polite = createWorkerThreadsRetrainer({ maxSteps: 1, backend: 'wasm' });
       const greedy = createWorkerThreadsRetrainer({
-        minSteps: 1,
         maxSteps: 1,
         backend: 'wasm',
         lowPriority: false,
@@ -161,7 +164,7 @@ describe('createWorkerThreadsRetrainer', () => {
   });
 
   it('aborts a run in the worker, then serves the next one', { timeout: 60_000 }, async () => {
-    const long = createWorkerThreadsRetrainer({ minSteps: 500, maxSteps: 500, backend: 'wasm' });
+    const long = createWorkerThreadsRetrainer({ maxSteps: 500, backend: 'wasm' });
     try {
       const controller = new AbortController();
       const reason = new Error('stop');
@@ -193,7 +196,7 @@ describe('createWorkerThreadsRetrainer', () => {
   });
 
   it('rejects pending runs on dispose, and every run after', { timeout: 60_000 }, async () => {
-    const doomed = createWorkerThreadsRetrainer({ minSteps: 500, maxSteps: 500, backend: 'wasm' });
+    const doomed = createWorkerThreadsRetrainer({ maxSteps: 500, backend: 'wasm' });
     const run = doomed
       .retrain({
         base,

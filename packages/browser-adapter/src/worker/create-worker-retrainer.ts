@@ -1,12 +1,6 @@
 import type { BackendPreference, Retrainer, RetrainerOptions, UseBackendOptions } from '@crazy-digits/core';
-import {
-  RetrainerDisposedError,
-  type RetrainRequest,
-  type RetrainResult,
-} from '@crazy-digits/core/store-kit';
-import { RetrainWorkerError } from './errors.js';
-import type { RetrainPort } from './messages.js';
-import { connectRetrainClient, type RetrainClient } from './retrain-client.js';
+import { createPortRetrainer, RetrainWorkerError } from '@crazy-digits/core/store-kit';
+import { domPort, type RetrainWorkerHandle } from './dom-port.js';
 
 /** Options for {@link createWorkerRetrainer}. */
 export interface WorkerRetrainerOptions {
@@ -41,14 +35,6 @@ export interface WorkerRetrainer extends Retrainer {
   readonly backend: string | undefined;
 }
 
-/** What the retrainer needs of a worker; a DOM `Worker` is one. */
-export interface RetrainWorkerHandle extends RetrainPort {
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void;
-  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-  terminate(): void;
-}
-
 const defaultWorker = (): Worker =>
   new Worker(new URL('./retrain-worker.js', import.meta.url), {
     type: 'module',
@@ -77,88 +63,41 @@ const defaultWorker = (): Worker =>
  * ```
  */
 export function createWorkerRetrainer(options: WorkerRetrainerOptions = {}): WorkerRetrainer {
-  const source = options.worker;
-  let start: () => RetrainWorkerHandle;
-  let replaceable = true;
-  if (source === undefined) start = defaultWorker;
-  else if (typeof source === 'function') start = source;
-  else if (typeof source === 'string' || source instanceof URL)
-    start = () => new Worker(source, { type: 'module', name: 'crazy-digits-retrain' });
-  else {
-    replaceable = false;
-    start = () => source;
-  }
-  return createRetrainerOn(start, options, replaceable);
+  const { worker: source, ...rest } = options;
+  if (source === undefined) return createRetrainerOn(defaultWorker, rest);
+  if (typeof source === 'function') return createRetrainerOn(source, rest);
+  if (typeof source === 'string' || source instanceof URL)
+    return createRetrainerOn(
+      () => new Worker(source, { type: 'module', name: 'crazy-digits-retrain' }),
+      rest,
+    );
+  return createRetrainerOn(() => source, rest, false);
 }
 
-/** {@link createWorkerRetrainer} on any worker-like handle (tests use message channels). */
+/**
+ * {@link createWorkerRetrainer} on any worker-like handle (tests use message channels). Unless
+ * `replaceable`, the handle is started once and a failure of it is final.
+ */
 export function createRetrainerOn(
   start: () => RetrainWorkerHandle,
   options: Omit<WorkerRetrainerOptions, 'worker'> = {},
   replaceable = true,
 ): WorkerRetrainer {
-  let current: { worker: RetrainWorkerHandle; client: RetrainClient } | undefined;
-  let failure: Error | undefined;
-  let disposed = false;
-  let backend: string | undefined;
-
-  function stop(error: Error) {
-    if (!current) return;
-    const { worker, client } = current;
-    current = undefined;
-    backend = client.backend ?? backend;
-    client.close(error);
-    worker.terminate();
-  }
-
-  function connect(): RetrainClient {
-    if (current) return current.client;
-    if (failure) throw failure;
-    let worker: RetrainWorkerHandle;
+  const open = () => {
     try {
-      worker = start();
+      return domPort(start());
     } catch (error) {
       throw new RetrainWorkerError(
         'could not start the retrain worker (outside a bundler that handles `new URL(…, import.meta.url)`, pass the `worker` option)',
         { cause: error },
       );
     }
-    const client = connectRetrainClient(worker, {
-      type: 'configure',
+  };
+  return createPortRetrainer(replaceable ? open : open(), {
+    setup: {
       backend: options.backend ?? 'auto',
       retrainer: options.retrainer ?? {},
       ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
-    });
-    const fail = (event: Event) => {
-      if (current?.worker !== worker) return;
-      const detail = 'message' in event && typeof event.message === 'string' ? `: ${event.message}` : '';
-      const error = new RetrainWorkerError(
-        event.type === 'messageerror'
-          ? 'a message from the retrain worker could not be read'
-          : `the retrain worker failed to load or crashed${detail}`,
-        { cause: event },
-      );
-      if (!replaceable) failure = error;
-      stop(error);
-    };
-    worker.addEventListener('error', fail);
-    worker.addEventListener('messageerror', fail);
-    current = { worker, client };
-    return client;
-  }
-
-  return {
-    get backend() {
-      return current?.client.backend ?? backend;
     },
-    async retrain(request: RetrainRequest): Promise<RetrainResult> {
-      if (disposed) throw new RetrainerDisposedError();
-      return connect().retrain(request);
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      stop(new RetrainerDisposedError());
-    },
-  };
+  });
 }

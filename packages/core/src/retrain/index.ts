@@ -1,6 +1,14 @@
 export { createRetrainer } from './create-retrainer.js';
 export { DigitCodecError } from './digit-codec.js';
-export { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from './errors.js';
+export {
+  NoCorrectionsError,
+  RetrainConfigError,
+  RetrainerDisposedError,
+  RetrainWorkerError,
+} from './errors.js';
+export { createPortRetrainer, type PortRetrainer, type PortRetrainerOptions } from './port-client.js';
+export type { RetrainMessagePort, RetrainWorkerSetup } from './port-messages.js';
+export { type RetrainServerOptions, serveRetrainer } from './port-server.js';
 export type {
   BaseModel,
   GateOptions,

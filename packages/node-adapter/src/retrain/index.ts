@@ -1,4 +1,4 @@
-export { RetrainWorkerError } from './errors.js';
+export { RetrainWorkerError } from '@crazy-digits/core/store-kit';
 export {
   createWorkerThreadsRetrainer,
   type WorkerThreadsRetrainerOptions,

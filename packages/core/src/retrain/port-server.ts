@@ -1,0 +1,120 @@
+import type * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../backend/index.js';
+import { createRetrainer } from './create-retrainer.js';
+import {
+  isClientMessage,
+  type RetrainCall,
+  type RetrainMessagePort,
+  type RetrainServerMessage,
+  type RetrainWorkerSetup,
+  unpackCorrections,
+  weightBuffers,
+} from './port-messages.js';
+import type { Retrainer } from './types.js';
+import { toWireError } from './wire-error.js';
+
+/** Options for {@link serveRetrainer}. */
+export interface RetrainServerOptions {
+  /**
+   * The set-up used when the client posts none of its own (a worker started with its set-up, as
+   * Node's `workerData`). One the client posts takes its place.
+   */
+  setup?: RetrainWorkerSetup;
+}
+
+/**
+ * The serving side of the retrain protocol: answers the runs a {@link createPortRetrainer} posts
+ * on `port` with core's `createRetrainer`, one run at a time in the order they came, on the
+ * backend of the set-up (selected with `useBackend` before the first run; a set-up that fails is
+ * tried again by the next run). Progress, results and errors go back on `port`, the candidate's
+ * weights moved rather than copied; an abort stops its run between training steps. Returns a
+ * function that stops serving and frees the retrainer; the port closing does the same.
+ *
+ * A platform's worker entry calls it once with its port wrapped (Node's `parentPort`, a Web
+ * Worker's `self`).
+ */
+export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerOptions = {}): () => void {
+  let setup = options.setup;
+  let ready: Promise<{ retrainer: Retrainer; backend: string }> | undefined;
+  const runs = new Map<number, AbortController>();
+  // The weights the client sent last, kept so that the same served model crosses once.
+  let held: { key: number; artifacts: tf.io.ModelArtifacts } | undefined;
+  let queue: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const post = (message: RetrainServerMessage, transfer: ArrayBuffer[] = []) => {
+    if (!stopped) port.postMessage(message, transfer);
+  };
+
+  function start() {
+    if (ready) return ready;
+    const attempt = (async () => {
+      const { backend = 'auto', wasmPaths, retrainer = {} } = setup ?? {};
+      const name = await useBackend(backend, wasmPaths === undefined ? {} : { wasmPaths });
+      return { retrainer: createRetrainer(retrainer), backend: name };
+    })();
+    ready = attempt;
+    attempt.catch(() => {
+      if (ready === attempt) ready = undefined;
+    });
+    return attempt;
+  }
+
+  async function run(call: RetrainCall, signal: AbortSignal, artifacts: tf.io.ModelArtifacts | undefined) {
+    const { id } = call;
+    try {
+      signal.throwIfAborted();
+      if (!artifacts) throw new Error('the base model was not sent to the retrain worker');
+      const { retrainer, backend } = await start();
+      const result = await retrainer.retrain({
+        ...call.request,
+        base: { artifacts, ...(call.base.known ? { known: call.base.known } : {}) },
+        corrections: unpackCorrections(call.corrections),
+        signal,
+        onProgress: (progress) => post({ type: 'progress', id, progress }),
+      });
+      // Only the weights move; what is known of them is copied (about half a megabyte).
+      post({ type: 'result', id, result, backend }, weightBuffers(result.candidate.artifacts));
+    } catch (error) {
+      // After an abort the client has settled the run already, and drops this.
+      post({ type: 'error', id, error: toWireError(error) });
+    } finally {
+      runs.delete(id);
+    }
+  }
+
+  function onMessage(message: unknown) {
+    if (!isClientMessage(message)) return;
+    switch (message.type) {
+      case 'setup':
+        // Only before the first run sets up: the backend cannot change under a run.
+        if (!ready) setup = message.setup;
+        break;
+      case 'retrain': {
+        const controller = new AbortController();
+        runs.set(message.id, controller);
+        // Resolved on arrival, in the client's order, whatever runs meanwhile.
+        if (message.base.artifacts) held = { key: message.base.key, artifacts: message.base.artifacts };
+        const base = held?.key === message.base.key ? held.artifacts : undefined;
+        // A port that cannot even take an error answer is closing: later runs are still served.
+        queue = queue.then(() => run(message, controller.signal, base)).catch(() => undefined);
+        break;
+      }
+      case 'abort':
+        runs.get(message.id)?.abort();
+        break;
+    }
+  }
+
+  let stopListening = () => {};
+  function stop() {
+    if (stopped) return;
+    stopped = true;
+    stopListening();
+    for (const controller of runs.values()) controller.abort();
+    void ready?.then(({ retrainer }) => retrainer.dispose()).catch(() => undefined);
+  }
+  stopListening = port.listen(onMessage, stop);
+  if (stopped) stopListening();
+  return stop;
+}
