@@ -34,7 +34,7 @@ export {
   validateCorrection,
   withPortableFormat,
 } from './corrections/index.js';
-export type { CrazyDigitsErrorOptions } from './errors/index.js';
+export { type CrazyDigitsErrorOptions, errorWithCode, errorWithMessage } from './errors/index.js';
 export {
   InvalidModelArtifactsError,
   ModelVersionNotFoundError,
@@ -89,4 +89,4 @@ export {
   serveGradientWorker,
   UnsupportedParallelModelError,
   type WorkerMessage,
-} from './training/index.js';
+} from './training/parallel/index.js';

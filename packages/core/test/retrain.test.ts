@@ -26,7 +26,6 @@ import { knowledgeOf, withKnowledge } from '../src/retrain/knowledge.js';
 import { evaluate, passOver } from '../src/retrain/passes.js';
 import { bundledDigits } from '../src/retrain/rehearsal-set.js';
 import { type BaseModel, type LabelledDigit, RetrainConfigError } from '../src/store-kit.js';
-import type { DigitDataset } from '../src/training/dataset.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;

@@ -16,7 +16,6 @@ import type { BaseModel } from '@crazy-digits/core/store-kit';
 import { type LabelledDigit, NoCorrectionsError, RetrainerDisposedError } from '@crazy-digits/core/store-kit';
 import { createDigitModel } from '@crazy-digits/core/training';
 import { expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
-import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeOf, withKnowledge } from '../../core/src/retrain/knowledge.js';
 import { createWorkerThreadsRetrainer, RetrainWorkerError } from '../src/index.js';

@@ -1,2 +1,8 @@
 export type { CrazyDigitsErrorCode } from './codes.js';
-export { CrazyDigitsError, type CrazyDigitsErrorOptions, isCrazyDigitsError } from './crazy-digits-error.js';
+export {
+  CrazyDigitsError,
+  type CrazyDigitsErrorOptions,
+  errorWithCode,
+  errorWithMessage,
+  isCrazyDigitsError,
+} from './crazy-digits-error.js';

@@ -1,11 +1,7 @@
-import { CrazyDigitsError } from '../errors/index.js';
+import { CrazyDigitsError, errorWithCode } from '../errors/index.js';
 
 /** The input is not an image this library can read: wrong shape, wrong data length, NaN, too small. */
-export class InvalidImageError extends CrazyDigitsError<'INVALID_IMAGE'> {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('INVALID_IMAGE', message, options);
-  }
-}
+export class InvalidImageError extends errorWithCode('INVALID_IMAGE') {}
 
 /** The image is wider or taller than the configured limit (4096 px by default). */
 export class ImageTooLargeError extends CrazyDigitsError<'IMAGE_TOO_LARGE'> {

@@ -1,5 +1,5 @@
 import { CrazyDigitsError } from '@crazy-digits/core';
-import { ImageTooLargeError } from '@crazy-digits/core/store-kit';
+import { errorWithCode, ImageTooLargeError } from '@crazy-digits/core/store-kit';
 
 /**
  * The bytes are an image format `decodeImage` does not read (GIF, WebP, SVG, BMP, …), or no
@@ -19,11 +19,7 @@ export class UnsupportedImageFormatError extends CrazyDigitsError<'UNSUPPORTED_I
 }
 
 /** A `data:` URL or a bare base64 string that cannot be read: no comma, not base64, bad characters. */
-export class InvalidDataUrlError extends CrazyDigitsError<'INVALID_DATA_URL'> {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('INVALID_DATA_URL', message, options);
-  }
-}
+export class InvalidDataUrlError extends errorWithCode('INVALID_DATA_URL') {}
 
 /** The encoded input (file, buffer, or base64 payload once decoded) is larger than `maxBytes`. */
 export class EncodedImageTooLargeError extends CrazyDigitsError<'ENCODED_IMAGE_TOO_LARGE'> {
