@@ -113,7 +113,7 @@ describe('correction memory', () => {
 
   it('compares centred features', () => {
     const centre = [10, 10, 10];
-    const memory = createCorrectionMemory({ threshold: 0.85, centre });
+    const memory = createCorrectionMemory({ threshold: 0.85, featureMean: centre });
     memory.add('a', Float32Array.of(11, 10, 10), 3);
     // Raw, these two point almost the same way; centred, they are orthogonal.
     expect(memory.adjust(Float32Array.of(10, 11, 10), model)).toEqual(model);
@@ -215,7 +215,7 @@ describe('correction memory on the backend', () => {
   };
 
   it('predicts the same from a row of backend similarities as from its own comparison', () => {
-    const memory = createCorrectionMemory({ threshold: 0.85, centre: [0.1, -0.1, 0] });
+    const memory = createCorrectionMemory({ threshold: 0.85, featureMean: [0.1, -0.1, 0] });
     memory.setRehearsal([at(0), at(1.2), at(2.4)], [1, 5, 9]);
     memory.add('seven', at(0.5), 7);
     memory.add('four', at(0.7), 4, 'unfitted');
@@ -270,7 +270,7 @@ describe('correction memory on the backend', () => {
 
   it('frees all it holds on the backend on dispose, and still adjusts', () => {
     const baseline = tf.memory().numTensors;
-    const memory = createCorrectionMemory({ threshold: 0.85, centre: [0.1, 0, 0] });
+    const memory = createCorrectionMemory({ threshold: 0.85, featureMean: [0.1, 0, 0] });
     memory.add('seven', at(0.5), 7);
     const before = memory.adjust(at(0.5), model);
     expect(rowFor(memory, at(0.5))).toBeDefined();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { nextTask } from '../next-task.js';
-import { ModelLoadError } from '../recognizer/errors.js';
+import { ModelLoadError } from './errors.js';
 
 /**
  * The same network with two outputs: the input of its last layer (the features the classifier
@@ -61,12 +61,12 @@ export function meanFeatures(model: tf.LayersModel, images: Float32Array, batchS
 }
 
 /**
- * `feature` minus `centre`, scaled to unit length (zero stays zero). Raw post-ReLU features all
+ * `feature` minus `featureMean`, scaled to unit length (zero stays zero). Raw post-ReLU features all
  * point the same way, so every pair of digits would look alike; centred, their cosine
  * similarity tells digits apart.
  */
-export function centredUnit(feature: Float32Array, centre: ArrayLike<number> | undefined): Float32Array {
-  const centred = centre ? feature.map((v, i) => v - (centre[i] ?? 0)) : Float32Array.from(feature);
+export function centredUnit(feature: Float32Array, featureMean: ArrayLike<number> | undefined): Float32Array {
+  const centred = featureMean ? feature.map((v, i) => v - (featureMean[i] ?? 0)) : Float32Array.from(feature);
   let norm = 0;
   for (const v of centred) norm += v * v;
   const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;

@@ -26,7 +26,7 @@ export interface CorrectionMemoryOptions {
    * subtracting it: raw post-ReLU features all point the same way, so every pair of digits would
    * look alike.
    */
-  centre?: ArrayLike<number>;
+  featureMean?: ArrayLike<number>;
   /**
    * The label-agreement defence: a correction whose close neighbours among the other corrections
    * mostly carry one other label is disputed and has no effect (see `disputedCorrections`).
@@ -101,11 +101,11 @@ export interface SimilarityRow {
  * corrections into the weights themselves.
  */
 export function createCorrectionMemory(options: CorrectionMemoryOptions): CorrectionMemory {
-  const { threshold, centre } = options;
+  const { threshold, featureMean } = options;
   const agreement = options.agreement ?? DEFAULT_AGREEMENT;
   const rows = createCorrectionRows();
   let rehearsal = rehearsalDigitsOf([], []);
-  const backend = createBackendCopy(centre);
+  const backend = createBackendCopy(featureMean);
   /** Bumped by every change of what a similarity row's columns mean. */
   let generation = 0;
   /** The last generation that moved rows (a removal, clearing, new rehearsal digits): rows made before it are stale. */
@@ -158,7 +158,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     },
     add(id, feature, label, standing = 'new', known) {
       remove(id);
-      const unit = centredUnit(feature, centre);
+      const unit = centredUnit(feature, featureMean);
       const row = appendRow(rows, { id, unit, label, standing: STANDINGS.indexOf(standing) });
       scan(() => rowFeature(rows, row), known, false);
       tallyNeighbours(rows, row, 1, agreement);
@@ -180,7 +180,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     },
     setRehearsal(digits, labels) {
       rehearsal = rehearsalDigitsOf(
-        digits.map((digit) => centredUnit(digit, centre)),
+        digits.map((digit) => centredUnit(digit, featureMean)),
         labels,
       );
       changed(true);
@@ -198,7 +198,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     },
     adjust(feature, probabilities, known) {
       if (rows.count === 0) return probabilities;
-      const toRehearsal = scan(() => centredUnit(feature, centre), known);
+      const toRehearsal = scan(() => centredUnit(feature, featureMean), known);
       return adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, { threshold, isDisputed });
     },
   };

@@ -1,10 +1,7 @@
-import { errorWithCode, errorWithMessage } from '../errors/crazy-digits-error.js';
+import { errorWithMessage } from '../errors/crazy-digits-error.js';
 
 /** The recogniser was used after `dispose()`. */
 export class RecognizerDisposedError extends errorWithMessage(
   'RECOGNIZER_DISPOSED',
   'this recognizer has been disposed',
 ) {}
-
-/** The model could not be loaded, or is not a digit classifier (input 28x28x1, output 10). */
-export class ModelLoadError extends errorWithCode('MODEL_LOAD_FAILED') {}

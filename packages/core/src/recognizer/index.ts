@@ -1,5 +1,6 @@
+export { ModelLoadError } from '../model/errors.js';
 export { createRecognizer } from './create-recognizer.js';
-export { ModelLoadError, RecognizerDisposedError } from './errors.js';
+export { RecognizerDisposedError } from './errors.js';
 export { InvalidRecognizerOptionsError } from './options.js';
 export type {
   CorrectionDetails,

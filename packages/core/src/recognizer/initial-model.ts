@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
+import { ModelLoadError } from '../model/errors.js';
 import { importModel } from '../model/serialize.js';
 import type { Evaluation } from '../training/evaluate.js';
-import { ModelLoadError } from './errors.js';
 import type { RecognizerOptions } from './types.js';
 
 const isIOHandler = (value: tf.io.ModelArtifacts | tf.io.IOHandler): value is tf.io.IOHandler =>

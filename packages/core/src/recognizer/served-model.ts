@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ModelLoadError } from '../model/errors.js';
 import { meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
 import { nextTask } from '../next-task.js';
@@ -6,7 +7,6 @@ import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { type Knowledge, knowledgeOf, withKnowledge } from '../retrain/knowledge.js';
 import { bundledDigits } from '../retrain/rehearsal-set.js';
 import type { BaseModel } from '../retrain/types.js';
-import { ModelLoadError } from './errors.js';
 
 /** The weights being served, with the two-output network predictions run on. */
 export interface ServedModel {
@@ -14,7 +14,7 @@ export interface ServedModel {
   /** Shares `model`'s weights; outputs [features, probabilities]. */
   network: tf.LayersModel;
   version: string;
-  /** Mean classifier features over typical digits: the centre corrections are matched around. */
+  /** Mean classifier features over typical digits: the featureMean corrections are matched around. */
   featureMean?: ArrayLike<number>;
   /**
    * Features of the bundled rehearsal digits under these weights, with their labels: the

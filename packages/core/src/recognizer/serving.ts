@@ -61,7 +61,7 @@ export interface ServingOptions {
  */
 export function createServing({ served: first, threshold, events, isDisposed }: ServingOptions) {
   const newMemory = (model: ServedModel) =>
-    createCorrectionMemory({ threshold, ...(model.featureMean ? { centre: model.featureMean } : {}) });
+    createCorrectionMemory({ threshold, ...(model.featureMean ? { featureMean: model.featureMean } : {}) });
   let served = first;
   let memory: CorrectionMemory = newMemory(first);
   const known = new Map<string, KnownCorrection>();

@@ -23,12 +23,12 @@ import type { LabelledDigit, Retrainer, RetrainerOptions, RetrainRequest, Retrai
 async function undisputed(
   model: tf.LayersModel,
   corrections: readonly LabelledDigit[],
-  centreOf: () => Promise<ArrayLike<number>>,
+  featureMeanOf: () => Promise<ArrayLike<number>>,
 ): Promise<LabelledDigit[]> {
   if (corrections.length < 2) return [...corrections];
-  const centre = await centreOf();
+  const featureMean = await featureMeanOf();
   const features = (await featuresOf(withFeatures(model), imagesOf(corrections))).map((f) =>
-    centredUnit(f, centre),
+    centredUnit(f, featureMean),
   );
   const disputed = disputedCorrections(
     features,

@@ -19,15 +19,9 @@ const CORRECTION_AUGMENT = { ...DEFAULT_AUGMENT, share: 0.75 };
 const MAX_GRADIENT_NORM = 2;
 
 /**
- * How much more a rehearsed digit's loss counts than a correction's. Measured on 500 hard
- * writers' corrections (MNIST accuracy of the candidate weights on the 8,000 test digits the gate
- * never sees, and the share of corrections they fit): weight 1 lost 0.68 points and fit 98.6%;
- * 3: −0.31 / 96.9% (−0.35 with another seed); 4: −0.25 / 95.5% (−0.30); 6: −0.21 / 93.7% (−0.21,
- * −0.20 with two other seeds). More rehearsed digits per step instead bought less for more time
- * (56 a step: −0.36, 88: −0.26 at 1.9x the time). Those figures are the previous weights'
- * (`compact-s1-e8-wd5e-4`). On the shipped `compact-s1-e10-wd5e-4-pen4`, the same measurement:
- * weight 6 lost 0.31 points and fit 94.8%; 9: −0.24 / 91.5%; 12:
- * −0.19 / 88.7%; a lower learning rate (0.005) at weight 6: −0.23 / 89.3%.
+ * How much more a rehearsed digit's loss counts than a correction's: higher forgets less and
+ * fits fewer corrections. Chosen on real and hard writers' corrections; the learning guide's
+ * "Consolidation" section has the measurements.
  */
 export const DEFAULT_REHEARSAL_WEIGHT = 12;
 
@@ -77,11 +71,9 @@ export const plannedSteps = (count: number, passes: number, minSteps: number, ma
 
 /**
  * Index in `model.layers` of the last strided convolution — where the network's last stage
- * starts — or 0 when it has none. Incremental runs train from there by default: for the shipped
- * model that freezes the 28, 14 and 7 px stages, which skips most of the backward pass (a first
- * consolidation of 50 corrections took 5.1 s instead of 6.8 s) with the same outcome as training
- * every layer (candidate held-out accuracy 98.60% either way on 500 hard corrections; 97.4%
- * against 99.2% of those corrections fitted, both far above the gate's 80%).
+ * starts — or 0 when it has none. Incremental runs train from there: for the shipped model that
+ * freezes the 28, 14 and 7 px stages, which skips most of the backward pass with the same
+ * outcome as training every layer (measured in the learning guide).
  */
 export function lastStageStart(model: tf.LayersModel): number {
   const index = model.layers.findLastIndex((layer) => {

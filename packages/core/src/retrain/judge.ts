@@ -31,7 +31,7 @@ async function fitOf(network: InferenceNetwork, digits: readonly LabelledDigit[]
 
 /**
  * The gate's verdict on a trained candidate, and its outputs on the rehearsal digits when it is
- * accepted (its centre, for serving it; a rejected candidate is never served). With `frozen`
+ * accepted (its feature mean, for serving it; a rejected candidate is never served). With `frozen`
  * outputs that fit the candidate, only its layers after them run on the validation and rehearsal
  * digits.
  */

@@ -11,7 +11,7 @@ export interface Knowledge {
   /** The gate's evaluation on the bundled validation digits. */
   evaluation?: Evaluation;
   /**
-   * Outputs on the bundled rehearsal digits: mean features (the centre corrections are matched
+   * Outputs on the bundled rehearsal digits: mean features (the featureMean corrections are matched
    * around), probabilities (distillation targets) and, when kept, each digit's features.
    */
   rehearsal?: Pick<PassOutputs, 'featureMean' | 'probabilities' | 'features'>;

@@ -34,14 +34,14 @@ function columnsOf({ rows, rehearsal }: MemoryState): tf.Tensor2D {
 }
 
 /**
- * The backend copy of a memory whose features are centred on `centre` (a batch is centred the
+ * The backend copy of a memory whose features are centred on `featureMean` (a batch is centred the
  * same way before it is compared). It is made again whole on the first use after a change rather
  * than patched: a change then costs one upload, and every prediction until the next change
  * reuses it.
  */
-export function createBackendCopy(centre: ArrayLike<number> | undefined): BackendCopy {
+export function createBackendCopy(featureMean: ArrayLike<number> | undefined): BackendCopy {
   let matrix: { values: tf.Tensor2D; generation: number } | undefined;
-  let centreTensor: tf.Tensor1D | undefined;
+  let meanTensor: tf.Tensor1D | undefined;
   const current = (state: MemoryState) => {
     if (matrix?.generation === state.generation) return matrix.values;
     matrix?.values.dispose();
@@ -51,10 +51,10 @@ export function createBackendCopy(centre: ArrayLike<number> | undefined): Backen
   return {
     similarities(batch, state) {
       const columns = current(state);
-      if (centre && !centreTensor) centreTensor = tf.keep(tf.tensor1d(Float32Array.from(centre)));
-      const centreValues = centreTensor;
+      if (featureMean && !meanTensor) meanTensor = tf.keep(tf.tensor1d(Float32Array.from(featureMean)));
+      const meanValues = meanTensor;
       return tf.tidy(() => {
-        const centred = centreValues ? batch.sub(centreValues) : batch;
+        const centred = meanValues ? batch.sub(meanValues) : batch;
         // Unit rows; an all-zero row stays zero, as `centredUnit` leaves it.
         const norms = centred.square().sum(1, true).sqrt().maximum(1e-30);
         return centred.div(norms).matMul(columns) as tf.Tensor2D;
@@ -63,8 +63,8 @@ export function createBackendCopy(centre: ArrayLike<number> | undefined): Backen
     dispose() {
       matrix?.values.dispose();
       matrix = undefined;
-      centreTensor?.dispose();
-      centreTensor = undefined;
+      meanTensor?.dispose();
+      meanTensor = undefined;
     },
   };
 }
