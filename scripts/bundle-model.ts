@@ -12,8 +12,10 @@ import { useBackend } from '../packages/core/src/backend/index.js';
 import {
   artifactsToModuleSource,
   exportModel,
+  featuresOf,
   importModel,
-  meanFeatures,
+  meanOf,
+  withFeatures,
 } from '../packages/core/src/model/index.js';
 import { frozenNetwork } from '../packages/core/src/retrain/inference.js';
 import { evaluate } from '../packages/core/src/retrain/passes.js';
@@ -37,7 +39,7 @@ export async function writeBundledModel(
   halvedModel.dispose();
   const shipHalf = halvedEvaluation.accuracy >= full.accuracy - 0.0005;
   const artifacts = shipHalf ? halved : await exportModel(model);
-  const featureMean = meanFeatures(model, loadMnistDataset('train', 10_000).images);
+  const featureMean = meanOf(await featuresOf(withFeatures(model), loadMnistDataset('train', 10_000).images));
   const accuracy = shipHalf ? halvedEvaluation.accuracy : full.accuracy;
   const shipped = await importModel(artifacts);
   const network = frozenNetwork(shipped);

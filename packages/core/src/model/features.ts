@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { nextTask } from '../next-task.js';
+import { MNIST_PIXELS } from '../preprocess/validate.js';
+import { batchTensor, inBatches } from './batches.js';
 import { ModelLoadError } from './errors.js';
 
 /**
@@ -27,40 +28,6 @@ export function withFeatures(model: tf.LayersModel): tf.LayersModel {
 }
 
 /**
- * The features (`network`'s first output, see {@link withFeatures}) of images `start` to
- * `start + size` of `images` (n x 784 floats): `[size, width]`, for the caller to dispose.
- */
-function batchFeatures(
-  network: tf.LayersModel,
-  images: Float32Array,
-  start: number,
-  size: number,
-): tf.Tensor {
-  return tf.tidy(() => {
-    const outputs = network.predict(
-      tf.tensor4d(images.subarray(start * 784, (start + size) * 784), [size, 28, 28, 1]),
-    );
-    const features = Array.isArray(outputs) ? outputs[0] : outputs;
-    if (!features) throw new Error('unreachable: the feature model has outputs');
-    return features;
-  });
-}
-
-/** Mean feature vector (see {@link withFeatures}) of `images` (n x 784 floats), in batches. */
-export function meanFeatures(model: tf.LayersModel, images: Float32Array, batchSize = 500): Float32Array {
-  const network = withFeatures(model);
-  const count = images.length / 784;
-  let sum: Float32Array | undefined;
-  for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    const batchSum = tf.tidy(() => batchFeatures(network, images, start, size).sum(0).dataSync());
-    if (!sum) sum = new Float32Array(batchSum.length);
-    for (let i = 0; i < batchSum.length; i++) sum[i] = (sum[i] ?? 0) + (batchSum[i] ?? 0);
-  }
-  return (sum ?? new Float32Array(0)).map((v) => v / count);
-}
-
-/**
  * `feature` minus `featureMean`, scaled to unit length (zero stays zero). Raw post-ReLU features all
  * point the same way, so every pair of digits would look alike; centred, their cosine
  * similarity tells digits apart.
@@ -73,26 +40,22 @@ export function centredUnit(feature: Float32Array, featureMean: ArrayLike<number
   return centred.map((v) => v * scale);
 }
 
-/** Features (see {@link withFeatures}) of `images` (n x 784 floats), one array per image, batched. */
-export async function featuresOf(
-  network: tf.LayersModel,
-  images: Float32Array,
-  batchSize = 256,
-): Promise<Float32Array[]> {
-  const count = images.length / 784;
+/** Features (see {@link withFeatures}) of `images` (n x 784 floats), one array per image. */
+export async function featuresOf(network: tf.LayersModel, images: Float32Array): Promise<Float32Array[]> {
   const result: Float32Array[] = [];
-  for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    const features = batchFeatures(network, images, start, size);
+  await inBatches(images.length / MNIST_PIXELS, async (start, size) => {
+    const features = tf.tidy(() => {
+      const outputs = network.predict(batchTensor(images, start, size));
+      const first = Array.isArray(outputs) ? outputs[0] : outputs;
+      if (!first) throw new Error('unreachable: the feature model has outputs');
+      return first;
+    });
     const values = await features.data();
     features.dispose();
-    // Hand the thread back between batches: on the wasm backend `data()` resolves without
-    // yielding, and on a page every batch must be its own short task.
-    if (start + size < count) await nextTask();
     const width = values.length / size;
     for (let i = 0; i < size; i++)
       result.push(Float32Array.from(values.subarray(i * width, (i + 1) * width)));
-  }
+  });
   return result;
 }
 

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchTensor, inBatches } from '../model/batches.js';
 import { ModelLoadError } from '../model/errors.js';
 import { meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
-import { nextTask } from '../next-task.js';
-import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { type Knowledge, knowledgeOf, withKnowledge } from '../retrain/knowledge.js';
 import { bundledDigits } from '../retrain/rehearsal-set.js';
 import type { BaseModel } from '../retrain/types.js';
@@ -49,9 +48,6 @@ export interface Rehearsal {
   probabilities: Float32Array;
 }
 
-/** Rehearsal digits per batch: each is one task on a page's main thread, which must stay responsive. */
-const REHEARSAL_BATCH = 16;
-
 /**
  * Runs `callback` once a page's main thread is idle, with its `requestIdleCallback` (read off the
  * global object: core is typed without the DOM). Returns false, and never calls `callback`, where
@@ -90,20 +86,9 @@ async function computeRehearsal(network: tf.LayersModel, disposed: () => boolean
   const count = rehearsal.labels.length;
   const features: Float32Array[] = [];
   const probabilities = new Float32Array(count * 10);
-  for (let start = 0; start < count; start += REHEARSAL_BATCH) {
-    // Hand the thread back between batches (on wasm `data()` resolves without yielding).
-    if (start > 0) await nextTask();
+  await inBatches(count, async (start, size) => {
     if (disposed()) throw new Error('the served model was disposed');
-    const size = Math.min(REHEARSAL_BATCH, count - start);
-    const outputs = tf.tidy(() => {
-      const x = tf.tensor4d(rehearsal.images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
-        size,
-        28,
-        28,
-        1,
-      ]);
-      return network.predict(x) as tf.Tensor[];
-    });
+    const outputs = tf.tidy(() => network.predict(batchTensor(rehearsal.images, start, size)) as tf.Tensor[]);
     const [featureValues, probabilityValues] = await Promise.all(outputs.map((t) => t.data()));
     tf.dispose(outputs);
     if (!featureValues || !probabilityValues)
@@ -112,7 +97,7 @@ async function computeRehearsal(network: tf.LayersModel, disposed: () => boolean
     for (let i = 0; i < size; i++)
       features.push(Float32Array.from(featureValues.subarray(i * width, (i + 1) * width)));
     probabilities.set(probabilityValues, start * 10);
-  }
+  });
   return { features, labels: rehearsal.labels, probabilities };
 }
 

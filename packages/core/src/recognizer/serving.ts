@@ -1,6 +1,6 @@
 import type { CorrectionStore } from '../corrections/index.js';
+import { inBatches } from '../model/batches.js';
 import type { ModelVersion, StoredModel } from '../model-store/index.js';
-import { nextTask } from '../next-task.js';
 import type { LabelledDigit } from '../retrain/index.js';
 import {
   type CorrectionMemory,
@@ -21,9 +21,6 @@ export type KnownCorrection = LabelledDigit & { id: string; createdAt: number };
  * on, so that after a reload the recogniser still knows which corrections its weights have seen.
  */
 export const TRAINED_THROUGH = 'correctionsThrough';
-
-/** Corrections per feature batch when (re)building the memory: small, to keep page tasks short. */
-const FEATURE_BATCH = 16;
 
 /** A stored version for serving, knowing which corrections it was trained on. */
 export async function servedVersion(stored: StoredModel): Promise<ServedModel> {
@@ -79,8 +76,8 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
       const { features, labels } = await model.rehearsal();
       target.setRehearsal(features, labels);
     }
-    for (let start = 0; start < corrections.length; start += FEATURE_BATCH) {
-      const chunk = corrections.slice(start, start + FEATURE_BATCH);
+    await inBatches(corrections.length, async (start, size) => {
+      const chunk = corrections.slice(start, start + size);
       const { features, probabilities, similarities } = await forwardBatch(
         model.network,
         chunk.map((c) => c.image),
@@ -96,9 +93,7 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
           similarities[i],
         );
       });
-      // One batch per task on a page (see `featuresOf`).
-      if (start + FEATURE_BATCH < corrections.length) await nextTask();
-    }
+    });
   }
 
   /**

@@ -103,14 +103,14 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
       const baseline =
         (bundledValidation && known.evaluation?.count === validation.labels.length
           ? known.evaluation
-          : undefined) ?? (await withFrozen(base, (network) => evaluate(network, validation, signal)));
+          : undefined) ?? (await withFrozen(base, (network) => evaluate(network, validation, { signal })));
       // The base's outputs on the rehearsal digits: made at most once a run, and only when needed.
       const given =
         bundledRehearsal && known.rehearsal?.probabilities.length === rehearsal.labels.length * 10;
       let onRehearsal: Promise<Pick<PassOutputs, 'featureMean' | 'probabilities'>> | undefined =
         given && known.rehearsal ? Promise.resolve(known.rehearsal) : undefined;
       const baseOnRehearsal = () => {
-        onRehearsal ??= withFrozen(base, (network) => passOver(network, rehearsal.images, signal));
+        onRehearsal ??= withFrozen(base, (network) => passOver(network, rehearsal.images, { signal }));
         return onRehearsal;
       };
       const used = await undisputed(

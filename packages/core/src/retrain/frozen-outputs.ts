@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { nextTask } from '../next-task.js';
+import { batchTensor, type ItemShape, inBatches } from '../model/batches.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { SplitNetwork } from './inference.js';
-import type { ItemShape } from './passes.js';
-
-/** Digits per batch through the frozen layers: each batch is one short task on a page's thread. */
-const BATCH = 100;
 
 /** Copies of the values of the weights of `model.layers` before `until`, in order. */
 export function weightsBefore(model: tf.LayersModel, until: number): Float32Array[] {
@@ -83,25 +79,22 @@ async function run(
   const count = images.length / MNIST_PIXELS;
   let values = new Float32Array(0);
   let shape: ItemShape = [0, 0, 0];
-  for (let start = 0; start < count; start += BATCH) {
-    if (start > 0) await nextTask();
-    signal?.throwIfAborted();
-    const size = Math.min(BATCH, count - start);
-    const output = tf.tidy(() =>
-      layers(
-        tf.tensor4d(images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [size, 28, 28, 1]),
-      ),
-    );
-    try {
-      const [, h = 0, w = 0, c = 0] = output.shape;
-      if (start === 0) {
-        shape = [h, w, c];
-        values = new Float32Array(count * h * w * c);
+  await inBatches(
+    count,
+    async (start, size) => {
+      const output = tf.tidy(() => layers(batchTensor(images, start, size)));
+      try {
+        const [, h = 0, w = 0, c = 0] = output.shape;
+        if (start === 0) {
+          shape = [h, w, c];
+          values = new Float32Array(count * h * w * c);
+        }
+        values.set(await output.data(), start * h * w * c);
+      } finally {
+        output.dispose();
       }
-      values.set(await output.data(), start * h * w * c);
-    } finally {
-      output.dispose();
-    }
-  }
+    },
+    signal,
+  );
   return { values, shape };
 }

@@ -43,9 +43,9 @@ export async function judge(candidate: tf.LayersModel, trial: Trial) {
     const network: InferenceNetwork = (images) => split.rest(split.frozen(images));
     /** A pass over one set: through the layers after the frozen ones when their outputs are kept. */
     const over = async (set: DigitSet, keep: boolean) => {
-      if (!frozen) return passOver(network, digits[set].images, signal, keep);
+      if (!frozen) return passOver(network, digits[set].images, { signal, keepFeatures: keep });
       const inputs = await frozen.of(set, split.frozen, () => digits[set].images, signal);
-      return passOver(split.rest, inputs.values, signal, keep, inputs.shape);
+      return passOver(split.rest, inputs.values, { signal, keepFeatures: keep, shape: inputs.shape });
     };
     const evaluation = scoreClasses(
       classesOf((await over('validation', false)).probabilities),

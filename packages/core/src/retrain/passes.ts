@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { nextTask } from '../next-task.js';
+import { batchTensor, IMAGE, type ItemShape, inBatches } from '../model/batches.js';
 import type { DigitDataset } from '../training/dataset.js';
 import { type Evaluation, scoreClasses } from '../training/evaluate.js';
 import type { InferenceNetwork } from './inference.js';
-
-/**
- * Digits per forward pass. Batch size was measured not to matter on wasm (2,000 digits through
- * the folded network: batches of 100 to 1,000 all 0.80–0.85 s); 250 keeps each batch a short
- * task when the retrainer runs on a page's thread.
- */
-const BATCH = 250;
 
 /** What a model makes of a set of digits in one pass. */
 export interface PassOutputs {
@@ -21,23 +14,14 @@ export interface PassOutputs {
   features?: Float32Array;
 }
 
-/** The shape of one input of a network: an image, or what a network's frozen layers make of it. */
-export type ItemShape = [number, number, number];
-
-const IMAGE: ItemShape = [28, 28, 1];
-
-/** One batch: probabilities and features, read back to plain arrays. */
-async function batchOf(network: InferenceNetwork, inputs: Float32Array, size: number, shape: ItemShape) {
-  const [probabilities, features] = tf.tidy(() => {
-    const outputs = network(tf.tensor4d(inputs, [size, ...shape]));
-    return [outputs.probabilities, outputs.features];
-  });
-  try {
-    return { probabilities: await probabilities.data(), features: (await features.data()) as Float32Array };
-  } finally {
-    probabilities.dispose();
-    features.dispose();
-  }
+/** How {@link passOver} reads its inputs and what it keeps. */
+export interface PassOptions {
+  /** Stops the pass between batches. */
+  signal?: AbortSignal | undefined;
+  /** Keep every digit's features (`PassOutputs.features`). */
+  keepFeatures?: boolean;
+  /** The inputs are items of this shape (what a network's frozen layers make), not images. */
+  shape?: ItemShape;
 }
 
 /**
@@ -49,35 +33,38 @@ async function batchOf(network: InferenceNetwork, inputs: Float32Array, size: nu
 export async function passOver(
   network: InferenceNetwork,
   images: Float32Array,
-  signal?: AbortSignal,
-  keepFeatures = false,
-  shape: ItemShape = IMAGE,
+  { signal, keepFeatures = false, shape = IMAGE }: PassOptions = {},
 ): Promise<PassOutputs> {
-  const itemSize = shape[0] * shape[1] * shape[2];
-  const count = images.length / itemSize;
+  const count = images.length / (shape[0] * shape[1] * shape[2]);
   const probabilities = new Float32Array(count * 10);
   let sum = new Float32Array(0);
   let kept: Float32Array | undefined;
-  for (let start = 0; start < count; start += BATCH) {
-    if (start > 0) await nextTask();
-    signal?.throwIfAborted();
-    const size = Math.min(BATCH, count - start);
-    const batch = await batchOf(
-      network,
-      images.subarray(start * itemSize, (start + size) * itemSize),
-      size,
-      shape,
-    );
-    probabilities.set(batch.probabilities, start * 10);
-    const width = batch.features.length / size;
-    if (sum.length === 0) sum = new Float32Array(width);
-    for (let d = 0; d < size; d++)
-      for (let i = 0; i < width; i++) sum[i] = (sum[i] ?? 0) + (batch.features[d * width + i] ?? 0);
-    if (keepFeatures) {
-      kept ??= new Float32Array(count * width);
-      kept.set(batch.features, start * width);
-    }
-  }
+  await inBatches(
+    count,
+    async (start, size) => {
+      const [probabilityTensor, featureTensor] = tf.tidy(() => {
+        const outputs = network(batchTensor(images, start, size, shape));
+        return [outputs.probabilities, outputs.features];
+      });
+      let features: Float32Array;
+      try {
+        probabilities.set(await probabilityTensor.data(), start * 10);
+        features = (await featureTensor.data()) as Float32Array;
+      } finally {
+        probabilityTensor.dispose();
+        featureTensor.dispose();
+      }
+      const width = features.length / size;
+      if (sum.length === 0) sum = new Float32Array(width);
+      for (let d = 0; d < size; d++)
+        for (let i = 0; i < width; i++) sum[i] = (sum[i] ?? 0) + (features[d * width + i] ?? 0);
+      if (keepFeatures) {
+        kept ??= new Float32Array(count * width);
+        kept.set(features, start * width);
+      }
+    },
+    signal,
+  );
   return {
     featureMean: sum.map((v) => v / Math.max(1, count)),
     probabilities,
@@ -101,9 +88,8 @@ export function classesOf(probabilities: Float32Array): Uint8Array {
 export async function evaluate(
   network: InferenceNetwork,
   data: DigitDataset,
-  signal?: AbortSignal,
-  shape: ItemShape = IMAGE,
+  options: Omit<PassOptions, 'keepFeatures'> = {},
 ): Promise<Evaluation> {
-  const { probabilities } = await passOver(network, data.images, signal, false, shape);
+  const { probabilities } = await passOver(network, data.images, options);
   return scoreClasses(classesOf(probabilities), data.labels);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchTensor, inBatches } from '../model/batches.js';
 import { forward } from '../model/forward.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { type DigitDataset, datasetSize } from './dataset.js';
@@ -13,28 +14,14 @@ export interface Evaluation {
   count: number;
 }
 
-/** Class with the highest probability for each row of `[count, 10]` probabilities. */
-export async function predictClasses(
-  model: tf.LayersModel,
-  images: Float32Array,
-  batchSize = 256,
-): Promise<Uint8Array> {
-  const count = images.length / MNIST_PIXELS;
-  const classes = new Uint8Array(count);
-  for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    const batch = tf.tidy(() => {
-      const x = tf.tensor4d(images.subarray(start * MNIST_PIXELS, (start + size) * MNIST_PIXELS), [
-        size,
-        28,
-        28,
-        1,
-      ]);
-      return forward(model, x).argMax(-1);
-    });
+/** The class `model` gives each of `images` (n x 784 floats). */
+export async function predictClasses(model: tf.LayersModel, images: Float32Array): Promise<Uint8Array> {
+  const classes = new Uint8Array(images.length / MNIST_PIXELS);
+  await inBatches(classes.length, async (start, size) => {
+    const batch = tf.tidy(() => forward(model, batchTensor(images, start, size)).argMax(-1));
     classes.set(await batch.data(), start);
     batch.dispose();
-  }
+  });
   return classes;
 }
 
@@ -57,12 +44,8 @@ export function scoreClasses(classes: Uint8Array, labels: Uint8Array): Evaluatio
   };
 }
 
-/** Accuracy and per-class recall of `model` on `data`, batched; leaves no tensors behind. */
-export async function evaluateModel(
-  model: tf.LayersModel,
-  data: DigitDataset,
-  batchSize = 256,
-): Promise<Evaluation> {
+/** Accuracy and per-class recall of `model` on `data`; leaves no tensors behind. */
+export async function evaluateModel(model: tf.LayersModel, data: DigitDataset): Promise<Evaluation> {
   datasetSize(data); // refuses images and labels that do not match
-  return scoreClasses(await predictClasses(model, data.images, batchSize), data.labels);
+  return scoreClasses(await predictClasses(model, data.images), data.labels);
 }
