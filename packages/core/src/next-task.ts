@@ -6,7 +6,7 @@ const immediate: unknown = Reflect.get(globalThis, 'setImmediate');
 /**
  * Hands the thread back between batches and training steps, so predictions, I/O and abort
  * signals are served meanwhile. `setImmediate` where there is one (Node): `setTimeout(0)` waits
- * at least a millisecond there, measured ~60 ms over the ~56 yields of one retrain.
+ * at least a millisecond there, which adds up over a retrain's yields.
  */
 export const nextTask = (): Promise<void> =>
   new Promise((resolve) => {

@@ -22,6 +22,7 @@ import {
   EncodedImageTooLargeError,
   ImageFileError,
   ImageTooManyPixelsError,
+  InvalidDecodeOptionsError,
   UnsupportedImageFormatError,
 } from '../src/image/index.js';
 
@@ -546,7 +547,9 @@ describe.each(['js', 'sharp'] as const)('decoder: %s', (decoder) => {
         { maxBytes: 1.5 },
         { maxBytes: Number.NaN },
       ]) {
-        await expect(decodeImage(encodePng(small), options)).rejects.toBeInstanceOf(RangeError);
+        await expect(decodeImage(encodePng(small), options)).rejects.toBeInstanceOf(
+          InvalidDecodeOptionsError,
+        );
       }
     });
   });
@@ -824,7 +827,7 @@ describe.each(['js', 'sharp'] as const)('decoder: %s', (decoder) => {
     it("is checked, and 'auto' picks sharp where it is installed", async () => {
       await expect(
         decodeImageWith(encodePng(small), { decoder: 'magic' as DecodeImageOptions['decoder'] }),
-      ).rejects.toThrow(RangeError);
+      ).rejects.toMatchObject({ code: 'INVALID_OPTIONS', name: 'InvalidDecodeOptionsError' });
       expect(await defaultImageDecoder()).toBe('sharp');
     });
   });

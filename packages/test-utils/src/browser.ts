@@ -79,7 +79,7 @@ function wasmFilesUrl(): string {
  * loaded here, not when test-utils is imported, so other tests never pay for them.
  */
 export async function openBrowserPage(options: BrowserPageOptions): Promise<BrowserHarness> {
-  if (!chromiumPath) throw new Error(`[crazy-digits] ${noChromiumReason}`);
+  if (!chromiumPath) throw new Error(`${noChromiumReason}`);
   const [{ chromium }, { createServer }] = await Promise.all([import('playwright-core'), import('vite')]);
   const root = await mkdtemp(join(tmpdir(), 'crazy-digits-page-'));
   let server: ViteDevServer | undefined;
@@ -114,7 +114,7 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
     });
     await server.listen();
     const url = server.resolvedUrls?.local[0];
-    if (!url) throw new Error('[crazy-digits] the Vite dev server has no local URL');
+    if (!url) throw new Error('the Vite dev server has no local URL');
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: [

@@ -40,7 +40,7 @@ export function freshStorePerTest<Store extends Closable, Harness extends StoreH
   let harness: Harness | undefined;
   let store: Store | undefined;
   const made = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('[crazy-digits] a contract store is used outside a test');
+    if (value === undefined) throw new Error('a contract store is used outside a test');
     return value;
   };
 
@@ -65,7 +65,7 @@ export function freshStorePerTest<Store extends Closable, Harness extends StoreH
     },
     async reopen() {
       const reopen = made(harness).reopen;
-      if (!reopen) throw new Error('[crazy-digits] this harness cannot reopen its store');
+      if (!reopen) throw new Error('this harness cannot reopen its store');
       store = await reopen();
       return store;
     },

@@ -104,8 +104,8 @@ async function useOne(
  *
  * `'auto'` picks `'tensorflow'` (native, from `@tensorflow/tfjs-node`) in Node when that package
  * is installed and loads; otherwise `'wasm'` with this package's training kernels, which for a
- * model this small beats WebGL in browsers (no GPU upload per call) and trains over 200x faster than
- * `'cpu'`; `'cpu'` as a last resort. Explicit preferences fail with `BackendUnavailableError`
+ * model this small beats WebGL in browsers (no GPU upload per call) and trains hundreds of times
+ * faster than `'cpu'`; `'cpu'` as a last resort. Explicit preferences fail with `BackendUnavailableError`
  * rather than falling back. tfjs's "install the node backend" banner is never printed.
  */
 export async function useBackend(

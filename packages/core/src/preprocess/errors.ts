@@ -12,8 +12,14 @@ export class ImageTooLargeError extends CrazyDigitsError<'IMAGE_TOO_LARGE'> {
   /** The limit that was exceeded, in pixels per side. */
   readonly maxSide: number;
 
-  constructor(width: number, height: number, maxSide: number) {
-    super('IMAGE_TOO_LARGE', `image is ${width}x${height} px; the limit is ${maxSide} px per side`);
+  /** `message` says which limit was exceeded, when it is not the side (a subclass's). */
+  constructor(
+    width: number,
+    height: number,
+    maxSide: number,
+    message = `image is ${width}x${height} px; the limit is ${maxSide} px per side`,
+  ) {
+    super('IMAGE_TOO_LARGE', message);
     this.width = width;
     this.height = height;
     this.maxSide = maxSide;

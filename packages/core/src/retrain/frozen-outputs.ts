@@ -31,8 +31,7 @@ export interface FrozenSet {
  * What a model's layers before `from` make of the gate's validation digits and of the rehearsal
  * digits. An incremental run trains only the layers from `from` on, so a candidate shares these
  * outputs with its base, and so does every later candidate trained from it: with them, judging a
- * candidate runs only its trained layers (on the shipped model cut at its last stage, 39% of the
- * multiply-adds). Made once per set, the first time a run needs it.
+ * candidate runs only its trained layers. Made once per set, the first time a run needs it.
  */
 export interface FrozenOutputs {
   readonly from: number;

@@ -68,8 +68,8 @@ function fold(conv: tf.layers.Layer, norm: tf.layers.Layer, epsilon: number): Fo
 }
 
 /**
- * Convolution, frozen batch norm and (optionally) ReLU as one fused convolution — measured ~20%
- * faster on wasm per training step and ~30% per evaluation than the three layers. Folds on every
+ * Convolution, frozen batch norm and (optionally) ReLU as one fused convolution: one kernel
+ * where there were three (the learning guide has the speed measured). Folds on every
  * call (so training follows the variables), or once into `kept` for weights that stay as they are.
  */
 function foldedBlock(conv: tf.layers.Layer, norm: tf.layers.Layer, relu: boolean, kept?: tf.Tensor[]): Step {
@@ -156,8 +156,8 @@ export function inferenceNetwork(model: tf.LayersModel): InferenceNetwork {
 
 /**
  * `model` as an {@link InferenceNetwork} for weights that do not change while it is used (a
- * teacher, a model being evaluated): the folded kernels are made once, not on every call
- * (~1 ms a call on wasm). `dispose` frees them.
+ * teacher, a model being evaluated): the folded kernels are made once, not on every call.
+ * `dispose` frees them.
  */
 export function frozenNetwork(model: tf.LayersModel): InferenceNetwork & { dispose(): void } {
   const fallback = layered(model);
@@ -169,8 +169,8 @@ export function frozenNetwork(model: tf.LayersModel): InferenceNetwork & { dispo
 /**
  * A model cut in two for fine-tuning its later layers: the layers before the cut run once per
  * batch outside any gradient tape, with their weights as they are now (batch norm folded once,
- * fused kernels), and only the layers after it are differentiated. Measured on the shipped model
- * cut at its last stage: about 10 ms less per 32-digit training step on wasm.
+ * fused kernels), and only the layers after it are differentiated (the learning guide has the
+ * saving measured).
  */
 export interface SplitNetwork {
   /** Images [n, 28, 28, 1] to the input of the layers after the cut (the images themselves when nothing is cut off). */

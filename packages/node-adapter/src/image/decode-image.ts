@@ -4,6 +4,7 @@ import {
   EncodedImageTooLargeError,
   ImageDecoderUnavailableError,
   ImageTooManyPixelsError,
+  InvalidDecodeOptionsError,
   UnsupportedImageFormatError,
 } from './errors.js';
 import { readJpegHeader, readPngHeader } from './header.js';
@@ -64,7 +65,7 @@ export async function defaultImageDecoder(): Promise<'sharp' | 'js'> {
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new RangeError(`[crazy-digits] ${name} must be a positive integer, got ${value}`);
+    throw new InvalidDecodeOptionsError(`${name} must be a positive integer, got ${value}`);
   }
   return value;
 }
@@ -99,7 +100,7 @@ export async function decodeImage(
   const maxBytes = positiveInteger(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const decoder = options.decoder ?? 'auto';
   if (!DECODERS.includes(decoder)) {
-    throw new RangeError(`[crazy-digits] decoder must be 'auto', 'sharp' or 'js', got ${String(decoder)}`);
+    throw new InvalidDecodeOptionsError(`decoder must be 'auto', 'sharp' or 'js', got ${String(decoder)}`);
   }
   const sharp = decoder === 'js' ? undefined : await loadSharp();
   if (decoder === 'sharp' && !sharp) throw new ImageDecoderUnavailableError('sharp');

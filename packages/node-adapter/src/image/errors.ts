@@ -18,6 +18,9 @@ export class UnsupportedImageFormatError extends CrazyDigitsError<'UNSUPPORTED_I
   }
 }
 
+/** An option of `decodeImage` out of range: a limit that is not a positive integer, an unknown decoder. */
+export class InvalidDecodeOptionsError extends errorWithCode('INVALID_OPTIONS') {}
+
 /** A `data:` URL or a bare base64 string that cannot be read: no comma, not base64, bad characters. */
 export class InvalidDataUrlError extends errorWithCode('INVALID_DATA_URL') {}
 
@@ -44,9 +47,13 @@ export class ImageTooManyPixelsError extends ImageTooLargeError {
   readonly maxPixels: number;
 
   constructor(width: number, height: number, maxSide: number, maxPixels: number) {
-    super(width, height, maxSide);
+    super(
+      width,
+      height,
+      maxSide,
+      `image is ${width}x${height} = ${width * height} px; the limit is ${maxPixels} px`,
+    );
     this.maxPixels = maxPixels;
-    this.message = `[crazy-digits] image is ${width}x${height} = ${width * height} px; the limit is ${maxPixels} px`;
   }
 }
 

@@ -12,5 +12,6 @@ export {
   ImageFileError,
   ImageTooManyPixelsError,
   InvalidDataUrlError,
+  InvalidDecodeOptionsError,
   UnsupportedImageFormatError,
 } from './errors.js';

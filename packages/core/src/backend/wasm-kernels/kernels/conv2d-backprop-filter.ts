@@ -12,16 +12,14 @@
  * contiguous run of the padded input and cost one native copy, not OH of them
  * (copyWithin's per-call cost dominated the old row-by-row build). The extra
  * columns meet zero rows of a widened dy, so they lengthen the GEMM's reduction by
- * (WQ-OW)/OW (7-29% on our models) and change nothing in the result. Strided convs
- * first split the padded input into its s*s stride phases (x[s*y+py, s*x+px] for
- * each py, px), in which every tap is a stride-1 shift. Measured per call at batch
- * 64, this took the compact model's 16- to 64-channel layers from 8-19 ms to 8-14 ms
- * and left the seed CNN's second layer (~70 ms, nearly all GEMM) unchanged.
- * One-channel inputs keep exact-width rows (see narrowCols).
+ * (WQ-OW)/OW and change nothing in the result. Strided convs first split the
+ * padded input into its s*s stride phases (x[s*y+py, s*x+px] for each py, px), in
+ * which every tap is a stride-1 shift. One-channel inputs keep exact-width rows
+ * (see narrowCols). docs/backends-and-performance.md has the measurements.
  *
  * Measured alternatives that lost: the "filter grad as a convolution" trick
  * (XNNPACK's igemm handles a 24x24-tap kernel with batch-sized channel runs
- * poorly, ~2x slower); one GEMM per tap on shifted views of the padded input (no
+ * poorly); one GEMM per tap on shifted views of the padded input (no
  * copy at all, but CI-row GEMMs run below XNNPACK's peak: slower on the 32- and
  * 64-channel layers); and splitting the GEMM's reduction into 4k-long chunks to keep
  * operands in cache (no faster).
@@ -112,8 +110,8 @@ function stridePhases(
  * Exact-width colsT for single-channel inputs, one copy per output row:
  * colsT[(i,j), (b,y,x)] = x[b, y*sH+i-top, x*sW+j-left, 0] (0 outside the image).
  * With one channel there are few rows to copy, and the wide layout's longer GEMM
- * (its packing of dy is most of the time here) measured 1-3 ms slower per call on
- * the first layers of our models.
+ * (its packing of dy is most of the time here) measured slower on the first
+ * layers of our models.
  */
 function narrowCols(backend: BackendWasm, x: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: inH, inWidth: inW } = info;

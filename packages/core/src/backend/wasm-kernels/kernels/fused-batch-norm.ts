@@ -1,7 +1,6 @@
 /**
- * FusedBatchNorm — the stock wasm kernel is a scalar C++ loop with a square root per element:
- * 5.8 ms for a [128,28,28,16] activation, and batch norm runs it on every activation of every
- * training step. With per-channel parameters it is `(x - mean) * k + offset` where
+ * FusedBatchNorm — the stock wasm kernel is a scalar C++ loop with a square root per element,
+ * and batch norm runs it on every activation of every training step. With per-channel parameters it is `(x - mean) * k + offset` where
  * k = scale / sqrt(variance + epsilon) is computed once per channel (in float64, as the cpu
  * backend does per element), so three stock XNNPACK passes over wide rows (see wide-rows.ts)
  * do it. Subtracting the mean first, rather than folding it into the offset, avoids the

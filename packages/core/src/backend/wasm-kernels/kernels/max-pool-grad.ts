@@ -1,6 +1,6 @@
 /**
- * MaxPoolGrad — the stock wasm kernel took ~42ms for the seed CNN's
- * [64,24,24,64] 2x2 pool (10x the forward MaxPool). This version scans each
+ * MaxPoolGrad — the stock wasm kernel is a slow generic loop, many times the
+ * cost of the forward MaxPool. This version scans each
  * window once, channel-innermost so every read is a contiguous run of C
  * floats, keeps a running max/argmax per channel, and scatters dy to the
  * argmax. Ties go to the first maximum in window order, as in the cpu backend.

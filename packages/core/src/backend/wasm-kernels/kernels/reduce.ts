@@ -2,8 +2,8 @@
  * Sum and Mean over a contiguous block of axes that leaves the last axis alone: batch-norm
  * statistics and their gradients (axes [0,1,2] of an NHWC activation, one value per channel)
  * and global average pooling (axes [1,2]). The stock wasm kernels reduce innermost axes only,
- * so they first transpose the whole tensor: 2.8 ms for one [128,28,28,16] Sum, and Sum plus
- * Mean were a fifth of a training step of the compact model.
+ * so they first transpose the whole tensor; Sum plus Mean were a large share of a training
+ * step of the compact model.
  *
  * x is [outer, rows, inner], summed over rows. Stock AvgPool (XNNPACK) averages windows of
  * k rows in one pass over memory if x is viewed as [outer, rows/m, 1, m*inner] (wide rows, as

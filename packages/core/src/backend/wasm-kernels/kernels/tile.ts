@@ -1,8 +1,8 @@
 /**
  * Tile — the stock wasm kernel computes a full multi-index per output element
- * and was the single largest cost of a batch-norm training step (62ms to
- * broadcast a [1,1,1,16] tensor to [64,28,28,16]: tfjs-core's FusedBatchNorm
- * gradient tiles per-channel statistics to the full activation shape).
+ * and was the single largest cost of a batch-norm training step (tfjs-core's
+ * FusedBatchNorm gradient tiles per-channel statistics to the full activation
+ * shape; docs/backends-and-performance.md has the figures).
  * Here: copy the source once, then replicate blocks outward with
  * copyWithin (native memmove): each dimension's
  * block is written once and copied reps-1 times.
