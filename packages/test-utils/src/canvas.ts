@@ -19,7 +19,8 @@ export interface CanvasDrawingOptions {
   inkColour?: [number, number, number];
 }
 
-function bilinear(digit: Float32Array, x: number, y: number): number {
+/** The 28x28 digit's value at (x, y) in pixel-centre coordinates, bilinearly; 0 outside. */
+export function bilinear(digit: Float32Array, x: number, y: number): number {
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const fx = x - x0;
@@ -136,6 +137,10 @@ export type PenStroke = ReadonlyArray<readonly [number, number]>;
 export interface StrokeDrawingOptions {
   /** Canvas side in pixels (square canvas). Default 280. */
   side?: number;
+  /** Canvas width in pixels, for a canvas that is not square. Default `side`. */
+  width?: number;
+  /** Canvas height in pixels, for a canvas that is not square. Default `side`. */
+  height?: number;
   /** Half the pen width, in pixels. */
   radius: number;
   /** `'dark-on-white'` (default): opaque white canvas; `'transparent'`: ink as alpha over transparent. */
@@ -161,38 +166,51 @@ function segmentDistance2(
 }
 
 /**
- * Draws pen strokes as a browser canvas does with `lineCap` and `lineJoin` `'round'`: every
- * pixel within `radius` of a segment is ink, anti-aliased over about one pixel; a one-point
- * stroke is a dot. Returns RGBA pixels as `getImageData` would.
+ * How much pen ink (0–1) covers each pixel of a `width` x `height` canvas, row by row: every
+ * pixel within `radius` of a segment is ink, anti-aliased over about one pixel; where strokes
+ * cross, the larger coverage wins. A one-point stroke is a dot.
  */
-export function drawStrokes(
+export function strokeCoverage(
   strokes: readonly PenStroke[],
-  options: StrokeDrawingOptions,
-): { data: Uint8ClampedArray; width: number; height: number } {
-  const side = options.side ?? 280;
-  const { radius } = options;
-  const [red, green, blue] = options.ink ?? [0, 0, 0];
-  const coverage = new Float32Array(side * side);
+  radius: number,
+  width: number,
+  height: number,
+): Float32Array {
+  const coverage = new Float32Array(width * height);
   for (const stroke of strokes) {
     for (let i = 0; i < Math.max(1, stroke.length - 1); i++) {
       const a = stroke[i] ?? [0, 0];
       const b = stroke[i + 1] ?? a;
       const x0 = Math.max(0, Math.floor(Math.min(a[0], b[0]) - radius - 1));
-      const x1 = Math.min(side - 1, Math.ceil(Math.max(a[0], b[0]) + radius + 1));
+      const x1 = Math.min(width - 1, Math.ceil(Math.max(a[0], b[0]) + radius + 1));
       const y0 = Math.max(0, Math.floor(Math.min(a[1], b[1]) - radius - 1));
-      const y1 = Math.min(side - 1, Math.ceil(Math.max(a[1], b[1]) + radius + 1));
+      const y1 = Math.min(height - 1, Math.ceil(Math.max(a[1], b[1]) + radius + 1));
       for (let y = y0; y <= y1; y++) {
         for (let x = x0; x <= x1; x++) {
           const distance = Math.sqrt(segmentDistance2(x + 0.5, y + 0.5, a, b));
           const value = Math.min(1, Math.max(0, radius + 0.5 - distance));
-          if (value > (coverage[y * side + x] ?? 0)) coverage[y * side + x] = value;
+          if (value > (coverage[y * width + x] ?? 0)) coverage[y * width + x] = value;
         }
       }
     }
   }
-  const data = new Uint8ClampedArray(side * side * 4);
+  return coverage;
+}
+
+/**
+ * Ink coverage (0–1 a pixel, row by row) as the RGBA pixels `getImageData` would give: on an
+ * opaque white canvas by default, or as ink alpha over a transparent one.
+ */
+export function coverageToRgba(
+  coverage: Float32Array,
+  width: number,
+  height: number,
+  options: { background?: 'dark-on-white' | 'transparent'; ink?: readonly [number, number, number] } = {},
+): { data: Uint8ClampedArray; width: number; height: number } {
+  const [red, green, blue] = options.ink ?? [0, 0, 0];
+  const data = new Uint8ClampedArray(width * height * 4);
   const transparent = options.background === 'transparent';
-  for (let i = 0; i < coverage.length; i++) {
+  for (let i = 0; i < width * height; i++) {
     const ink = coverage[i] ?? 0;
     if (transparent) {
       data[i * 4] = red;
@@ -206,5 +224,22 @@ export function drawStrokes(
       data[i * 4 + 3] = 255;
     }
   }
-  return { data, width: side, height: side };
+  return { data, width, height };
+}
+
+/**
+ * Draws pen strokes as a browser canvas does with `lineCap` and `lineJoin` `'round'`: every
+ * pixel within `radius` of a segment is ink, anti-aliased over about one pixel; a one-point
+ * stroke is a dot. Returns RGBA pixels as `getImageData` would.
+ */
+export function drawStrokes(
+  strokes: readonly PenStroke[],
+  options: StrokeDrawingOptions,
+): { data: Uint8ClampedArray; width: number; height: number } {
+  const width = options.width ?? options.side ?? 280;
+  const height = options.height ?? options.side ?? 280;
+  return coverageToRgba(strokeCoverage(strokes, options.radius, width, height), width, height, {
+    background: options.background,
+    ink: options.ink,
+  });
 }

@@ -40,6 +40,15 @@ export {
   trainingGeometry,
   type WriterSplit,
 } from './pen-digits.js';
+export {
+  type DrawnNumber,
+  drawMnistNumber,
+  drawPenNumber,
+  type InkBox,
+  type MnistNumberOptions,
+  type NumberCanvasOptions,
+  type NumberSpacing,
+} from './pen-numbers.js';
 export { pngChunk } from './png.js';
 export { dropSchema, freshSchema, type TestDatabase, testDatabase } from './postgres.js';
 export { drawScribble } from './scribble.js';
