@@ -40,6 +40,11 @@ export const benchmarks: Record<string, BenchEntry> = {
       'real pen-drawn digits (--data <digits.jsonl.gz>): canvas accuracy on writers not trained on; predict-then-correct streams',
     load: () => import('./real-writers.js'),
   },
+  numbers: {
+    description:
+      'handwritten multi-digit numbers from real pen digits (--data <digits.jsonl.gz>): readNumber accuracy by spacing, latency, correctNumber',
+    load: () => import('./numbers.js'),
+  },
   decode: {
     description:
       'decodeImage: rejecting a 65535x65535-header PNG (median/p95, peak RSS), 280x280 PNG/JPEG decode',
