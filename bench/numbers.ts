@@ -28,7 +28,12 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { createRecognizer, isCrazyDigitsError, type RgbaImage } from '../packages/core/src/index.js';
+import {
+  createRecognizer,
+  isCrazyDigitsError,
+  type Recognizer,
+  type RgbaImage,
+} from '../packages/core/src/index.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
 import {
   byWriter,
@@ -42,35 +47,6 @@ import {
 } from '../packages/test-utils/src/index.js';
 import type { BenchOptions } from './registry.js';
 import { type Figure, percentile, printFigures } from './report.js';
-
-/**
- * The recogniser's number API (`readNumber`, `correctNumber`), declared here until it is part of
- * `Recognizer`; the benchmark says so and stops when the recogniser has no `readNumber`.
- */
-interface NumberReader {
-  readNumber(
-    input: RgbaImage,
-    options?: { digits?: number | { min?: number; max?: number } },
-  ): Promise<{
-    text: string;
-    confidence: number;
-    digits: Array<{
-      digit: number;
-      confidence: number;
-      uncertain: boolean;
-      box: { x: number; y: number; width: number; height: number };
-    }>;
-  }>;
-  correctNumber(input: RgbaImage, text: string): Promise<unknown>;
-}
-
-/** The recogniser as a {@link NumberReader}, or undefined when it has no number API yet. */
-function numberReader(recognizer: object): NumberReader | undefined {
-  const reader = recognizer as Partial<NumberReader>;
-  return typeof reader.readNumber === 'function' && typeof reader.correctNumber === 'function'
-    ? (reader as NumberReader)
-    : undefined;
-}
 
 type Background = 'dark-on-white' | 'transparent';
 
@@ -145,7 +121,7 @@ interface Tally {
   confusions: Map<string, number>;
 }
 
-async function accuracy(reader: NumberReader, numbers: NumberCase[], spacing: NumberSpacing): Promise<Tally> {
+async function accuracy(reader: Recognizer, numbers: NumberCase[], spacing: NumberSpacing): Promise<Tally> {
   const tally: Tally = {
     numbers: 0,
     exact: 0,
@@ -230,7 +206,7 @@ function accuracyFigures(tally: Tally, spacing: NumberSpacing, data: string, wri
   ];
 }
 
-async function latency(reader: NumberReader, numbers: NumberCase[], calls: number): Promise<number[]> {
+async function latency(reader: Recognizer, numbers: NumberCase[], calls: number): Promise<number[]> {
   const images = numbers.map((number) => draw(number, 'separate', 840).image);
   const at = (i: number) => images[i % images.length] as RgbaImage;
   for (let i = 0; i < WARM_UP; i++) await reader.readNumber(at(i));
@@ -243,19 +219,8 @@ async function latency(reader: NumberReader, numbers: NumberCase[], calls: numbe
   return times.sort((a, b) => a - b);
 }
 
-/**
- * Whether `correctNumber` refused a text whose length differs from the digits it finds: an error
- * whose code says so, or an invalid correction whose message does (until the code is settled).
- * Any other error is a failure of the run.
- */
-function isLengthMismatch(error: unknown): boolean {
-  if (!isCrazyDigitsError(error)) return false;
-  if (/LENGTH|COUNT|MISMATCH/.test(String(error.code))) return true;
-  return (
-    error.code === 'INVALID_CORRECTION' &&
-    /length|digit count|number of digits|\d+ digits? (?:but|while|where)/i.test(error.message)
-  );
-}
+/** Whether `correctNumber` refused a text whose length differs from the digits it finds. */
+const isLengthMismatch = (error: unknown) => isCrazyDigitsError(error, 'NUMBER_LENGTH_MISMATCH');
 
 interface CorrectionTally {
   tried: number;
@@ -268,7 +233,7 @@ interface CorrectionTally {
   refused: number;
 }
 
-async function corrections(reader: NumberReader, numbers: readonly NumberCase[], wanted: number) {
+async function corrections(reader: Recognizer, numbers: readonly NumberCase[], wanted: number) {
   const tally: CorrectionTally = {
     tried: 0,
     readAsCorrected: 0,
@@ -359,13 +324,7 @@ export async function run(options: BenchOptions): Promise<void> {
   const tensorsAtStart = tf.memory().numTensors;
   let reads = 0;
   const recognizer = await createRecognizer();
-  const reader = numberReader(recognizer);
-  if (reader === undefined) {
-    recognizer.dispose();
-    console.error('numbers: this recogniser has no readNumber and correctNumber yet');
-    process.exitCode = 2;
-    return;
-  }
+  const reader = recognizer;
   try {
     if (!values.skip.includes('accuracy')) {
       for (const spacing of SPACINGS) {
@@ -404,7 +363,7 @@ export async function run(options: BenchOptions): Promise<void> {
   if (!values.skip.includes('corrections')) {
     const fresh = await createRecognizer();
     try {
-      const tally = await corrections(numberReader(fresh) as NumberReader, numbers, wanted);
+      const tally = await corrections(fresh, numbers, wanted);
       corrected = tally.tried + tally.refused;
       reads += 2 * tally.tried + tally.wrongLength + tally.refused;
       figures.push(

@@ -29,6 +29,7 @@ export {
   type ModelVersionMeta,
   type StoredModel,
 } from './model-store/index.js';
+export type { NumberDigit, NumberReading, ReadNumberOptions } from './numbers/index.js';
 export {
   type ByteArray,
   DEFAULT_MAX_SIDE,

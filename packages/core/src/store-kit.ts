@@ -43,6 +43,7 @@ export {
   prepareArtifacts,
   prepareVersion,
 } from './model-store/index.js';
+export { NumberLengthMismatchError } from './numbers/index.js';
 export {
   EmptyImageError,
   ImageTooLargeError,

@@ -22,6 +22,7 @@ export type CrazyDigitsErrorCode =
   | 'MODEL_LOAD_FAILED'
   | 'INVALID_MODEL_ARTIFACTS'
   | 'MODEL_VERSION_NOT_FOUND'
+  | 'NUMBER_LENGTH_MISMATCH'
   // Corrections and storage
   | 'INVALID_CORRECTION'
   | 'DUPLICATE_CORRECTION'

@@ -11,7 +11,7 @@ const DIGIT_BOX = 20;
  * canvas: at least 0.02% of its area in full-ink pixels (16 px on a 280x280 canvas) and a
  * bounding box at least 2% of its longer side (6 px on 280x280), and never under 1 px / 2 px.
  */
-function hasEnoughInk(mass: number, box: Rect, width: number, height: number): boolean {
+export function hasEnoughInk(mass: number, box: Rect, width: number, height: number): boolean {
   const minMass = Math.max(1, 0.0002 * width * height);
   const minExtent = Math.max(2, 0.02 * Math.max(width, height));
   return mass >= minMass && Math.max(box.width, box.height) >= minExtent;
@@ -73,12 +73,24 @@ export function preprocess(input: ImageInput, options: PreprocessOptions = {}): 
   }
   const { box, mass } = inkMap;
   if (!box || !hasEnoughInk(mass, box, inkMap.width, inkMap.height)) throw new EmptyImageError();
+  return normaliseInk(inkMap.ink, inkMap.width, box, inkMap.source);
+}
 
+/**
+ * The MNIST normalisation of the ink inside `box` of an ink map `inkWidth` pixels wide: crop,
+ * area-averaged scaling of the longer side to 20 px, centre of mass to the centre of 28x28.
+ */
+export function normaliseInk(
+  ink: Float32Array,
+  inkWidth: number,
+  box: Rect,
+  source: InkSource,
+): PreprocessedImage {
   const longer = Math.max(box.width, box.height);
   const scale = DIGIT_BOX / longer;
   const boxWidth = box.width >= box.height ? DIGIT_BOX : Math.max(1, Math.round(box.width * scale));
   const boxHeight = box.height > box.width ? DIGIT_BOX : Math.max(1, Math.round(box.height * scale));
-  const digit = resample(inkMap.ink, inkMap.width, box, boxWidth, boxHeight);
+  const digit = resample(ink, inkWidth, box, boxWidth, boxHeight);
   // MNIST strokes always reach full ink. A fine pen shrunk 10x averages down to a faint grey
   // line; bring its strongest pixel back to 1 so it reads like a pencil stroke, not a smudge.
   let strongest = 0;
@@ -102,7 +114,7 @@ export function preprocess(input: ImageInput, options: PreprocessOptions = {}): 
     pixels,
     width: 28,
     height: 28,
-    info: { source: inkMap.source, inkBox: box, scale, offset: { x: offsetX, y: offsetY } },
+    info: { source, inkBox: box, scale, offset: { x: offsetX, y: offsetY } },
   };
 }
 

@@ -1,6 +1,7 @@
 import { useBackend } from '../backend/index.js';
 import { createMemoryCorrectionStore, InvalidCorrectionError } from '../corrections/index.js';
 import { createMemoryModelStore, type ModelStore } from '../model-store/index.js';
+import { NumberLengthMismatchError, readNumber } from '../numbers/index.js';
 import type { PreprocessedImage } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE } from '../preprocess/validate.js';
 import { createRetrainer } from '../retrain/index.js';
@@ -101,6 +102,39 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     });
   }
 
+  const correct: Recognizer['correct'] = async (input, label, details = {}) => {
+    if (disposed) throw new RecognizerDisposedError();
+    if (!Number.isInteger(label) || label < 0 || label > 9) {
+      throw new InvalidCorrectionError(`label must be an integer 0–9, got ${String(label)}`);
+    }
+    const image = toModelInput(input, preprocessOptions);
+    const model = serving.served;
+    const { features, probabilities, similarities } = await forwardBatch(
+      model.network,
+      [image.pixels],
+      serving.memory,
+    );
+    const modelProbabilities = probabilities[0] ?? [];
+    const predictedDigit = argmax(modelProbabilities);
+    const createdAt = Date.now();
+    const id = await store.add({
+      image: image.pixels,
+      label,
+      createdAt,
+      predicted: { digit: predictedDigit, confidence: modelProbabilities[predictedDigit] ?? 0 },
+      modelVersion: model.version,
+      ...scope,
+      ...(details.sessionId === undefined ? {} : { sessionId: details.sessionId }),
+    });
+    await serving.rememberMade({ id, image: image.pixels, label, createdAt }, model, {
+      features: features[0] ?? new Float32Array(0),
+      similarities: similarities[0],
+    });
+    events.emit('correction', { id, label });
+    queue.corrected();
+    return { id };
+  };
+
   /** Makes corrections another process stored take effect here, and drops removed ones. */
   async function rememberStored(
     added: readonly string[] | undefined,
@@ -156,37 +190,28 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       return prediction;
     },
     predictBatch: classify,
-    async correct(input, label, details = {}) {
-      if (disposed) throw new RecognizerDisposedError();
-      if (!Number.isInteger(label) || label < 0 || label > 9) {
-        throw new InvalidCorrectionError(`label must be an integer 0–9, got ${String(label)}`);
+    correct,
+    readNumber: (input, numberOptions = {}) =>
+      readNumber(classify, input, numberOptions, preprocessOptions.maxSide),
+    async correctNumber(input, text, details = {}) {
+      if (typeof text !== 'string' || !/^[0-9]+$/.test(text)) {
+        throw new InvalidCorrectionError(
+          `a number must be a string of digits 0–9, got ${JSON.stringify(text)}`,
+        );
       }
-      const image = toModelInput(input, preprocessOptions);
-      const model = serving.served;
-      const { features, probabilities, similarities } = await forwardBatch(
-        model.network,
-        [image.pixels],
-        serving.memory,
-      );
-      const modelProbabilities = probabilities[0] ?? [];
-      const predictedDigit = argmax(modelProbabilities);
-      const createdAt = Date.now();
-      const id = await store.add({
-        image: image.pixels,
-        label,
-        createdAt,
-        predicted: { digit: predictedDigit, confidence: modelProbabilities[predictedDigit] ?? 0 },
-        modelVersion: model.version,
-        ...scope,
-        ...(details.sessionId === undefined ? {} : { sessionId: details.sessionId }),
-      });
-      await serving.rememberMade({ id, image: image.pixels, label, createdAt }, model, {
-        features: features[0] ?? new Float32Array(0),
-        similarities: similarities[0],
-      });
-      events.emit('correction', { id, label });
-      queue.corrected();
-      return { id };
+      const reading = await readNumber(classify, input, { digits: text.length }, preprocessOptions.maxSide);
+      if (reading.digits.length !== text.length) {
+        throw new NumberLengthMismatchError(
+          text.length,
+          reading.digits.map((d) => d.box),
+        );
+      }
+      const ids: string[] = [];
+      for (const [i, digit] of reading.digits.entries()) {
+        const label = Number(text[i]);
+        if (digit.digit !== label) ids.push((await correct(digit.preprocessed.pixels, label, details)).id);
+      }
+      return { ids };
     },
     async removeCorrection(id) {
       if (disposed) throw new RecognizerDisposedError();

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendPreference } from '../backend/index.js';
 import type { CorrectionStore } from '../corrections/index.js';
 import type { ModelStore, ModelVersion } from '../model-store/index.js';
+import type { NumberReading, ReadNumberOptions } from '../numbers/types.js';
 import type { ImageInput, PreprocessedImage } from '../preprocess/index.js';
 import type { Retrainer, RetrainMetrics, RetrainMode, RetrainProgress } from '../retrain/index.js';
 
@@ -152,6 +153,21 @@ export interface Recognizer {
    * and close variants of the drawing lean towards it. Returns the stored correction's id.
    */
   correct(input: RecognizerInput, label: number, details?: CorrectionDetails): Promise<{ id: string }>;
+  /**
+   * Reads a handwritten number (several digits side by side on one canvas, e.g. 840x280): the
+   * digits left to right, each with its prediction and box, and the probability that the whole
+   * reading is right. Separate, touching and slightly overlapping digits are split; multi-stroke
+   * digits are kept whole; specks are ignored. Throws `EmptyImageError` for a blank canvas.
+   */
+  readNumber(input: ImageInput, options?: ReadNumberOptions): Promise<NumberReading>;
+  /**
+   * Records that the number drawn in `input` is `text` (digits only): the drawing is split into
+   * `text.length` digits and each one read wrong becomes an ordinary correction (stored, in effect
+   * at once, consolidated like any other). Resolves the ids of the corrections made (none when
+   * every digit was read right). Throws `NumberLengthMismatchError`, carrying the boxes found,
+   * when the drawing cannot be split into that many digits.
+   */
+  correctNumber(input: ImageInput, text: string, details?: CorrectionDetails): Promise<{ ids: string[] }>;
   /** Removes a correction from the store and from effect. Resolves `true` if it existed. */
   removeCorrection(id: string): Promise<boolean>;
   /** The store corrections are kept in (list, export, back up). */

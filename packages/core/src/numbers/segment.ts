@@ -1,0 +1,293 @@
+import type { InkMap } from '../preprocess/ink.js';
+import type { Rect } from '../preprocess/resample.js';
+
+/**
+ * A piece of a drawn number: one connected stroke shape, or the slice of one between two
+ * candidate cuts. Digits are made of consecutive atoms; which atoms go together is decided by
+ * how confidently the network reads each grouping (see `read-number.ts`).
+ */
+export interface Atom {
+  /** Indices (y * width + x) of the atom's ink pixels in the ink map. */
+  pixels: Int32Array;
+  box: Rect;
+  /** The connected shape it comes from: atoms of one shape were cut apart. */
+  shape: number;
+  /** Its place among its shape's pieces, left to right. */
+  piece: number;
+  /** How many pieces its shape was cut into (1: the whole shape). */
+  pieces: number;
+  /** Ink pixels crossed by the cut on the atom's left, in stroke widths (0 when not cut). */
+  cutCost: number;
+}
+
+/** A connected shape of ink (8-connected), specks left out. */
+export interface Shape {
+  pixels: Int32Array;
+  box: Rect;
+}
+
+/** A drawing's shapes, with the measures the grouping uses. */
+export interface Segmentation {
+  shapes: Shape[];
+  /** Height of the tallest shape: the scale every geometric rule is relative to. */
+  lineHeight: number;
+  /** The pen's width, in pixels. */
+  stroke: number;
+  /** Width of the ink map the pixel indices refer to. */
+  width: number;
+}
+
+/**
+ * Shapes smaller than this fraction of the line height on both sides, and with little ink,
+ * are specks (a dot, a pen tap), not digits or parts of one.
+ */
+const SPECK_SIDE = 0.25;
+/** A speck also has under this fraction of the largest shape's ink. */
+const SPECK_INK = 0.05;
+/**
+ * Shapes narrower than this fraction of the line height are taken as one digit and not cut;
+ * when the reading must have more digits than that gives, down to {@link CUT_MIN_WIDTH_FORCED}.
+ */
+export const CUT_MIN_WIDTH = 0.75;
+export const CUT_MIN_WIDTH_FORCED = 0.35;
+/** No cut leaves a piece narrower than this fraction of the line height. */
+const CUT_MIN_PIECE = 0.12;
+/** Candidate cuts are at least this fraction of the line height apart. */
+const CUT_SPACING = 0.1;
+/** At most this many candidate cuts per line height of a shape's width. */
+const CUTS_PER_HEIGHT = 4;
+
+/**
+ * The connected shapes (8-connected) of the ink, each as its pixel indices, by flood fill.
+ */
+function shapesOf(ink: Float32Array, width: number, height: number): Int32Array[] {
+  const seen = new Uint8Array(ink.length);
+  const stack = new Int32Array(ink.length);
+  const shapes: Int32Array[] = [];
+  for (let start = 0; start < ink.length; start++) {
+    if (seen[start] || !(ink[start] ?? 0)) continue;
+    let top = 0;
+    let count = 0;
+    const pixels: number[] = [];
+    stack[top++] = start;
+    seen[start] = 1;
+    while (top > 0) {
+      const p = stack[--top] ?? 0;
+      pixels.push(p);
+      count++;
+      const x = p % width;
+      const y = (p - x) / width;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const q = ny * width + nx;
+          if (!seen[q] && (ink[q] ?? 0) > 0) {
+            seen[q] = 1;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    if (count > 0) shapes.push(Int32Array.from(pixels));
+  }
+  return shapes;
+}
+
+function boxOf(pixels: Int32Array, width: number): Rect {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = -1;
+  let maxY = -1;
+  for (const p of pixels) {
+    const x = p % width;
+    const y = (p - x) / width;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  return { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+}
+
+/** The pen's width: the median length of the ink's vertical runs. */
+function strokeWidthOf(ink: Float32Array, width: number, height: number): number {
+  const runs: number[] = [];
+  for (let x = 0; x < width; x += 2) {
+    let run = 0;
+    for (let y = 0; y <= height; y++) {
+      if (y < height && (ink[y * width + x] ?? 0) > 0) run++;
+      else if (run > 0) {
+        runs.push(run);
+        run = 0;
+      }
+    }
+  }
+  runs.sort((a, b) => a - b);
+  return Math.max(1, runs[runs.length >> 1] ?? 1);
+}
+
+/** A cut through a shape: for each row of its box, the first column on the cut's right. */
+interface Cut {
+  path: Int32Array;
+  /** Ink crossed, in stroke widths. */
+  cost: number;
+}
+
+/** How far (in line heights) a cut may wander from the column it starts from. */
+const CUT_REACH = 0.25;
+/** Cost of a cut's sideways step, and of each column it strays, in ink pixels. */
+const CUT_STEP = 0.1;
+const CUT_STRAY = 0.02;
+
+/**
+ * The cheapest path from the top of the shape's box to its bottom near column `start` (box
+ * coordinates), moving at most one column a row: it goes round strokes where it can, so
+ * neighbours that overlap are parted along their own edges, not by a straight line.
+ */
+function cutPath(mask: Uint8Array, box: Rect, start: number, reach: number, stroke: number): Cut {
+  const low = Math.max(1, start - reach);
+  const high = Math.min(box.width - 1, start + reach);
+  const span = high - low + 1;
+  const cost = new Float64Array(span * box.height);
+  const from = new Int8Array(span * box.height);
+  for (let y = 0; y < box.height; y++) {
+    for (let i = 0; i < span; i++) {
+      const x = low + i;
+      const here = (mask[y * box.width + x] ?? 0) + CUT_STRAY * Math.abs(x - start);
+      if (y === 0) {
+        cost[i] = here;
+        continue;
+      }
+      let best = Number.POSITIVE_INFINITY;
+      let step = 0;
+      for (let d = -1; d <= 1; d++) {
+        if (i + d < 0 || i + d >= span) continue;
+        const c = (cost[(y - 1) * span + i + d] ?? 0) + (d === 0 ? 0 : CUT_STEP);
+        if (c < best) {
+          best = c;
+          step = d;
+        }
+      }
+      cost[y * span + i] = best + here;
+      from[y * span + i] = step;
+    }
+  }
+  let at = 0;
+  for (let i = 1; i < span; i++) {
+    if ((cost[(box.height - 1) * span + i] ?? 0) < (cost[(box.height - 1) * span + at] ?? 0)) at = i;
+  }
+  const path = new Int32Array(box.height);
+  let crossed = 0;
+  for (let y = box.height - 1; y >= 0; y--) {
+    path[y] = box.x + low + at;
+    crossed += mask[y * box.width + low + at] ?? 0;
+    at += from[y * span + at] ?? 0;
+  }
+  return { path, cost: crossed / stroke };
+}
+
+/**
+ * Where a shape may be cut in two: from the lowest points of its ink's column profile (where
+ * touching digits usually meet), at least {@link CUT_SPACING} line heights apart, leaving no
+ * piece under {@link CUT_MIN_PIECE}, a cheapest path through the ink; the cheapest few, left
+ * to right, each with its cost in stroke widths.
+ */
+function cutsOf(
+  pixels: Int32Array,
+  box: Rect,
+  width: number,
+  lineHeight: number,
+  stroke: number,
+  minWidth: number,
+): Cut[] {
+  if (box.width < minWidth * lineHeight) return [];
+  const mask = new Uint8Array(box.width * box.height);
+  const profile = new Float32Array(box.width);
+  for (const p of pixels) {
+    const x = (p % width) - box.x;
+    const y = Math.floor(p / width) - box.y;
+    mask[y * box.width + x] = 1;
+    profile[x] = (profile[x] ?? 0) + 1;
+  }
+  const margin = Math.max(1, Math.round(CUT_MIN_PIECE * lineHeight));
+  const candidates: Array<{ at: number; cost: number }> = [];
+  const smooth = (i: number) => ((profile[i - 1] ?? 0) + (profile[i] ?? 0) + (profile[i + 1] ?? 0)) / 3;
+  for (let i = margin; i < box.width - margin; i++) {
+    const here = smooth(i);
+    // Only the low points of the profile: where ink thins between two shapes.
+    if (here <= smooth(i - 2) && here <= smooth(i + 2)) candidates.push({ at: i, cost: here / stroke });
+  }
+  candidates.sort((a, b) => a.cost - b.cost || a.at - b.at);
+  const spacing = CUT_SPACING * lineHeight;
+  const chosen: Array<{ at: number; cost: number }> = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= Math.ceil((CUTS_PER_HEIGHT * box.width) / lineHeight)) break;
+    if (chosen.every((c) => Math.abs(c.at - candidate.at) >= spacing)) chosen.push(candidate);
+  }
+  const reach = Math.max(1, Math.round(CUT_REACH * lineHeight));
+  const cuts = chosen.sort((a, b) => a.at - b.at).map((c) => cutPath(mask, box, c.at, reach, stroke));
+  // Keep the paths in order, row by row, so the pieces between them never overlap.
+  for (let k = 1; k < cuts.length; k++) {
+    const left = (cuts[k - 1] as Cut).path;
+    const right = (cuts[k] as Cut).path;
+    for (let y = 0; y < right.length; y++) right[y] = Math.max(right[y] ?? 0, left[y] ?? 0);
+  }
+  return cuts;
+}
+
+/** The shapes of an ink map, specks left out; undefined when there is no ink. */
+export function segment(map: InkMap): Segmentation | undefined {
+  const { ink, width, height } = map;
+  const shapes = shapesOf(ink, width, height).map((pixels) => ({ pixels, box: boxOf(pixels, width) }));
+  if (shapes.length === 0) return undefined;
+  const largest = Math.max(...shapes.map((s) => s.pixels.length));
+  const lineHeight = Math.max(
+    ...shapes.filter((s) => s.pixels.length >= 0.1 * largest).map((s) => s.box.height),
+  );
+  const kept = shapes.filter(
+    (s) =>
+      Math.max(s.box.width, s.box.height) >= SPECK_SIDE * lineHeight ||
+      s.pixels.length >= SPECK_INK * largest,
+  );
+  return { shapes: kept, lineHeight, stroke: strokeWidthOf(ink, width, height), width };
+}
+
+/**
+ * Shapes as atoms, left to right: each shape whole, except those in `cut`, which are cut at
+ * their candidate cuts (those narrower than `minWidth` line heights stay whole).
+ */
+export function atomsOf(
+  segmentation: Segmentation,
+  cut: ReadonlySet<number>,
+  minWidth = CUT_MIN_WIDTH,
+): Atom[] {
+  const { shapes, lineHeight, stroke, width } = segmentation;
+  const atoms: Atom[] = [];
+  shapes.forEach(({ pixels, box }, shape) => {
+    const cuts = cut.has(shape) ? cutsOf(pixels, box, width, lineHeight, stroke, minWidth) : [];
+    const pieces: number[][] = [[], ...cuts.map(() => [])];
+    for (const p of pixels) {
+      const x = p % width;
+      const row = Math.floor(p / width) - box.y;
+      let piece = 0;
+      while (piece < cuts.length && x >= ((cuts[piece] as Cut).path[row] ?? 0)) piece++;
+      pieces[piece]?.push(p);
+    }
+    const filled = pieces.filter((piece) => piece.length > 0);
+    filled.forEach((piece, i) => {
+      const own = Int32Array.from(piece);
+      atoms.push({
+        pixels: own,
+        box: boxOf(own, width),
+        shape,
+        piece: i,
+        pieces: filled.length,
+        cutCost: i === 0 ? 0 : (cuts[pieces.indexOf(piece) - 1]?.cost ?? 0),
+      });
+    });
+  });
+  return atoms.sort((a, b) => a.box.x + a.box.width / 2 - (b.box.x + b.box.width / 2));
+}
