@@ -21,10 +21,11 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
  * bytes: what the app's imports (recogniser, backend, drawing pad, IndexedDB store) pull in after
  * tree-shaking, without tfjs, idb, the bundled weights or the rehearsal digits (reported separately).
  * Measured at 22,304 bytes (Vite 8.3.8), then 25,954 with the batch-norm training kernels
- * (`useBackend('wasm')` installs the whole training kernel set, which the page's retrains use);
- * the budget leaves about 15% headroom. Raise it deliberately, in the change that needs it.
+ * (`useBackend('wasm')` installs the whole training kernel set, which the page's retrains use),
+ * 29,439 before and 32,274 after `readNumber` (the number reader is part of every recogniser:
+ * about 2.8 kB). Raise it deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 29_800;
+const BROWSER_BUDGET_GZIP_BYTES = 33_500;
 
 const TFJS_VERSION = '4.22.0';
 const PACKAGES = [
