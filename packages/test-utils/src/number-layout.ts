@@ -2,15 +2,6 @@ import type { Random } from '@crazy-digits/core/training';
 import { coverageToRgba } from './canvas.js';
 import type { DrawnNumber, NumberCanvasOptions, NumberSpacing } from './pen-numbers.js';
 
-/** A pixel counts as ink when it differs from the background (a coverage of half a byte). */
-const INK = 0.5 / 255;
-/** A pixel is an ink core, where touching is judged, when ink covers at least half of it. */
-const CORE = 0.5;
-/** Fewest pixels between the ink and the canvas's edges. */
-const EDGE = 2;
-/** Widest a digit may be, as a multiple of the number's digit height (for very flat writing). */
-export const WIDEST = 1.5;
-
 /** One digit's rendered ink: a coverage tile trimmed to its ink, and where it sits. */
 export interface Layer {
   coverage: Float32Array;
@@ -19,6 +10,15 @@ export interface Layer {
   x: number;
   y: number;
 }
+
+/** A pixel counts as ink when it differs from the background (a coverage of half a byte). */
+const INK = 0.5 / 255;
+/** A pixel is an ink core, where touching is judged, when ink covers at least half of it. */
+const CORE = 0.5;
+/** Fewest pixels between the ink and the canvas's edges. */
+const EDGE = 2;
+/** Widest a digit may be, as a multiple of the number's digit height (for very flat writing). */
+export const WIDEST = 1.5;
 
 /** Every random choice of a number, drawn up front so that a relayout repeats them. */
 interface Plan {
