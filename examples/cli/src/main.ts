@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { correctCommand } from './commands/correct.js';
 import { predictCommand } from './commands/predict.js';
+import { readNumberCommand } from './commands/read-number.js';
 import { retrainCommand } from './commands/retrain.js';
 import { statsCommand } from './commands/stats.js';
 import { trainCommand } from './commands/train.js';
@@ -19,6 +20,7 @@ export type { CliIo, Output } from './io.js';
 
 const COMMANDS: readonly Command[] = [
   predictCommand,
+  readNumberCommand,
   correctCommand,
   statsCommand,
   exportCommand,

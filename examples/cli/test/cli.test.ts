@@ -3,8 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, temporaryDirectory, writeMnistPngs } from './helpers.js';
+import { runCli, temporaryDirectory, writeMnistPngs, writeNumberPng } from './helpers.js';
 
 /** Model loads and decoding run for real; this is a ceiling for slow machines, not a measurement. */
 const SLOW = 60_000;
@@ -23,7 +24,16 @@ describe('help and usage errors', () => {
   it('prints the overview and each command help with exit code 0', async () => {
     const overview = await cli('--help');
     expect(overview.code).toBe(0);
-    for (const name of ['predict', 'correct', 'stats', 'export', 'import', 'train', 'retrain']) {
+    for (const name of [
+      'predict',
+      'read-number',
+      'correct',
+      'stats',
+      'export',
+      'import',
+      'train',
+      'retrain',
+    ]) {
       expect(overview.stdout).toContain(`  ${name} `);
       const help = await cli(name, '--help');
       expect(help.code).toBe(0);
@@ -41,6 +51,15 @@ describe('help and usage errors', () => {
     [['stats', 'extra']],
     [['predict']],
     [['predict', '--backend', 'gpu', 'a.png']],
+    [['read-number']],
+    [['read-number', 'a.png', 'b.png']],
+    [['read-number', 'a.png', '--digits']],
+    [['read-number', 'a.png', '--digits', 'four']],
+    [['read-number', 'a.png', '--digits', '0']],
+    [['read-number', 'a.png', '--digits', '33']],
+    [['read-number', 'a.png', '--digits', '5-3']],
+    [['read-number', 'a.png', '--digits', '2-']],
+    [['read-number', 'a.png', '--digits', '-3']],
     [['correct', 'a.png']],
     [['correct', 'a.png', '12']],
     [['correct', 'a.png', 'seven']],
@@ -122,6 +141,98 @@ describe('predict', () => {
     },
     SLOW,
   );
+});
+
+describe('read-number', () => {
+  it(
+    'reads a handwritten number: the text, its confidence, and each digit with its box',
+    async () => {
+      const drawn = await writeNumberPng(work.dir, 'number.png', [0, 1, 2]);
+      const text = await cli('read-number', 'number.png');
+      expect(text.code).toBe(0);
+      expect(text.stderr).toBe('');
+      const [first, ...digitLines] = text.stdout.trim().split('\n');
+      expect(first).toMatch(new RegExp(`^number\\.png: ${drawn.text} \\(confidence [01]\\.\\d{3}\\)$`));
+      expect(digitLines).toHaveLength(drawn.text.length);
+      digitLines.forEach((line, i) => {
+        expect(line).toMatch(
+          new RegExp(
+            `^  ${i + 1}: ${drawn.text[i]} \\(confidence [01]\\.\\d{3}(, uncertain)?\\) box \\d+,\\d+ \\d+x\\d+$`,
+          ),
+        );
+      });
+
+      const json = await cli('read-number', 'number.png', '--json', '--digits', '3');
+      expect(json.code).toBe(0);
+      const reading = JSON.parse(json.stdout) as {
+        model: string;
+        file: string;
+        text: string;
+        confidence: number;
+        digits: Array<{ digit: number; box: { x: number; y: number; width: number; height: number } }>;
+      };
+      expect(reading).toMatchObject({ file: 'number.png', text: drawn.text });
+      expect(reading.model).toMatch(/^bundled /);
+      expect(reading.confidence).toBeGreaterThan(0.5);
+      reading.digits.forEach((digit, i) => {
+        expect(Object.keys(digit).sort()).toEqual([
+          'box',
+          'confidence',
+          'digit',
+          'probabilities',
+          'uncertain',
+        ]);
+        // Each box holds the middle of the digit drawn there.
+        const drawnBox = drawn.boxes[i] ?? digit.box;
+        const middle = drawnBox.x + drawnBox.width / 2;
+        expect(digit.box.x).toBeLessThan(middle);
+        expect(digit.box.x + digit.box.width).toBeGreaterThan(middle);
+      });
+      const ranged = await cli('read-number', 'number.png', '--json', '--digits', '2-4');
+      expect(JSON.parse(ranged.stdout).text).toBe(drawn.text);
+      // A count the drawing cannot be split into: the best reading, with confidence 0.
+      const forced = await cli('read-number', 'number.png', '--json', '--digits', '12');
+      expect(forced.code).toBe(0);
+      expect(JSON.parse(forced.stdout).confidence).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    'reports a blank image, a missing file and a file that is not an image with exit code 1',
+    async () => {
+      const blank = new PNG({ width: 840, height: 280 });
+      blank.data.fill(255);
+      await writeFile(join(work.dir, 'blank.png'), PNG.sync.write(blank));
+      const empty = await cli('read-number', 'blank.png');
+      expect(empty.code).toBe(1);
+      expect(empty.stdout).toBe('');
+      expect(empty.stderr).toMatch(/^crazy-digits: blank\.png: .*\(EMPTY_IMAGE\)\n$/);
+      const missing = await cli('read-number', 'missing.png', '--json');
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr).toContain(
+        'crazy-digits: missing.png: cannot read the file: no such file (ENOENT)',
+      );
+      await writeFile(join(work.dir, 'number.txt'), 'not an image');
+      const notImage = await cli('read-number', 'number.txt');
+      expect(notImage.code).toBe(1);
+      expect(notImage.stderr).toContain('(UNSUPPORTED_IMAGE_FORMAT)');
+    },
+    SLOW,
+  );
+
+  it('refuses a bad --digits value as a usage error naming the value', async () => {
+    await writeNumberPng(work.dir, 'pair.png', [3, 4]);
+    for (const value of ['0', '33', '5-3', 'four', '2.5']) {
+      const run = await cli('read-number', 'pair.png', '--digits', value);
+      expect(run.code, value).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(
+        `--digits must be a count 1-32 or a range MIN-MAX within it, got '${value}'`,
+      );
+    }
+  });
 });
 
 describe('correct, stats, export and import', () => {

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import { seededRandom } from '@crazy-digits/core/training';
+import { drawMnistNumber, type InkBox, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import { PNG } from 'pngjs';
 import { type CliIo, main } from '../src/main.js';
 
@@ -88,4 +89,32 @@ export async function writeMnistPngs(
       return { file, label };
     }),
   );
+}
+
+/**
+ * Writes the MNIST test digits `indices` as one handwritten number, drawn side by side (dark ink
+ * on white, 840x280), to `dir/file`. Returns the number's text and each digit's ink box.
+ */
+export async function writeNumberPng(
+  dir: string,
+  file: string,
+  indices: readonly number[],
+  seed = 1,
+): Promise<{ text: string; boxes: InkBox[] }> {
+  const test = loadMnist('test', Math.max(...indices) + 1);
+  const drawn = drawMnistNumber(
+    indices.map((index) => mnistDigit(test, index)),
+    {
+      spacing: 'separate',
+      background: 'dark-on-white',
+      random: seededRandom(seed),
+      labels: indices.map((index) => test.labels[index] ?? -1),
+      width: 840,
+    },
+  );
+  const { data, width, height } = drawn.image;
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  await writeFile(join(dir, file), PNG.sync.write(png));
+  return { text: drawn.text, boxes: drawn.boxes };
 }

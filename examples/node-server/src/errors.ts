@@ -1,4 +1,5 @@
-import { isCrazyDigitsError } from '@crazy-digits/core';
+import { type CrazyDigitsError, isCrazyDigitsError } from '@crazy-digits/core';
+import { NumberLengthMismatchError } from '@crazy-digits/core/store-kit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** An error this server answers with on purpose: an HTTP status, a stable `code`, a safe message. */
@@ -27,6 +28,10 @@ const LIBRARY_ERRORS: Record<string, { status: number; message: string }> = {
   UNSUPPORTED_IMAGE_FORMAT: { status: 400, message: 'only PNG and JPEG images are accepted' },
   ENCODED_IMAGE_TOO_LARGE: { status: 413, message: 'the encoded image is larger than the server accepts' },
   INVALID_CORRECTION: { status: 400, message: 'the correction is not valid' },
+  NUMBER_LENGTH_MISMATCH: {
+    status: 422,
+    message: 'the drawing cannot be split into as many digits as the number has',
+  },
   MODEL_VERSION_NOT_FOUND: { status: 404, message: 'no such model version in this scope' },
   STORE_CLOSED: { status: 503, message: 'the server is shutting down' },
   RECOGNIZER_DISPOSED: { status: 503, message: 'the server is shutting down' },
@@ -43,17 +48,31 @@ export function libraryErrorAnswer(code: string): { status: number; message: str
   return LIBRARY_ERRORS[code];
 }
 
-/** Body of every error response. */
+/**
+ * Body of every error response. A few codes carry more fields beside `code` and `message`:
+ * `NUMBER_LENGTH_MISMATCH` its `expected` digit count and the `boxes` the drawing split into.
+ */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; [field: string]: unknown };
 }
 
-const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+const body = (code: string, message: string, fields: Record<string, unknown> = {}): ErrorBody => ({
+  error: { code, message, ...fields },
+});
+
+/** The fields of a library error a client needs to act on it (numbers and boxes: nothing private). */
+function fieldsOf(error: CrazyDigitsError): Record<string, unknown> {
+  if (error instanceof NumberLengthMismatchError) return { expected: error.expected, boxes: error.boxes };
+  return {};
+}
 
 /** Which code a schema validation failure gets: the library's, where one names the problem. */
 function validationCode(error: FastifyError): string {
   const path = error.validation?.[0]?.instancePath ?? '';
-  if (error.validationContext === 'body' && path === '/label') return 'INVALID_CORRECTION';
+  if (error.validationContext === 'body' && (path === '/label' || path === '/text'))
+    return 'INVALID_CORRECTION';
+  if (error.validationContext === 'body' && (path === '/digits' || path.startsWith('/digits/')))
+    return 'INVALID_OPTIONS';
   if (error.validationContext === 'body' && path === '/image') return 'INVALID_IMAGE';
   return 'INVALID_REQUEST';
 }
@@ -82,7 +101,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     const answer = LIBRARY_ERRORS[error.code];
     if (answer) {
       if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
-      return reply.code(answer.status).send(body(error.code, answer.message));
+      return reply.code(answer.status).send(body(error.code, answer.message, fieldsOf(error)));
     }
   }
   if (error.validation) {

@@ -133,3 +133,84 @@ export const versionSchema = {
     metrics: { type: 'object', additionalProperties: { type: 'number' } },
   },
 } as const;
+
+/** The most digits a number may have (core's `readNumber` reads at most 32). */
+export const MAX_NUMBER_DIGITS = 32;
+
+const digitCount = { type: 'integer', minimum: 1, maximum: MAX_NUMBER_DIGITS } as const;
+
+/** `digits` of `POST /api/read-number`: an exact count, or a range. */
+export const digitsOption = {
+  description: `How many digits the number has (1–${MAX_NUMBER_DIGITS}), or a range \`{ min?, max? }\`; default any.`,
+  anyOf: [
+    digitCount,
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: { min: digitCount, max: digitCount },
+    },
+  ],
+} as const;
+
+export type DigitsOption = number | { min?: number; max?: number };
+
+export const boxSchema = {
+  type: 'object',
+  required: ['x', 'y', 'width', 'height'],
+  description: 'A rectangle in the image, in pixels.',
+  properties: {
+    x: { type: 'number' },
+    y: { type: 'number' },
+    width: { type: 'number' },
+    height: { type: 'number' },
+  },
+} as const;
+
+export const numberReadingSchema = {
+  type: 'object',
+  required: ['text', 'confidence', 'digits', 'modelVersion'],
+  properties: {
+    text: { type: 'string', description: 'The digits read, left to right.' },
+    confidence: {
+      type: 'number',
+      description:
+        'Probability that the whole reading is right; 0 when the drawing could not be split into the asked number of digits.',
+    },
+    digits: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['digit', 'confidence', 'uncertain', 'probabilities', 'box'],
+        properties: {
+          digit: predictionSchema.properties.digit,
+          confidence: predictionSchema.properties.confidence,
+          uncertain: predictionSchema.properties.uncertain,
+          probabilities: predictionSchema.properties.probabilities,
+          box: { ...boxSchema, description: "The digit's ink box in the image, in pixels." },
+        },
+      },
+    },
+    modelVersion: { type: 'string' },
+  },
+} as const;
+
+/** `422 NUMBER_LENGTH_MISMATCH`: the error, with the digit count asked for and the boxes found. */
+export const numberLengthMismatchSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'expected', 'boxes'],
+      properties: {
+        ...errorSchema.properties.error.properties,
+        expected: { type: 'integer', description: 'How many digits `text` has.' },
+        boxes: {
+          type: 'array',
+          items: boxSchema,
+          description: 'The digits the drawing splits into, left to right.',
+        },
+      },
+    },
+  },
+} as const;

@@ -10,10 +10,12 @@ import { fileKeyStorage, type Keyring, openKeyring } from './auth/api-keys.js';
 import { type Cluster, openCluster } from './cluster.js';
 import { DEFAULTS, type RateLimit, type ServerConfig } from './config.js';
 import { createDecoder } from './decode/pool.js';
+import type { DecodedImage } from './decode/task.js';
 import { type ErrorBody, HttpError, handleError } from './errors.js';
 import { createRetrainQueue, type RetrainQueue } from './jobs.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { modelRoutes } from './routes/model.js';
+import { numberRoutes } from './routes/numbers.js';
 import { pageRoutes } from './routes/page.js';
 import { predictRoutes } from './routes/predict.js';
 import { retrainRoutes } from './routes/retrain.js';
@@ -37,6 +39,11 @@ export interface RouteContext {
    * preprocesses it: the 28x28 digit `predict` and `correct` take.
    */
   decode(image: string): Promise<Float32Array>;
+  /**
+   * Decodes a client's PNG/JPEG string as `decode` does (the same limits and queue), without
+   * preprocessing: the whole picture `readNumber` and `correctNumber` take.
+   */
+  decodeImage(image: string): Promise<DecodedImage>;
 }
 
 /** One decoding thread per core beyond the event loop's, and at least one. */
@@ -138,6 +145,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
     scopes,
     jobs,
     decode: (image) => decoder.decode(image),
+    decodeImage: (image) => decoder.decodeImage(image),
   };
 
   app.setErrorHandler(handleError);
@@ -189,6 +197,7 @@ export async function buildServer(config: ServerConfig): Promise<FastifyInstance
   pageRoutes(app);
   predictRoutes(app, context);
   correctionRoutes(app, context);
+  numberRoutes(app, context);
   retrainRoutes(app, context);
   modelRoutes(app, context);
   app.get(

@@ -8,6 +8,7 @@ import {
   digitPng,
   finishedJob,
   type Headers,
+  numberPng,
   pngHeaderOnly,
   tempDir,
   testKeys,
@@ -22,11 +23,11 @@ const json = (body: unknown) => ({
 describe('the HTTP API (inject)', () => {
   let app: FastifyInstance;
   let dir: Awaited<ReturnType<typeof tempDir>>;
-  let keys: Record<'admin' | 'alice' | 'bob' | 'carol' | 'dora', Headers>;
+  let keys: Record<'admin' | 'alice' | 'bob' | 'carol' | 'dora' | 'ned', Headers>;
 
   beforeAll(async () => {
     dir = await tempDir();
-    keys = await testKeys(dir.path, ['admin', 'alice', 'bob', 'carol', 'dora']);
+    keys = await testKeys(dir.path, ['admin', 'alice', 'bob', 'carol', 'dora', 'ned']);
     app = await testServer(dir.path, { bodyLimit: 256 * 1024 });
   });
 
@@ -57,6 +58,8 @@ describe('the HTTP API (inject)', () => {
         '/api/predict',
         '/api/corrections',
         '/api/corrections/{id}',
+        '/api/read-number',
+        '/api/number-corrections',
         '/api/retrain',
         '/api/retrain/{id}',
         '/api/model',
@@ -119,6 +122,153 @@ describe('the HTTP API (inject)', () => {
     const response = await post('/api/predict', { image: 'A'.repeat(300 * 1024) });
     expect(response.statusCode).toBe(413);
     expect(errorCode(response)).toBe('BODY_TOO_LARGE');
+  });
+
+  it('reads a handwritten number on an 840x280 canvas, digit by digit with boxes', async () => {
+    const drawn = numberPng([0, 1, 2]);
+    for (const image of [dataUrl(drawn.png), drawn.png.toString('base64')]) {
+      const response = await post('/api/read-number', { image });
+      expect(response.statusCode).toBe(200);
+      const reading = response.json();
+      expect(reading.text).toBe(drawn.text);
+      expect(reading.confidence).toBeGreaterThan(0.5);
+      expect(reading.modelVersion).toEqual(expect.any(String));
+      expect(reading.digits).toHaveLength(drawn.text.length);
+      reading.digits.forEach((digit: Record<string, unknown>, i: number) => {
+        // The prediction and the box; not the 28x28 image the model saw.
+        expect(Object.keys(digit).sort()).toEqual([
+          'box',
+          'confidence',
+          'digit',
+          'probabilities',
+          'uncertain',
+        ]);
+        expect(digit.digit).toBe(Number(drawn.text[i]));
+        expect(digit.probabilities).toHaveLength(10);
+        expect(typeof digit.uncertain).toBe('boolean');
+        // Each box holds the middle of the digit drawn there.
+        const box = digit.box as { x: number; y: number; width: number; height: number };
+        const drawnBox = drawn.boxes[i] ?? box;
+        const middle = drawnBox.x + drawnBox.width / 2;
+        expect(box.x).toBeLessThan(middle);
+        expect(box.x + box.width).toBeGreaterThan(middle);
+        expect(box.height).toBeGreaterThan(0);
+      });
+    }
+    for (const digits of [3, { min: 2, max: 4 }, { min: 3 }, {}]) {
+      const response = await post('/api/read-number', { image: dataUrl(drawn.png), digits });
+      expect(response.statusCode, JSON.stringify(digits)).toBe(200);
+      expect(response.json().text).toBe(drawn.text);
+    }
+    // A number of digits the drawing cannot be split into: the best reading, with confidence 0.
+    const forced = (await post('/api/read-number', { image: dataUrl(drawn.png), digits: 12 })).json();
+    expect(forced.confidence).toBe(0);
+  });
+
+  it('refuses bad read-number bodies and images with 400 and a code', async () => {
+    const image = dataUrl(numberPng([0, 1]).png);
+    const cases: [unknown, string][] = [
+      [{ image, digits: '4' }, 'INVALID_OPTIONS'],
+      [{ image, digits: 0 }, 'INVALID_OPTIONS'],
+      [{ image, digits: 33 }, 'INVALID_OPTIONS'],
+      [{ image, digits: 2.5 }, 'INVALID_OPTIONS'],
+      [{ image, digits: null }, 'INVALID_OPTIONS'],
+      [{ image, digits: [2] }, 'INVALID_OPTIONS'],
+      [{ image, digits: { min: '2' } }, 'INVALID_OPTIONS'],
+      [{ image, digits: { min: 0 } }, 'INVALID_OPTIONS'],
+      [{ image, digits: { exactly: 2 } }, 'INVALID_OPTIONS'],
+      [{ image, digits: { min: 4, max: 3 } }, 'INVALID_OPTIONS'],
+      [{ image, digits: 2, userId: 'victim' }, 'INVALID_REQUEST'],
+      [{ digits: 2 }, 'INVALID_REQUEST'],
+      [{ image: 12 }, 'INVALID_IMAGE'],
+      [{ image: dataUrl(blankPng()) }, 'EMPTY_IMAGE'],
+      [{ image: dataUrl(pngHeaderOnly(1025, 280)) }, 'IMAGE_TOO_LARGE'],
+      [{ image: '/etc/passwd' }, 'INVALID_DATA_URL'],
+    ];
+    for (const [body, code] of cases) {
+      const response = await post('/api/read-number', body);
+      expect([response.statusCode, errorCode(response)], JSON.stringify(body).slice(-60)).toEqual([
+        400,
+        code,
+      ]);
+      expect(response.json().error.message).toEqual(expect.any(String));
+      expect(response.json().error.message).not.toContain(dir.path);
+    }
+  });
+
+  it('stores a number correction as digit corrections of the key’s user, and the number then reads so', async () => {
+    const { ned, bob } = keys;
+    const drawn = numberPng([0, 1, 2]);
+    const image = dataUrl(drawn.png);
+    const list = async (headers: Headers) =>
+      (await app.inject({ method: 'GET', url: '/api/corrections', headers })).json().items as Array<{
+        id: string;
+        label: number;
+      }>;
+    expect((await post('/api/read-number', { image }, ned)).json().text).toBe(drawn.text);
+    // Another number of the same length: every digit differs from the reading.
+    const wanted = [...drawn.text].map((c) => String((Number(c) + 1) % 10)).join('');
+    const created = await post('/api/number-corrections', { image, text: wanted, sessionId: 'n1' }, ned);
+    expect(created.statusCode).toBe(201);
+    const { ids } = created.json();
+    expect(ids).toHaveLength(3);
+    const stored = await list(ned);
+    expect(stored.map((c) => c.id)).toEqual(ids);
+    expect(stored.map((c) => c.label)).toEqual([...wanted].map(Number));
+    expect(stored[0]).toMatchObject({ sessionId: 'n1' });
+    // In effect at once for Ned, and for Ned only.
+    expect((await post('/api/read-number', { image }, ned)).json().text).toBe(wanted);
+    expect((await post('/api/read-number', { image }, bob)).json().text).toBe(drawn.text);
+    expect((await post('/api/read-number', { image })).json().text).toBe(drawn.text);
+    expect(await list(bob)).toEqual([]);
+    // A number read right makes no correction.
+    const again = await post('/api/number-corrections', { image, text: wanted }, ned);
+    expect([again.statusCode, again.json()]).toEqual([201, { ids: [] }]);
+
+    const mismatch = await post('/api/number-corrections', { image, text: '1234567890123' }, ned);
+    expect(mismatch.statusCode).toBe(422);
+    const { error } = mismatch.json();
+    expect(error).toMatchObject({
+      code: 'NUMBER_LENGTH_MISMATCH',
+      message: expect.any(String),
+      expected: 13,
+    });
+    expect(error.boxes.length).toBeGreaterThan(0);
+    expect(error.boxes.length).not.toBe(13);
+    for (const box of error.boxes) {
+      expect(Object.keys(box).sort()).toEqual(['height', 'width', 'x', 'y']);
+    }
+    expect((await list(ned)).map((c) => c.id)).toEqual(ids);
+  });
+
+  it('refuses bad number-correction bodies with 400, storing nothing', async () => {
+    const { carol } = keys;
+    const before = (await app.inject({ method: 'GET', url: '/api/corrections', headers: carol })).json()
+      .items;
+    const image = dataUrl(numberPng([3, 4]).png);
+    const cases: [unknown, string][] = [
+      [{ image, text: 42 }, 'INVALID_CORRECTION'],
+      [{ image, text: '12a' }, 'INVALID_CORRECTION'],
+      [{ image, text: '' }, 'INVALID_CORRECTION'],
+      [{ image, text: ' 12' }, 'INVALID_CORRECTION'],
+      [{ image, text: '1.5' }, 'INVALID_CORRECTION'],
+      [{ image, text: '-1' }, 'INVALID_CORRECTION'],
+      [{ image, text: ['1', '2'] }, 'INVALID_CORRECTION'],
+      [{ image, text: '1'.repeat(33) }, 'INVALID_CORRECTION'],
+      [{ image, text: '12', userId: 'victim' }, 'INVALID_REQUEST'],
+      [{ image, text: '12', digits: 2 }, 'INVALID_REQUEST'],
+      [{ image }, 'INVALID_REQUEST'],
+      [{ image: dataUrl(blankPng()), text: '12' }, 'EMPTY_IMAGE'],
+    ];
+    for (const [body, code] of cases) {
+      const response = await post('/api/number-corrections', body, carol);
+      expect([response.statusCode, errorCode(response)], JSON.stringify(body).slice(-60)).toEqual([
+        400,
+        code,
+      ]);
+    }
+    const after = (await app.inject({ method: 'GET', url: '/api/corrections', headers: carol })).json().items;
+    expect(after).toEqual(before);
   });
 
   it('stores a correction durably, lists and pages it, and it counts at once', async () => {
@@ -310,6 +460,17 @@ describe('rate limits', () => {
       for (let i = 0; i < 4; i++)
         anonymous.push((await send('/api/predict', { image: dataUrl(digitPng(5)) }, {})).statusCode);
       expect(anonymous).toEqual([200, 200, 200, 429]);
+      // Numbers: read on a predictions budget and corrected on a corrections one, each route its own.
+      const number = dataUrl(numberPng([0, 1]).png);
+      const reads = [];
+      for (let i = 0; i < 4; i++) reads.push((await send('/api/read-number', { image: number })).statusCode);
+      expect(reads).toEqual([200, 200, 200, 429]);
+      const numberCorrections = [];
+      for (let i = 0; i < 3; i++)
+        numberCorrections.push(
+          (await send('/api/number-corrections', { image: number, text: '72' })).statusCode,
+        );
+      expect(numberCorrections).toEqual([201, 201, 429]);
       expect((await send('/api/retrain', {})).statusCode).toBe(202);
       expect((await send('/api/retrain', {})).statusCode).toBe(429);
     } finally {
@@ -336,9 +497,48 @@ describe('decoding on the event loop (decodeThreads: 0) and in the pool agree', 
         const [a, b] = answers.map((response) => ({ status: response.statusCode, body: response.json() }));
         expect(a).toEqual(b);
       }
+      for (const image of [dataUrl(numberPng([5, 6]).png), dataUrl(blankPng()), 'not an image']) {
+        const answers = await Promise.all(
+          [inline, pooled].map((app) =>
+            app.inject({ method: 'POST', url: '/api/read-number', ...json({ image }) }),
+          ),
+        );
+        const [a, b] = answers.map((response) => ({ status: response.statusCode, body: response.json() }));
+        expect(a).toEqual(b);
+      }
     } finally {
       await Promise.all([inline.close(), pooled.close()]);
       await Promise.all(dirs.map((dir) => dir?.remove()));
+    }
+  });
+});
+
+describe('without anonymous predictions', () => {
+  it('asks for a key to read a number exactly as it does to predict', { timeout: 60_000 }, async () => {
+    const dir = await tempDir();
+    const keys = await testKeys(dir.path, ['gus']);
+    const app = await testServer(dir.path, { anonymousPredict: false });
+    try {
+      const send = (url: string, body: unknown, headers: Headers = {}) =>
+        app.inject({
+          method: 'POST',
+          url,
+          headers: { ...json(body).headers, ...headers },
+          payload: json(body).payload,
+        });
+      const digit = { image: dataUrl(digitPng(0)) };
+      const number = { image: dataUrl(numberPng([0, 1]).png) };
+      for (const [url, body] of [
+        ['/api/predict', digit],
+        ['/api/read-number', number],
+      ] as const) {
+        const anonymous = await send(url, body);
+        expect([anonymous.statusCode, anonymous.json().error.code], url).toEqual([401, 'API_KEY_REQUIRED']);
+        expect((await send(url, body, keys.gus)).statusCode, url).toBe(200);
+      }
+    } finally {
+      await app.close();
+      await dir.remove();
     }
   });
 });

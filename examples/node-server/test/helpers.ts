@@ -1,7 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drawDigitOnCanvas, loadMnist, mnistDigit, pngChunk } from '@crazy-digits/test-utils';
+import { seededRandom } from '@crazy-digits/core/training';
+import {
+  drawDigitOnCanvas,
+  drawMnistNumber,
+  type InkBox,
+  loadMnist,
+  mnistDigit,
+  pngChunk,
+} from '@crazy-digits/test-utils';
 import type { FastifyInstance } from 'fastify';
 import { PNG } from 'pngjs';
 import { expect } from 'vitest';
@@ -21,6 +29,31 @@ export function digitPng(index: number): Buffer {
 }
 
 export const digitLabel = (index: number): number => test.labels[index] ?? -1;
+
+/**
+ * The MNIST test digits `indices` drawn side by side as one handwritten number, dark on white,
+ * on an 840x280 canvas (the wide canvas a number is drawn on), PNG-encoded; with the number's
+ * text and each digit's ink box.
+ */
+export function numberPng(
+  indices: readonly number[],
+  seed = 1,
+): { png: Buffer; text: string; boxes: InkBox[] } {
+  const drawn = drawMnistNumber(
+    indices.map((index) => mnistDigit(test, index)),
+    {
+      spacing: 'separate',
+      background: 'dark-on-white',
+      random: seededRandom(seed),
+      labels: indices.map(digitLabel),
+      width: 840,
+    },
+  );
+  const { data, width, height } = drawn.image;
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return { png: PNG.sync.write(png), text: drawn.text, boxes: drawn.boxes };
+}
 
 /** A blank white canvas, PNG-encoded. */
 export function blankPng(side = 64): Buffer {

@@ -16,6 +16,7 @@ import {
   digitPng,
   finishedJob,
   type Headers,
+  numberPng,
   quickRetrain,
   tempDir,
   testKeys,
@@ -101,6 +102,7 @@ describe('a hostile client against a listening server', () => {
   it('asks for a key everywhere but anonymous predictions, and refuses bad keys', async () => {
     const routes: [string, string, unknown][] = [
       ['POST', '/api/corrections', { image: image(), label: 1 }],
+      ['POST', '/api/number-corrections', { image: image(), text: '7' }],
       ['GET', '/api/corrections', undefined],
       ['DELETE', '/api/corrections/x', {}],
       ['POST', '/api/retrain', {}],
@@ -116,6 +118,8 @@ describe('a hostile client against a listening server', () => {
     }
     const predict = await call('POST', '/api/predict', { body: { image: image() } });
     expect(predict.status).toBe(200);
+    const readNumber = await call('POST', '/api/read-number', { body: { image: image() } });
+    expect(readNumber.status).toBe(200);
     for (const authorization of [
       'Bearer nope',
       'Basic YWRtaW46YWRtaW4=',
@@ -136,6 +140,7 @@ describe('a hostile client against a listening server', () => {
     const global = '?scope=global';
     const changes: [string, string, unknown][] = [
       ['POST', `/api/corrections${global}`, { image: image(), label: 1 }],
+      ['POST', `/api/number-corrections${global}`, { image: image(), text: '7' }],
       ['GET', `/api/corrections${global}`, undefined],
       ['POST', `/api/retrain${global}`, {}],
       ['POST', `/api/model/rollback${global}`, {}],
@@ -147,6 +152,18 @@ describe('a hostile client against a listening server', () => {
     }
     // Reading the global model and predicting with it are open to any key.
     expect((await call('GET', `/api/model${global}`, { headers: mallory })).status).toBe(200);
+    expect(
+      (await call('POST', `/api/read-number${global}`, { body: { image: image() }, headers: mallory }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call('POST', `/api/number-corrections${global}`, {
+          body: { image: image(), text: '7' },
+          headers: admin,
+        })
+      ).status,
+    ).toBe(201);
     expect(
       (
         await call('POST', `/api/corrections${global}`, {
@@ -201,11 +218,17 @@ describe('a hostile client against a listening server', () => {
         ]);
       }
     }
-    const evil = await call('POST', '/api/corrections', {
-      body: { image: image(), label: 1 },
-      headers: { ...keys.mallory, origin: 'https://evil.example' },
-    });
-    expect([evil.status, evil.code]).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    for (const [path, body] of [
+      ['/api/corrections', { image: image(), label: 1 }],
+      ['/api/number-corrections', { image: image(), text: '7' }],
+      ['/api/read-number', { image: image() }],
+    ] as const) {
+      const evil = await call('POST', path, {
+        body,
+        headers: { ...keys.mallory, origin: 'https://evil.example' },
+      });
+      expect([evil.status, evil.code], path).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    }
     const nullOrigin = await call('POST', '/api/predict', {
       body: { image: image() },
       headers: { origin: 'null' },
@@ -321,6 +344,37 @@ describe('bounded work', () => {
     // Once the queue drains, decodes are taken again.
     await expect(decoder.decode(dataUrl(digitPng(0)))).resolves.toBeInstanceOf(Float32Array);
     await decoder.close();
+  });
+
+  it('decodes whole number canvases in the same bounded queue, in the pool as on the event loop', async () => {
+    const number = dataUrl(numberPng([0, 1, 2]).png);
+    for (const threads of [0, 1]) {
+      const decoder = createDecoder({ threads, limits: { maxSide: 1024, maxBytes: 1 << 20 }, maxQueued: 2 });
+      try {
+        const attempts = [
+          decoder.decodeImage(number),
+          decoder.decode(dataUrl(digitPng(0))),
+          decoder.decodeImage(number),
+        ].map((attempt) =>
+          attempt.then(
+            (decoded) => (decoded instanceof Float32Array ? 'digit' : decoded),
+            (error: unknown) => error,
+          ),
+        );
+        const [first, second, third] = await Promise.all(attempts);
+        expect(first).toMatchObject({ width: 840, height: 280 });
+        expect(first).toHaveProperty('data.length', 840 * 280 * 4);
+        expect(second).toBe('digit');
+        expect(third).toMatchObject({ statusCode: 503, code: 'BUSY' });
+        // A side over the limit is refused from the header, as for a digit.
+        await expect(decoder.decodeImage(dataUrl(pngHeader(1025, 280, 8)))).rejects.toMatchObject({
+          statusCode: 400,
+          code: 'IMAGE_TOO_LARGE',
+        });
+      } finally {
+        await decoder.close();
+      }
+    }
   });
 
   it('never loads more user recognisers than the cap, whatever the stream of new users', {

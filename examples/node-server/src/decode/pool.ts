@@ -1,11 +1,22 @@
 import { Piscina } from 'piscina';
 import { HttpError, libraryErrorAnswer } from '../errors.js';
-import { type DecodeLimits, type DecodeOutcome, decodeDigit } from './task.js';
+import {
+  type DecodedImage,
+  type DecodeKind,
+  type DecodeLimits,
+  type DecodeOutcome,
+  type DecodeRefusal,
+  decodeDigit,
+  decodePicture,
+  type ImageDecodeOutcome,
+} from './task.js';
 
 /** Turns client image strings into 28x28 digits, on the event loop or in a pool of threads. */
 export interface Decoder {
   /** The digit in `image`; a refusal becomes an `HttpError` with the library's code. */
   decode(image: string): Promise<Float32Array>;
+  /** The whole picture in `image`, RGBA (for numbers); refused as `decode` refuses. */
+  decodeImage(image: string): Promise<DecodedImage>;
   /** Finishes queued decodes, then stops the threads. */
   close(): Promise<void>;
 }
@@ -18,13 +29,19 @@ export interface DecoderOptions {
   maxQueued: number;
 }
 
-function unwrap(outcome: DecodeOutcome | Float32Array): Float32Array {
-  if (outcome instanceof Float32Array) return outcome;
-  if ('pixels' in outcome) return outcome.pixels;
-  const { code, message } = outcome.error;
+function refuse({ error: { code, message } }: DecodeRefusal): never {
   const answer = libraryErrorAnswer(code);
   // The library's message may quote the decoder: a refusal of our own is safe as it is.
   throw new HttpError(answer?.status ?? 400, code, answer?.message ?? message);
+}
+
+function unwrapDigit(outcome: DecodeOutcome | Float32Array): Float32Array {
+  if (outcome instanceof Float32Array) return outcome;
+  return 'pixels' in outcome ? outcome.pixels : refuse(outcome);
+}
+
+function unwrapImage(outcome: ImageDecodeOutcome): DecodedImage {
+  return 'image' in outcome ? outcome.image : refuse(outcome);
 }
 
 /**
@@ -36,19 +53,22 @@ function unwrap(outcome: DecodeOutcome | Float32Array): Float32Array {
  */
 export function createDecoder({ threads, limits, maxQueued }: DecoderOptions): Decoder {
   let pending = 0;
-  const bounded =
-    (run: (image: string) => Promise<DecodeOutcome | Float32Array>) =>
-    async (image: string): Promise<Float32Array> => {
-      if (pending >= maxQueued) throw new HttpError(503, 'BUSY', 'the server is busy decoding images', 1);
-      pending++;
-      try {
-        return unwrap(await run(image));
-      } finally {
-        pending--;
-      }
-    };
+  /** Runs `work` if the queue has room: digits and whole pictures wait in the same one. */
+  async function bounded<T>(work: () => Promise<T>): Promise<T> {
+    if (pending >= maxQueued) throw new HttpError(503, 'BUSY', 'the server is busy decoding images', 1);
+    pending++;
+    try {
+      return await work();
+    } finally {
+      pending--;
+    }
+  }
   if (threads === 0) {
-    return { decode: bounded((image) => decodeDigit(image, limits)), close: async () => {} };
+    return {
+      decode: (image) => bounded(async () => unwrapDigit(await decodeDigit(image, limits))),
+      decodeImage: (image) => bounded(async () => unwrapImage(await decodePicture(image, limits))),
+      close: async () => {},
+    };
   }
   const pool = new Piscina({
     filename: new URL('./bootstrap.mjs', import.meta.url).href,
@@ -60,8 +80,10 @@ export function createDecoder({ threads, limits, maxQueued }: DecoderOptions): D
     // tsx is registered by the bootstrap; the parent's loader flags would register it twice.
     execArgv: [],
   });
+  const run = (image: string, kind: DecodeKind) => pool.run({ image, limits, kind });
   return {
-    decode: bounded((image) => pool.run({ image, limits })),
+    decode: (image) => bounded(async () => unwrapDigit(await run(image, 'digit'))),
+    decodeImage: (image) => bounded(async () => unwrapImage(await run(image, 'image'))),
     close: () => pool.close(),
   };
 }

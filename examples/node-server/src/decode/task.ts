@@ -1,4 +1,4 @@
-import { isCrazyDigitsError, preprocess } from '@crazy-digits/core';
+import { isCrazyDigitsError, preprocess, type RgbaImage } from '@crazy-digits/core';
 import { decodeImage } from '@crazy-digits/node-adapter';
 
 /** Limits of one decode, from the server's configuration. */
@@ -7,8 +7,24 @@ export interface DecodeLimits {
   maxBytes: number;
 }
 
+/** What a decode makes of the image: the 28x28 digit `predict` takes, or the whole picture. */
+export type DecodeKind = 'digit' | 'image';
+
+/** A decoded picture, RGBA, as `readNumber` takes it. */
+export interface DecodedImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** The error that refused an image. */
+export type DecodeRefusal = { error: { code: string; message: string } };
+
 /** A decoded, preprocessed digit, or the error that refused the image. */
-export type DecodeOutcome = { pixels: Float32Array } | { error: { code: string; message: string } };
+export type DecodeOutcome = { pixels: Float32Array } | DecodeRefusal;
+
+/** A decoded picture, or the error that refused the image. */
+export type ImageDecodeOutcome = { image: DecodedImage } | DecodeRefusal;
 
 const PNG_BASE64 = 'iVBORw0KGgo';
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -18,7 +34,7 @@ const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
  * makes them, and they double what a side allows), or more than 8-bit RGBA at the largest side.
  * It reads the first 33 bytes of the base64 only, so nothing large is decoded or allocated.
  */
-function refusePngHeader(image: string, maxSide: number): DecodeOutcome | undefined {
+function refusePngHeader(image: string, maxSide: number): DecodeRefusal | undefined {
   const comma = image.startsWith('data:') ? image.indexOf(',') + 1 : 0;
   const start = image.slice(comma, comma + 64).trimStart();
   if (!start.startsWith(PNG_BASE64)) return undefined;
@@ -37,12 +53,17 @@ function refusePngHeader(image: string, maxSide: number): DecodeOutcome | undefi
 }
 
 /**
- * Client image string → the 28x28 MNIST-style digit `predict` and `correct` take. The image is
- * never a file path (`allowFilePath: false`) and its header is checked against the limits before
- * a pixel is decoded. Library errors come back as values: an error's class and fields do not
- * survive the trip out of a worker thread, its `code` does.
+ * Runs `use` on the RGBA pixels of a client's image string. The image is never a file path
+ * (`allowFilePath: false`) and its header is checked against the limits before a pixel is
+ * decoded: a side over `maxSide`, or more than its square in pixels, is refused (so a wide number
+ * canvas, 840x280, passes under the default 1024). Library errors come back as values: an
+ * error's class and fields do not survive the trip out of a worker thread, its `code` does.
  */
-export async function decodeDigit(image: string, limits: DecodeLimits): Promise<DecodeOutcome> {
+async function decoded<T>(
+  image: string,
+  limits: DecodeLimits,
+  use: (rgba: RgbaImage) => T,
+): Promise<T | DecodeRefusal> {
   const refusal = refusePngHeader(image, limits.maxSide);
   if (refusal) return refusal;
   try {
@@ -52,9 +73,23 @@ export async function decodeDigit(image: string, limits: DecodeLimits): Promise<
       maxBytes: limits.maxBytes,
       allowFilePath: false,
     });
-    return { pixels: preprocess(rgba, { maxSide: limits.maxSide }).pixels };
+    return use(rgba);
   } catch (error) {
     if (isCrazyDigitsError(error)) return { error: { code: error.code, message: error.message } };
     throw error;
   }
+}
+
+/** Client image string → the 28x28 MNIST-style digit `predict` and `correct` take. */
+export function decodeDigit(image: string, limits: DecodeLimits): Promise<DecodeOutcome> {
+  return decoded(image, limits, (rgba) => ({ pixels: preprocess(rgba, { maxSide: limits.maxSide }).pixels }));
+}
+
+/** Client image string → the whole picture, RGBA, as `readNumber` and `correctNumber` take it. */
+export function decodePicture(image: string, limits: DecodeLimits): Promise<ImageDecodeOutcome> {
+  // A copy of exactly the pixels: the decoder's buffer may be a view of a larger one, which a
+  // worker thread would otherwise send whole.
+  return decoded(image, limits, ({ data, width, height }) => ({
+    image: { data: new Uint8Array(data), width, height },
+  }));
 }
