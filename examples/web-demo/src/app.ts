@@ -1,7 +1,9 @@
 import { createDrawingPad } from '@crazy-digits/browser-adapter';
 import { isCrazyDigitsError, type Recognizer } from '@crazy-digits/core';
 import { createCorrectionsPanel } from './corrections-panel.js';
-import { byId, h, percent } from './dom.js';
+import { createDigitButtons, flash } from './digit-buttons.js';
+import { byId, percent } from './dom.js';
+import { createNumberMode, type NumberMode } from './number-mode.js';
 import { createPredictionView } from './prediction-view.js';
 import { type DemoEngine, RETRAIN_AFTER } from './recognizer.js';
 import { toast } from './toasts.js';
@@ -15,6 +17,8 @@ const PHASES = {
   training: 'Training',
   validating: 'Checking the new version',
 } as const;
+
+type Mode = 'digit' | 'number';
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -93,37 +97,73 @@ export async function startApp(engine: DemoEngine): Promise<void> {
     await corrections.refresh();
   }
 
-  const buttons = Array.from({ length: 10 }, (_, digit) => {
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        class: 'digit-button',
-        'data-testid': `correct-${digit}`,
-        'aria-label': `It is a ${digit}`,
-        'aria-keyshortcuts': String(digit),
-      },
-      String(digit),
-    );
-    button.addEventListener('click', () => void correctAs(digit));
-    return button;
-  });
-  byId('digit-buttons', HTMLDivElement).append(...buttons);
+  const buttons = createDigitButtons(
+    byId('digit-buttons', HTMLDivElement),
+    (digit) => void correctAs(digit),
+    {
+      testId: 'correct',
+      keys: true,
+    },
+  );
   byId('clear', HTMLButtonElement).addEventListener('click', () => pad.clear());
   byId('undo', HTMLButtonElement).addEventListener('click', () => pad.undo());
+
+  // Digit or number mode: one shows the square pad and its prediction, the other the wide pad and its reading.
+  let mode: Mode = 'digit';
+  let numbers: NumberMode | undefined;
+  const layout = byId('app', HTMLElement);
+  const modeButtons = {
+    digit: byId('mode-digit', HTMLButtonElement),
+    number: byId('mode-number', HTMLButtonElement),
+  };
+  const digitCards = ['draw-card', 'result-card', 'correct-card'].map((id) => byId(id, HTMLElement));
+  const numberCard = byId('number-card', HTMLElement);
+
+  function setMode(next: Mode): void {
+    mode = next;
+    layout.dataset.mode = next;
+    for (const card of digitCards) card.hidden = next !== 'digit';
+    numberCard.hidden = next !== 'number';
+    for (const [name, button] of Object.entries(modeButtons))
+      button.setAttribute('aria-pressed', String(name === next));
+    // Made once its card is shown, so that its strokes' width can follow the pad's displayed size.
+    if (next === 'number')
+      numbers ??= createNumberMode({
+        recognizer: () => recognizer,
+        delay: PREDICT_DELAY_MS,
+        corrected: () => corrections.refresh(),
+      });
+    const hash = next === 'number' ? '#number' : '';
+    if (location.hash !== hash)
+      history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  }
+  modeButtons.digit.addEventListener('click', () => setMode('digit'));
+  modeButtons.number.addEventListener('click', () => setMode('number'));
+  window.addEventListener('hashchange', () => setMode(location.hash === '#number' ? 'number' : 'digit'));
+
+  /** Reads the drawing of each mode again: new weights, a correction removed, a new recogniser. */
+  const rereadAll = async () => {
+    await Promise.all([pad.isEmpty ? undefined : predict(), numbers?.refresh()]);
+  };
 
   document.addEventListener('keydown', (event) => {
     const target = event.target;
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || event.altKey) return;
+    const active = mode === 'number' ? numbers?.pad : pad;
     if (event.key === 'Escape') {
-      pad.clear();
+      if (mode === 'number') numbers?.escape();
+      else pad.clear();
     } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'z') {
       event.preventDefault();
-      pad.undo();
+      active?.undo();
     } else if (/^[0-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey) {
+      if (mode === 'number') {
+        // In number mode a key corrects the digit whose choice is open, if any.
+        if (numbers?.key(Number(event.key))) event.preventDefault();
+        return;
+      }
       event.preventDefault();
-      buttons[Number(event.key)]?.classList.add('pressed');
-      setTimeout(() => buttons[Number(event.key)]?.classList.remove('pressed'), 200);
+      flash(buttons[Number(event.key)]);
       void correctAs(Number(event.key));
     }
   });
@@ -185,11 +225,9 @@ export async function startApp(engine: DemoEngine): Promise<void> {
       recognizer.on('model-change', () => {
         void versions.refresh();
         // The same drawing, read by the new weights.
-        if (!pad.isEmpty) void predict();
+        void rereadAll();
       }),
-      recognizer.on('correction-removed', () => {
-        if (!pad.isEmpty) void predict();
-      }),
+      recognizer.on('correction-removed', () => void rereadAll()),
     ];
   }
 
@@ -201,7 +239,7 @@ export async function startApp(engine: DemoEngine): Promise<void> {
     unsubscribe = subscribe();
     retrainDone();
     await versions.refresh();
-    await predict();
+    await rereadAll();
   }
 
   unsubscribe = subscribe();
@@ -216,4 +254,5 @@ export async function startApp(engine: DemoEngine): Promise<void> {
     `Every ${RETRAIN_AFTER} corrections are consolidated into the model's weights in the background. ` +
     'A new version is served only if it passes the validation gate (no loss of accuracy on held-out digits).';
   await Promise.all([corrections.refresh(), versions.refresh()]);
+  setMode(location.hash === '#number' ? 'number' : 'digit');
 }

@@ -61,6 +61,34 @@ export async function settledPrediction(page: Page, revision: number) {
   };
 }
 
+/** The number pad's drawing revision, as {@link padRevision} for the digit pad. */
+export const numberRevision = (page: Page) =>
+  page.evaluate(() =>
+    Number(document.querySelector<HTMLElement>('[data-testid="number-pad"]')?.dataset.revision ?? 0),
+  );
+
+/**
+ * Waits until the number pad has reached `revision` and the reading shown is the one for that
+ * drawing, and returns it: the text, the confidence text, the state and how many boxes are shown.
+ */
+export async function settledReading(page: Page, revision: number) {
+  await page.waitForFunction(
+    (expected) => {
+      const pad = document.querySelector<HTMLElement>('[data-testid="number-pad"]');
+      const verdict = document.getElementById('number-verdict');
+      return pad?.dataset.revision === String(expected) && verdict?.dataset.revision === String(expected);
+    },
+    revision,
+    { timeout: 20_000 },
+  );
+  return {
+    text: (await page.getByTestId('number-text').textContent()) ?? '',
+    confidence: (await page.getByTestId('number-confidence').textContent()) ?? '',
+    state: await page.locator('#number-verdict').getAttribute('data-state'),
+    boxes: await page.getByTestId('number-box').count(),
+  };
+}
+
 /** Starts the demo's Vite dev server on a free local port and launches Chromium (`chromiumPath`). */
 export async function startDemo(): Promise<DemoHarness> {
   if (!chromiumPath) throw new Error(`[crazy-digits] ${noChromiumReason}`);

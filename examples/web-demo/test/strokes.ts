@@ -186,3 +186,43 @@ export async function drawStrokes(page: Page, strokes: readonly Stroke[], style:
   }
   return strokes.length;
 }
+
+/**
+ * Writes a number on the wide number pad (`data-testid="number-pad"`): each digit's strokes from
+ * {@link DIGIT_STROKES}, `size` of the pad's height tall, the digits' centres spread evenly over
+ * its width so that they stand well apart. Returns the number of strokes.
+ */
+export async function drawNumber(page: Page, digits: readonly number[], size = 0.7): Promise<number> {
+  const pad = page.locator('[data-testid="number-pad"]');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  if (!box) throw new Error('the number pad is not visible');
+  // Inside the canvas's 2 px border.
+  const width = box.width - 4;
+  const height = box.height - 4;
+  let count = 0;
+  for (const [i, digit] of digits.entries()) {
+    const strokes = DIGIT_STROKES[digit];
+    if (!strokes) throw new Error(`no strokes for digit ${digit}`);
+    const centre = { x: box.x + 2 + ((i + 0.5) / digits.length) * width, y: box.y + 2 + height / 2 };
+    const toPage = ([x, y]: Point) => ({
+      x: centre.x + x * size * height,
+      y: centre.y + (y - 0.5) * size * height,
+    });
+    for (const stroke of strokes) {
+      const [first, ...rest] = stroke.map(toPage);
+      if (!first) continue;
+      await page.mouse.move(first.x, first.y);
+      await page.mouse.down();
+      let at = first;
+      for (const next of rest) {
+        const steps = Math.max(1, Math.ceil(Math.hypot(next.x - at.x, next.y - at.y) / 10));
+        await page.mouse.move(next.x, next.y, { steps });
+        at = next;
+      }
+      await page.mouse.up();
+      count++;
+    }
+  }
+  return count;
+}

@@ -5,12 +5,14 @@ import {
   type DemoHarness,
   type DemoPage,
   noChromiumReason,
+  numberRevision,
   padRevision,
   settledPrediction,
+  settledReading,
   startDemo,
   waitUntilReady,
 } from './demo-page.js';
-import { type DrawingStyle, drawDigit, drawStrokes, STAR, STYLES } from './strokes.js';
+import { type DrawingStyle, drawDigit, drawNumber, drawStrokes, STAR, STYLES } from './strokes.js';
 
 describe.skipIf(!chromiumPath)(`the web demo in Chromium (${chromiumPath ?? noChromiumReason})`, () => {
   let demo: DemoHarness;
@@ -204,6 +206,81 @@ describe.skipIf(!chromiumPath)(`the web demo in Chromium (${chromiumPath ?? noCh
     // A rolled-back model still reads digits.
     expect((await draw(tab, 6)).digit).toBe('6');
   }, 30_000);
+
+  it('reads a number on the wide pad, and corrects one digit by its box and then the whole number', async () => {
+    const tab = await open();
+    const { page } = tab;
+    await page.getByTestId('mode-number').click();
+    expect(await page.getByTestId('mode-number').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('pad').isVisible()).toBe(false);
+    expect(new URL(page.url()).hash).toBe('#number');
+    // A wide pad, scaled to the card: three times as wide as high, in CSS and in pixels.
+    const pad = await page.getByTestId('number-pad').evaluate((canvas) => {
+      const { width, height } = canvas as HTMLCanvasElement;
+      return { width, height, cssWidth: canvas.clientWidth, cssHeight: canvas.clientHeight };
+    });
+    expect(pad.width / pad.height).toBeCloseTo(3, 1);
+    expect(pad.cssWidth / pad.cssHeight).toBeCloseTo(3, 1);
+
+    // "1" a vertical line, "7" a top bar and a diagonal, "0" an ellipse, well apart.
+    const before = await numberRevision(page);
+    const read = await settledReading(page, before + (await drawNumber(page, [1, 7, 0])));
+    expect(read).toMatchObject({ text: '170', boxes: 3 });
+    expect(read.confidence).toMatch(/^\d{1,3}%$/);
+    // Each box is over its digit, left to right, and labelled with the digit and its probability.
+    const labels = await page.getByTestId('number-box').allTextContents();
+    expect(labels.map((label) => label.split(' · ')[0])).toEqual(['1', '7', '0']);
+    for (const label of labels) expect(label).toMatch(/^\d · \d{1,3}%$/);
+    const padBox = await page.getByTestId('number-pad').boundingBox();
+    const lefts: number[] = [];
+    for (const box of await page.getByTestId('number-box').all()) {
+      const where = await box.boundingBox();
+      expect(where).not.toBeNull();
+      lefts.push(where?.x ?? 0);
+      expect(where?.x).toBeGreaterThanOrEqual(padBox?.x ?? 0);
+      expect((where?.x ?? 0) + (where?.width ?? 0)).toBeLessThanOrEqual(
+        (padBox?.x ?? 0) + (padBox?.width ?? 0),
+      );
+    }
+    expect(lefts).toEqual([...lefts].sort((a, b) => a - b));
+
+    // One digit: its box opens the choice 0–9, and the number is read again at once.
+    const revision = await numberRevision(page);
+    await page.getByTestId('number-digit-1').click();
+    await eventually(() => page.getByTestId('number-chooser').isVisible()).toBe(true);
+    await page.getByTestId('number-correct-1').click();
+    await eventually(() => page.getByTestId('number-text').textContent()).toBe('110');
+    expect(await page.getByTestId('number-summary').textContent()).toMatch(/^Got it: digit 2 is a 1/);
+    expect(await page.getByTestId('number-box').count()).toBe(3);
+    expect(await page.getByTestId('number-chooser').isVisible()).toBe(false);
+    await eventually(() => count(tab)).toBe(1);
+    expect(await numberRevision(page)).toBe(revision);
+
+    // The whole number: fewer digits than the drawing splits into is refused, showing the boxes found.
+    // (A longer number may be accepted: core then cuts the ink into more, narrower pieces.)
+    await page.getByTestId('number-input').fill('12');
+    await page.getByTestId('number-submit').click();
+    await eventually(() => page.getByTestId('number-summary').textContent()).toMatch(
+      /^I found 3 digits, not 2: write them apart/,
+    );
+    expect(await page.locator('[data-testid="number-box"][data-kind="found"]').count()).toBe(3);
+    expect(await count(tab)).toBe(1);
+
+    // A number as long as the drawing: each digit read wrong becomes a correction, and it reads as typed.
+    await page.getByTestId('number-input').fill('518');
+    await page.getByTestId('number-submit').click();
+    await eventually(() => page.getByTestId('number-text').textContent()).toBe('518');
+    expect(await page.getByTestId('number-summary').textContent()).toMatch(
+      /^Got it: that's 518\. 2 corrections/,
+    );
+    expect(await page.getByTestId('number-box').count()).toBe(3);
+    await eventually(() => count(tab)).toBe(3);
+    expect(await numberRevision(page)).toBe(revision);
+
+    const drawn = await numberRevision(page);
+    await page.getByTestId('number-clear').click();
+    expect(await settledReading(page, drawn + 1)).toMatchObject({ text: '', state: 'empty', boxes: 0 });
+  }, 60_000);
 
   it('fits a phone screen: the pad and the digit buttons without horizontal scrolling', async () => {
     const tab = await open({
