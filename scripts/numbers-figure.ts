@@ -87,7 +87,9 @@ atoms.forEach((atom, i) => {
 });
 paste(pieces, 1);
 paste(image.data, 2);
-reading.digits.forEach((digit, i) => frame(2, digit.box, COLOURS[(2 * i) % COLOURS.length] ?? [0, 0, 0]));
+reading.digits.forEach((digit, i) => {
+  frame(2, digit.box, COLOURS[(2 * i) % COLOURS.length] ?? [0, 0, 0]);
+});
 
 writeFileSync('docs/images/numbers.png', PNG.sync.write(png));
 console.log(
