@@ -1,5 +1,7 @@
 import type { InkMap } from '../preprocess/ink.js';
 import type { Rect } from '../preprocess/resample.js';
+import { penWidthOf, seamsOf } from './seams.js';
+import { boxOf, shapesOf, strokeWidthOf } from './shapes.js';
 
 /**
  * A piece of a drawn number: one connected stroke shape, or the slice of one between two
@@ -35,6 +37,8 @@ export interface Segmentation {
   stroke: number;
   /** Width of the ink map the pixel indices refer to. */
   width: number;
+  /** The ink's seams (see `seams.ts`), indexed like the ink map. */
+  seams: Uint8Array;
 }
 
 /**
@@ -55,79 +59,11 @@ const CUT_MIN_PIECE = 0.12;
 /** Candidate cuts are at least this fraction of the line height apart. */
 const CUT_SPACING = 0.1;
 /** At most this many candidate cuts per line height of a shape's width. */
-const CUTS_PER_HEIGHT = 4;
-
-/**
- * The connected shapes (8-connected) of the ink, each as its pixel indices, by flood fill.
- */
-function shapesOf(ink: Float32Array, width: number, height: number): Int32Array[] {
-  const seen = new Uint8Array(ink.length);
-  const stack = new Int32Array(ink.length);
-  const shapes: Int32Array[] = [];
-  for (let start = 0; start < ink.length; start++) {
-    if (seen[start] || !(ink[start] ?? 0)) continue;
-    let top = 0;
-    let count = 0;
-    const pixels: number[] = [];
-    stack[top++] = start;
-    seen[start] = 1;
-    while (top > 0) {
-      const p = stack[--top] ?? 0;
-      pixels.push(p);
-      count++;
-      const x = p % width;
-      const y = (p - x) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          if (nx < 0 || nx >= width) continue;
-          const q = ny * width + nx;
-          if (!seen[q] && (ink[q] ?? 0) > 0) {
-            seen[q] = 1;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-    if (count > 0) shapes.push(Int32Array.from(pixels));
-  }
-  return shapes;
-}
-
-function boxOf(pixels: Int32Array, width: number): Rect {
-  let minX = Number.POSITIVE_INFINITY;
-  let minY = Number.POSITIVE_INFINITY;
-  let maxX = -1;
-  let maxY = -1;
-  for (const p of pixels) {
-    const x = p % width;
-    const y = (p - x) / width;
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
-  }
-  return { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
-}
-
-/** The pen's width: the median length of the ink's vertical runs. */
-function strokeWidthOf(ink: Float32Array, width: number, height: number): number {
-  const runs: number[] = [];
-  for (let x = 0; x < width; x += 2) {
-    let run = 0;
-    for (let y = 0; y <= height; y++) {
-      if (y < height && (ink[y * width + x] ?? 0) > 0) run++;
-      else if (run > 0) {
-        runs.push(run);
-        run = 0;
-      }
-    }
-  }
-  runs.sort((a, b) => a - b);
-  return Math.max(1, runs[runs.length >> 1] ?? 1);
-}
+const CUTS_PER_HEIGHT = 7;
+/** Ink on a seam costs a cut this much of ordinary ink: there the strokes only touch. */
+const SEAM_WEIGHT = 0.15;
+/** A column with seam pixels over this fraction of the line height starts a candidate cut. */
+const SEAM_START = 0.15;
 
 /** A cut through a shape: for each row of its box, the first column on the cut's right. */
 interface Cut {
@@ -147,7 +83,7 @@ const CUT_STRAY = 0.02;
  * coordinates), moving at most one column a row: it goes round strokes where it can, so
  * neighbours that overlap are parted along their own edges, not by a straight line.
  */
-function cutPath(mask: Uint8Array, box: Rect, start: number, reach: number, stroke: number): Cut {
+function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, stroke: number): Cut {
   const low = Math.max(1, start - reach);
   const high = Math.min(box.width - 1, start + reach);
   const span = high - low + 1;
@@ -198,19 +134,19 @@ function cutPath(mask: Uint8Array, box: Rect, start: number, reach: number, stro
 function cutsOf(
   pixels: Int32Array,
   box: Rect,
-  width: number,
-  lineHeight: number,
-  stroke: number,
+  { width, lineHeight, stroke, seams }: Segmentation,
   minWidth: number,
 ): Cut[] {
   if (box.width < minWidth * lineHeight) return [];
-  const mask = new Uint8Array(box.width * box.height);
+  const mask = new Float32Array(box.width * box.height);
   const profile = new Float32Array(box.width);
+  const seamProfile = new Float32Array(box.width);
   for (const p of pixels) {
     const x = (p % width) - box.x;
     const y = Math.floor(p / width) - box.y;
-    mask[y * box.width + x] = 1;
+    mask[y * box.width + x] = seams[p] ? SEAM_WEIGHT : 1;
     profile[x] = (profile[x] ?? 0) + 1;
+    seamProfile[x] = (seamProfile[x] ?? 0) + (seams[p] ?? 0);
   }
   const margin = Math.max(1, Math.round(CUT_MIN_PIECE * lineHeight));
   const candidates: Array<{ at: number; cost: number }> = [];
@@ -219,6 +155,14 @@ function cutsOf(
     const here = smooth(i);
     // Only the low points of the profile: where ink thins between two shapes.
     if (here <= smooth(i - 2) && here <= smooth(i + 2)) candidates.push({ at: i, cost: here / stroke });
+    // And the columns where a long seam runs: two strokes run together there.
+    const seam = seamProfile[i] ?? 0;
+    if (
+      seam >= SEAM_START * lineHeight &&
+      seam >= (seamProfile[i - 1] ?? 0) &&
+      seam > (seamProfile[i + 1] ?? 0)
+    )
+      candidates.push({ at: i, cost: 0 });
   }
   candidates.sort((a, b) => a.cost - b.cost || a.at - b.at);
   const spacing = CUT_SPACING * lineHeight;
@@ -241,6 +185,8 @@ function cutsOf(
 /** The shapes of an ink map, specks left out; undefined when there is no ink. */
 export function segment(map: InkMap): Segmentation | undefined {
   const { ink, width, height } = map;
+  const stroke = strokeWidthOf(ink, width, height);
+  const seams = seamsOf(ink, width, height, penWidthOf(ink, width, height));
   const shapes = shapesOf(ink, width, height).map((pixels) => ({ pixels, box: boxOf(pixels, width) }));
   if (shapes.length === 0) return undefined;
   const largest = Math.max(...shapes.map((s) => s.pixels.length));
@@ -252,7 +198,7 @@ export function segment(map: InkMap): Segmentation | undefined {
       Math.max(s.box.width, s.box.height) >= SPECK_SIDE * lineHeight ||
       s.pixels.length >= SPECK_INK * largest,
   );
-  return { shapes: kept, lineHeight, stroke: strokeWidthOf(ink, width, height), width };
+  return { shapes: kept, lineHeight, stroke, width, seams };
 }
 
 /**
@@ -264,10 +210,10 @@ export function atomsOf(
   cut: ReadonlySet<number>,
   minWidth = CUT_MIN_WIDTH,
 ): Atom[] {
-  const { shapes, lineHeight, stroke, width } = segmentation;
+  const { shapes, width } = segmentation;
   const atoms: Atom[] = [];
   shapes.forEach(({ pixels, box }, shape) => {
-    const cuts = cut.has(shape) ? cutsOf(pixels, box, width, lineHeight, stroke, minWidth) : [];
+    const cuts = cut.has(shape) ? cutsOf(pixels, box, segmentation, minWidth) : [];
     const pieces: number[][] = [[], ...cuts.map(() => [])];
     for (const p of pixels) {
       const x = p % width;
