@@ -3,8 +3,7 @@ import { expectCode, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RetrainProgress, useBackend } from '../src/index.js';
-import { embeddedToArtifacts } from '../src/model/bundle.js';
-import { bundledModel } from '../src/model/bundled-model.generated.js';
+import { loadBundledModel } from '../src/model/bundled-model.js';
 import { knowledgeOf, withKnowledge } from '../src/retrain/knowledge.js';
 import {
   createPortRetrainer,
@@ -20,7 +19,7 @@ import type { DigitDataset } from '../src/training/dataset.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
-const artifacts = embeddedToArtifacts(bundledModel);
+const { artifacts } = await loadBundledModel();
 const base = { artifacts };
 const train = loadMnist('train', 420);
 const dataset = (from: number, count: number): DigitDataset => ({
