@@ -37,7 +37,11 @@ export const CHECKPOINT_PATH = '.tmp/train-checkpoints/checkpoint.json';
 /** How much MNIST test accuracy a smaller storage may cost: 0.05 points (5 of 10,000 digits). */
 const ACCURACY_TOLERANCE = 0.0005;
 
-export async function writeBundledModel(model: tf.LayersModel, version: string, outDir = BUNDLE_DIR): Promise<void> {
+export async function writeBundledModel(
+  model: tf.LayersModel,
+  version: string,
+  outDir = BUNDLE_DIR,
+): Promise<void> {
   const test = loadMnistDataset('test');
   const float32 = await exportModel(model);
   const full = await evaluateModel(model, test);

@@ -33,9 +33,7 @@ describe('the bundled model', () => {
     for (const spec of manifest.weightSpecs) {
       expect(spec.quantization?.dtype).toBe(spec.shape.length > 1 ? 'uint8' : 'float16');
     }
-    expect(() => manifestToArtifacts(manifest, new ArrayBuffer(manifest.weightBytes - 2))).toThrow(
-      /bytes/,
-    );
+    expect(() => manifestToArtifacts(manifest, new ArrayBuffer(manifest.weightBytes - 2))).toThrow(/bytes/);
   });
 });
 
@@ -54,8 +52,10 @@ describe('uint8 storage', () => {
       const after = decoded.getWeights()[i]?.dataSync() ?? new Float32Array();
       const halfStep = (spec?.quantization?.scale ?? 0) / 2 + 1e-6;
       before.forEach((value, j) => {
-        const allowed = spec?.quantization?.dtype === 'uint8' ? halfStep : 1e-3 * Math.max(1, Math.abs(value));
-        if (Math.abs(value - (after[j] ?? 0)) > allowed) expect.fail(`${spec?.name}[${j}]: ${value} → ${after[j]}`);
+        const allowed =
+          spec?.quantization?.dtype === 'uint8' ? halfStep : 1e-3 * Math.max(1, Math.abs(value));
+        if (Math.abs(value - (after[j] ?? 0)) > allowed)
+          expect.fail(`${spec?.name}[${j}]: ${value} → ${after[j]}`);
       });
     });
     decoded.dispose();

@@ -23,7 +23,8 @@ export async function decodeDigitSets(file: ArrayBuffer): Promise<DigitDataset[]
   const view = new DataView(file);
   const sets: DigitDataset[] = [];
   for (let at = 0; at < file.byteLength; ) {
-    if (at + REHEARSAL_SET_HEADER_BYTES > file.byteLength) throw new DigitCodecError('truncated digit set header');
+    if (at + REHEARSAL_SET_HEADER_BYTES > file.byteLength)
+      throw new DigitCodecError('truncated digit set header');
     const count = view.getUint32(at, true);
     const length = view.getUint32(at + 4, true);
     at += REHEARSAL_SET_HEADER_BYTES;
