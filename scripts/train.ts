@@ -5,12 +5,12 @@
  * `digits.jsonl.gz` file such as the UNIPEN-derived development set, drawn `--renders` times
  * each as canvas drawings, see scripts/pen-training.ts): trains the compact CNN with augmentation, checkpoints every epoch (an interrupted
  * run resumes with `--resume`), evaluates on the 10,000 test digits and writes
- * packages/core/src/model/bundled-model.generated.ts.
+ * packages/core/src/model/bundled-weights.bin with its manifest, bundled-model.generated.ts.
  *
  * Without `--real-digits` it trains on MNIST alone (and names the weights accordingly): those
  * weights read real pen-drawn canvas digits less well (see docs/benchmarks.md).
  *
- *   npm run train -- [--real-digits FILE] [--renders 4] [--epochs 10] [--batch 64] [--lr 0.05] [--weight-decay 0.0005] [--seed 1] [--limit N] [--out FILE]
+ *   npm run train -- [--real-digits FILE] [--renders 4] [--epochs 10] [--batch 64] [--lr 0.05] [--weight-decay 0.0005] [--seed 1] [--limit N] [--out DIR]
  *                    [--resume] [--workers N (default: cores - 1)] [--backend auto]
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../packages/core/src/backend/index.js';
 import { createDigitModel, exportModel } from '../packages/core/src/model/index.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
-import { BUNDLE_PATH, CHECKPOINT_PATH, loadCheckpoint, writeBundledModel } from './bundle-model.js';
+import { BUNDLE_DIR, CHECKPOINT_PATH, loadCheckpoint, writeBundledModel } from './bundle-model.js';
 import { createProgressPrinter, defaultWorkers, loadMnistDataset, trainOnCores } from './mnist-training.js';
 import { concatDatasets, loadPenTrainingDataset } from './pen-training.js';
 
@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '0.05' },
     seed: { type: 'string', default: '1' },
     limit: { type: 'string' },
-    out: { type: 'string', default: BUNDLE_PATH },
+    out: { type: 'string', default: BUNDLE_DIR },
     checkpoint: { type: 'string', default: CHECKPOINT_PATH },
     resume: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },

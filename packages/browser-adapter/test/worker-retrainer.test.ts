@@ -3,15 +3,14 @@ import type { LabelledDigit } from '@crazy-digits/core/store-kit';
 import type { DigitDataset } from '@crazy-digits/core/training';
 import { expectCode, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embeddedToArtifacts } from '../../core/src/model/bundle.js';
-import { bundledModel } from '../../core/src/model/bundled-model.generated.js';
+import { loadBundledModel } from '../../core/src/model/bundled-model.js';
 import { serveRetrainRequests, type WorkerRetrainer, type WorkerRetrainerOptions } from '../src/index.js';
 import { createRetrainerOn } from '../src/worker/create-worker-retrainer.js';
 import type { RetrainWorkerHandle } from '../src/worker/dom-port.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
-const artifacts = embeddedToArtifacts(bundledModel);
+const { artifacts } = await loadBundledModel();
 const base = { artifacts };
 const train = loadMnist('train', 400);
 

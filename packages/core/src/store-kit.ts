@@ -9,6 +9,7 @@
  *   `createPortRetrainer`/`serveRetrainer`), and the wire form of errors;
  * - the WebAssembly training kernels, for a worker that trains on the wasm backend.
  */
+export { AssetLoadError } from './assets/read-asset.js';
 export {
   BackendUnavailableError,
   registerWasmTrainingKernels,

@@ -22,6 +22,7 @@ import {
   useBackend,
 } from '../src/index.js';
 import {
+  type AssetLoadError,
   BackendUnavailableError,
   type DigitCodecError,
   type DuplicateCorrectionError,
@@ -120,6 +121,7 @@ describe('core public types', () => {
     expectTypeOf<RetrainConfigError['code']>().toEqualTypeOf<'RETRAIN_CONFIG'>();
     expectTypeOf<RecognizerDisposedError['code']>().toEqualTypeOf<'RECOGNIZER_DISPOSED'>();
     expectTypeOf<ModelLoadError['code']>().toEqualTypeOf<'MODEL_LOAD_FAILED'>();
+    expectTypeOf<AssetLoadError['code']>().toEqualTypeOf<'ASSET_LOAD_FAILED'>();
     expectTypeOf<GradientWorkerError['code']>().toEqualTypeOf<'GRADIENT_WORKER_FAILED'>();
     expectTypeOf<GradientPoolDisposedError['code']>().toEqualTypeOf<'GRADIENT_POOL_DISPOSED'>();
     expectTypeOf<UnsupportedParallelModelError['code']>().toEqualTypeOf<'UNSUPPORTED_PARALLEL_MODEL'>();

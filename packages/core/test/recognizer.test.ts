@@ -9,8 +9,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecognizer, exportModel, type Recognizer, type RecognizerOptions } from '../src/index.js';
-import { embeddedToArtifacts } from '../src/model/bundle.js';
-import { bundledModel } from '../src/model/bundled-model.generated.js';
+import { loadBundledModel } from '../src/model/bundled-model.js';
 import {
   EmptyImageError,
   InvalidImageError,
@@ -35,9 +34,9 @@ afterAll(() => {
 });
 
 describe('createRecognizer with the bundled model', () => {
-  it('loads offline on the wasm backend and reports the bundled version', () => {
+  it('loads offline on the wasm backend and reports the bundled version', async () => {
     expect(recognizer.backend).toBe('wasm');
-    expect(recognizer.modelVersion).toBe(bundledModel.version);
+    expect(recognizer.modelVersion).toBe((await loadBundledModel()).manifest.version);
   });
 
   it('recognises MNIST test digits (accuracy floor on the first 1,000)', async () => {
@@ -173,7 +172,7 @@ describe('createRecognizer lifecycle and custom models', () => {
       return digits;
     };
     const bundled = await answersAfterCorrections({});
-    const custom = await answersAfterCorrections({ model: embeddedToArtifacts(bundledModel) });
+    const custom = await answersAfterCorrections({ model: (await loadBundledModel()).artifacts });
     const agree = custom.filter((digit, i) => digit === bundled[i]).length;
     expect(agree / custom.length).toBeGreaterThanOrEqual(0.97);
   }, 60_000);

@@ -3,8 +3,7 @@ import { expectCode, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RetrainProgress, useBackend } from '../src/index.js';
-import { embeddedToArtifacts } from '../src/model/bundle.js';
-import { bundledModel } from '../src/model/bundled-model.generated.js';
+import { loadBundledModel } from '../src/model/bundled-model.js';
 import { knowledgeOf, withKnowledge } from '../src/retrain/knowledge.js';
 import {
   createPortRetrainer,
@@ -20,7 +19,7 @@ import type { DigitDataset } from '../src/training/dataset.js';
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
-const artifacts = embeddedToArtifacts(bundledModel);
+const { artifacts } = await loadBundledModel();
 const base = { artifacts };
 const train = loadMnist('train', 420);
 const dataset = (from: number, count: number): DigitDataset => ({
@@ -108,10 +107,14 @@ describe('the retrain protocol over a message port', { timeout: SLOW }, () => {
     expect(result.metrics).toMatchObject({ steps: 2, correctionsUsed: 8 });
     expect(new Set(phases)).toEqual(new Set(['preparing', 'training', 'validating']));
     expect(shared.retrainer.backend).toBe('wasm');
-    // The candidate's float32 weights arrive whole (the bundled model's are float16); the
+    // The candidate's float32 weights arrive whole (the bundled model's are stored smaller); the
     // caller's base and corrections are copied, not detached.
     const weights = result.candidate.artifacts.weightData;
-    expect(weights instanceof ArrayBuffer && weights.byteLength).toBe(baseBytes * 2);
+    const parameters = (artifacts.weightSpecs ?? []).reduce(
+      (sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
+    expect(weights instanceof ArrayBuffer && weights.byteLength).toBe(parameters * 4);
     expect(artifacts.weightData instanceof ArrayBuffer && artifacts.weightData.byteLength).toBe(baseBytes);
     expect(corrections.every((c) => c.image.length === 784)).toBe(true);
     expect(tf.memory().numTensors).toBe(baseline);

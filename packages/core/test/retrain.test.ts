@@ -12,8 +12,7 @@ import {
   type RetrainProgress,
   useBackend,
 } from '../src/index.js';
-import { embeddedToArtifacts } from '../src/model/bundle.js';
-import { bundledModel } from '../src/model/bundled-model.generated.js';
+import { loadBundledModel } from '../src/model/bundled-model.js';
 import { featuresOf, meanOf, withFeatures } from '../src/model/features.js';
 import { createDigitModel } from '../src/model/index.js';
 import { importModel } from '../src/model/serialize.js';
@@ -29,7 +28,7 @@ import { type BaseModel, type LabelledDigit, RetrainConfigError } from '../src/s
 
 /** Model loads and training steps run for real; a ceiling for slow machines, not a measurement. */
 const SLOW = 120_000;
-const base = embeddedToArtifacts(bundledModel);
+const { manifest: bundledModel, artifacts: base } = await loadBundledModel();
 const shippedBase = { artifacts: base };
 const train = loadMnist('train', 200);
 const digits = (from: number, count: number, label?: (truth: number) => number): LabelledDigit[] =>

@@ -1,5 +1,13 @@
 export { type Architecture, createDigitModel, type DigitModelOptions } from './architecture.js';
-export { artifactsToModuleSource, type EmbeddedModel, embeddedToArtifacts } from './bundle.js';
+export { bundleFiles, type ModelManifest, manifestToArtifacts } from './bundle.js';
+export { loadBundledModel } from './bundled-model.js';
 export { centredUnit, featuresOf, meanOf, withFeatures } from './features.js';
 export { forward } from './forward.js';
-export { exportModel, freshModel, importModel, type WeightPrecision } from './serialize.js';
+export {
+  exportModel,
+  freshModel,
+  importModel,
+  storedAs,
+  type WeightPrecision,
+  type WeightStorage,
+} from './serialize.js';

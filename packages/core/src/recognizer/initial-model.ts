@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type EmbeddedModel, embeddedToArtifacts } from '../model/bundle.js';
+import { loadBundledModel } from '../model/bundled-model.js';
 import { ModelLoadError } from '../model/errors.js';
 import { importModel } from '../model/serialize.js';
 import type { Evaluation } from '../training/evaluate.js';
@@ -18,15 +18,12 @@ export async function loadInitialModel(source: RecognizerOptions['model']): Prom
 }> {
   try {
     if (source === undefined) {
-      // A separate module, so bundlers can split the weights off when a custom model is used.
-      const { bundledModel }: { bundledModel: EmbeddedModel } = await import(
-        '../model/bundled-model.generated.js'
-      );
+      const { manifest, artifacts } = await loadBundledModel();
       return {
-        model: await importModel(embeddedToArtifacts(bundledModel)),
-        version: bundledModel.version,
-        ...(bundledModel.featureMean ? { featureMean: bundledModel.featureMean } : {}),
-        ...(bundledModel.validation ? { evaluation: bundledModel.validation } : {}),
+        model: await importModel(artifacts),
+        version: manifest.version,
+        ...(manifest.featureMean ? { featureMean: manifest.featureMean } : {}),
+        ...(manifest.validation ? { evaluation: manifest.validation } : {}),
       };
     }
     if (typeof source === 'string') return { model: await tf.loadLayersModel(source), version: source };

@@ -1,16 +1,14 @@
-import { base64ToBytes } from '../encoding/base64.js';
+import { readAsset } from '../assets/read-asset.js';
 import type { DigitDataset } from '../training/dataset.js';
-import { decodeDigits } from './digit-codec.js';
+import { DigitCodecError, decodeDigits } from './digit-codec.js';
 
 /**
- * Digits embedded in source: the tokens of `digit-codec.ts`, raw-deflated (half the size again),
- * then base64; labels as a string of '0'–'9'.
+ * The layout of `rehearsal-set.bin`: the rehearsal digits, then the validation digits, each as
+ * a little-endian uint32 count of digits and uint32 length in bytes, then that many bytes of
+ * raw deflate (half the size again) of one label byte (0–9) per digit followed by the digits in
+ * the tokens of `digit-codec.ts`.
  */
-export interface EncodedDigits {
-  count: number;
-  labels: string;
-  deflatedBase64: string;
-}
+export const REHEARSAL_SET_HEADER_BYTES = 8;
 
 /** Inflates with the platform's `DecompressionStream` (Node 18+, every current browser). */
 async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
@@ -20,22 +18,45 @@ async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-export const decodeDataset = async (encoded: EncodedDigits): Promise<DigitDataset> => ({
-  images: decodeDigits(await inflate(base64ToBytes(encoded.deflatedBase64)), encoded.count),
-  labels: Uint8Array.from(encoded.labels, (c) => c.charCodeAt(0) - 48),
-});
+/** The digit sets of a `rehearsal-set.bin` file, in order. */
+export async function decodeDigitSets(file: ArrayBuffer): Promise<DigitDataset[]> {
+  const view = new DataView(file);
+  const sets: DigitDataset[] = [];
+  for (let at = 0; at < file.byteLength; ) {
+    if (at + REHEARSAL_SET_HEADER_BYTES > file.byteLength)
+      throw new DigitCodecError('truncated digit set header');
+    const count = view.getUint32(at, true);
+    const length = view.getUint32(at + 4, true);
+    at += REHEARSAL_SET_HEADER_BYTES;
+    if (at + length > file.byteLength) throw new DigitCodecError('truncated digit set');
+    const bytes = await inflate(new Uint8Array(file, at, length));
+    at += length;
+    sets.push({ labels: bytes.slice(0, count), images: decodeDigits(bytes.subarray(count), count) });
+  }
+  return sets;
+}
 
 let cached: Promise<{ rehearsal: DigitDataset; validation: DigitDataset }> | undefined;
 
 /**
  * The MNIST digits that ship with the package for consolidation: 1,000 training digits to
- * rehearse (100 per class) and 2,000 held-out test digits for the validation gate. Loaded on
- * first use from a separate module, so apps that never retrain do not load them.
+ * rehearse (100 per class) and 2,000 held-out test digits for the validation gate. Read on first
+ * use from `rehearsal-set.bin` (fetched beside the app's scripts in a page), so apps that never
+ * correct nor retrain never download them. A failed load is not remembered: the next use tries again.
  */
 export function bundledDigits(): Promise<{ rehearsal: DigitDataset; validation: DigitDataset }> {
-  cached ??= import('./rehearsal-set.generated.js').then(async (module) => ({
-    rehearsal: await decodeDataset(module.rehearsal),
-    validation: await decodeDataset(module.validation),
-  }));
-  return cached;
+  if (cached) return cached;
+  const loading = readAsset(new URL('./rehearsal-set.bin', import.meta.url))
+    .then(decodeDigitSets)
+    .then(([rehearsal, validation, ...rest]) => {
+      if (!rehearsal || !validation || rest.length > 0) {
+        throw new DigitCodecError('rehearsal-set.bin holds other than two digit sets');
+      }
+      return { rehearsal, validation };
+    });
+  cached = loading;
+  loading.catch(() => {
+    if (cached === loading) cached = undefined;
+  });
+  return loading;
 }
