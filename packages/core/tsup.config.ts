@@ -5,4 +5,11 @@ import { packageBuild } from '../../tsup.base.js';
 export default packageBuild({
   entry: ['src/index.ts', 'src/store-kit.ts', 'src/training.ts'],
   splitting: true,
+  // tfjs's wasm binaries beside the chunks, where `backend/wasm-files.ts` points bundlers to them.
+  assets: [
+    ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map(
+      (file) => ({ from: `@tensorflow/tfjs-backend-wasm/dist/${file}`, to: file }),
+    ),
+    { from: './assets/tfjs-backend-wasm.LICENSE.txt', to: 'tfjs-backend-wasm.LICENSE.txt' },
+  ],
 });
