@@ -45,10 +45,10 @@ export function packageBuild({ assets = [], ...overrides }: PackageBuildOptions 
     target: 'es2022',
     platform: 'neutral',
     tsconfig: 'tsconfig.json',
-    // CommonJS has no `import.meta`: there `import.meta.url` is undefined (unless `shims` made it
+    // CommonJS and IIFE have no `import.meta`: there `import.meta.url` is undefined (unless `shims` made it
     // the file's URL, for Node), which code resolving files against it guards against.
     esbuildOptions(options, { format }) {
-      if (format === 'cjs' && options.define?.['import.meta.url'] === undefined)
+      if (format !== 'esm' && options.define?.['import.meta.url'] === undefined)
         options.define = { ...options.define, 'import.meta.url': 'undefined' };
     },
     ...(assets.length > 0 ? { onSuccess: () => copyAssets(assets) } : {}),
