@@ -6,6 +6,8 @@
 //       from the build (skipped when no Chromium is found);
 //   (c) holds the gzipped size of core + browser-adapter in that bundle to a budget;
 //   (d) holds the app's first load (what Chromium fetched before its first prediction) to a budget.
+//   (e) runs the Vite quickstart (examples/vite-quickstart) on the dev server and from a build;
+//   (f) opens the script-tag example (examples/script-tag) on the IIFE build.
 // Run after `npm run build`; it builds nothing itself. `--keep` leaves the temporary folder behind.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -314,21 +316,13 @@ const indexHtml = `<!doctype html>
 </html>
 `;
 
-// What the browser-adapter README's "Using with Vite/webpack" section tells an app to do.
+// The browser-adapter README's usage, with no Vite configuration and no `wasmPaths`: core finds
+// the wasm binaries it ships.
 const mainJs = `import { createRecognizer, useBackend } from '@crazy-digits/core';
 import { createDrawingPad, createIndexedDBCorrectionStore } from '@crazy-digits/browser-adapter';
-import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import threaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-
-const wasmPaths = {
-  'tfjs-backend-wasm.wasm': new URL(wasm, location.href).href,
-  'tfjs-backend-wasm-simd.wasm': new URL(simd, location.href).href,
-  'tfjs-backend-wasm-threaded-simd.wasm': new URL(threaded, location.href).href,
-};
 
 window.ready = (async () => {
-  const backend = await useBackend('wasm', { wasmPaths });
+  const backend = await useBackend('wasm');
   const store = await createIndexedDBCorrectionStore({ name: 'tarball-check' });
   const recognizer = await createRecognizer({ backend: 'wasm', store });
   const pad = createDrawingPad(document.getElementById('pad'));
@@ -375,7 +369,6 @@ async function bundleApp(app) {
         output: { codeSplitting: { groups: chunkGroups } },
       },
     },
-    worker: { format: 'es' },
   });
   const assets = join(app, 'dist', 'assets');
   const sizes = [];
@@ -572,6 +565,222 @@ async function checkFirstLoad(app, sizes, loaded) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (e) The quickstart (examples/vite-quickstart), copied into the fresh project and run as a user
+//     runs it, with no Vite configuration at all: on Vite's dev server and from a production build
+//     served by `vite preview`. In Chromium it must start on wasm (the `.wasm` files found with no
+//     `wasmPaths`), read a drawn digit, learn a correction, and retrain in its Web Worker on wasm,
+//     without a cpu fallback warning.
+
+const QUICKSTART = join(repoRoot, 'examples', 'vite-quickstart');
+
+/**
+ * The quickstart's files in `app/quickstart/`, inside the project whose `node_modules` holds the
+ * tarballs (no package.json of its own, so Vite's project root, and what its dev server may serve,
+ * is `app/`, as in an app where the page is at the top).
+ */
+async function copyQuickstart(app) {
+  const root = join(app, 'quickstart');
+  await mkdir(join(root, 'src'), { recursive: true });
+  for (const file of ['index.html', 'src/main.ts']) {
+    await writeFile(join(root, file), await readFile(join(QUICKSTART, file)));
+  }
+  return root;
+}
+
+/** What `npx vite` and `npx vite build && npx vite preview` do in a project without a config file. */
+const viteDefaults = (root) => ({
+  root,
+  configFile: false,
+  logLevel: 'warn',
+  server: { host: '127.0.0.1', port: 0 },
+  preview: { host: '127.0.0.1', port: 0 },
+});
+
+async function drawStrokes(page, strokes) {
+  const box = await page.locator('#pad').boundingBox();
+  for (const stroke of strokes) {
+    const [first, ...rest] = stroke;
+    await page.mouse.move(box.x + first[0], box.y + first[1]);
+    await page.mouse.down();
+    for (const [x, y] of rest) await page.mouse.move(box.x + x, box.y + y, { steps: 6 });
+    await page.mouse.up();
+  }
+}
+
+/** Waits until `selector`'s text matches `pattern`, and returns that text. */
+async function textMatching(page, selector, pattern, timeout) {
+  const locator = page.locator(selector);
+  await locator.filter({ hasText: pattern }).waitFor({ timeout });
+  return locator.textContent();
+}
+
+/** Drives the quickstart page at `url` as a user would; `where` names the run in the report. */
+async function driveQuickstart(browser, url, where) {
+  const page = await browser.newPage({ viewport: { width: 600, height: 500 } });
+  const problems = [];
+  const warnings = [];
+  const wasmLoaded = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // The quickstart has no favicon, which browsers ask for anyway.
+    if (message.type() === 'error' && !/favicon\.ico$/.test(message.location().url))
+      problems.push(`console error: ${message.text()}`);
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    else if (/\.wasm$/.test(new URL(response.url()).pathname))
+      wasmLoaded.push(new URL(response.url()).pathname);
+  });
+  try {
+    await page.goto(url);
+    const status = await textMatching(page, '#status', /^Ready/, 90_000);
+    if (status === 'Ready (wasm)') console.log(`  ok   ${where}: ${status}, with no configuration`);
+    else fail(`${where}: the page says "${status}", not "Ready (wasm)"`);
+    if (wasmLoaded.length === 0) fail(`${where}: no .wasm file was loaded`);
+    else console.log(`       wasm loaded from: ${[...new Set(wasmLoaded)].join(', ')}`);
+
+    const [digit, strokes] = ['7', DIGITS[7]];
+    const taught = '4';
+    await drawStrokes(page, strokes);
+    const read = await textMatching(page, '#answer', /^\d$/, 30_000);
+    if (read === digit) console.log(`  ok   ${where}: drew ${digit}, the page read ${read}`);
+    else fail(`${where}: drew ${digit}, the page read ${read}`);
+    await page.locator('#digits button', { hasText: taught }).click();
+    await page.waitForFunction(() => document.getElementById('answer')?.textContent === '', null, {
+      timeout: 30_000,
+    });
+    await drawStrokes(page, strokes);
+    const after = await textMatching(page, '#answer', /^\d$/, 30_000);
+    if (after === taught)
+      console.log(`  ok   ${where}: corrected it to ${taught}; drawn again, it reads ${after}`);
+    else fail(`${where}: corrected the drawing to ${taught}, drawn again it reads ${after}`);
+
+    await page.locator('#retrain').click();
+    const retrained = await textMatching(page, '#status', /^Retrained/, 180_000);
+    if (/^Retrained in a worker \(wasm\)/.test(retrained)) console.log(`  ok   ${where}: ${retrained}`);
+    else fail(`${where}: ${retrained} (expected the worker on wasm)`);
+
+    const cpu = warnings.filter((text) => /cpu backend|backend wasm failed/i.test(text));
+    if (cpu.length > 0) fail(`${where}: fell back to cpu: ${cpu.join(' | ')}`);
+    for (const problem of problems) fail(`${where}: ${problem}`);
+  } catch (error) {
+    fail(`${where}: ${error.message}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
+  } finally {
+    await page.close();
+  }
+}
+
+async function checkQuickstart(app, launchChromium) {
+  const root = await copyQuickstart(app);
+  const { build, createServer, preview } = await import('vite');
+  log('(e) the quickstart on the Vite dev server');
+  const dev = await createServer(viteDefaults(root));
+  await dev.listen();
+  let browser = await launchChromium();
+  try {
+    if (browser) await driveQuickstart(browser, dev.resolvedUrls.local[0], 'quickstart, vite dev');
+  } finally {
+    await browser?.close();
+    await dev.close();
+  }
+  log('(e) the quickstart built with `vite build`, served by `vite preview`');
+  await build(viteDefaults(root));
+  const served = await preview(viteDefaults(root));
+  browser = await launchChromium();
+  try {
+    if (browser) await driveQuickstart(browser, served.resolvedUrls.local[0], 'quickstart, vite build');
+  } finally {
+    await browser?.close();
+    await served.close();
+  }
+}
+
+/** Headless Chromium, or undefined (with a SKIP line) when there is none. */
+async function launchChromium() {
+  if (!chromiumPath) {
+    console.log('  SKIP Chromium checks: no Chromium found (install chromium or set CHROMIUM_PATH)');
+    return undefined;
+  }
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (f) The script-tag example (examples/script-tag/index.html), as it is, on the IIFE build: its
+//     CDN URLs are answered from the fresh project's node_modules (the packed tarballs and tfjs),
+//     so nothing is fetched from the network.
+
+const CDN_PATH = /^\/npm\/((?:@[^/]+\/)?[^@/]+)@[^/]+\/(.+)$/;
+
+/** Answers `https://cdn.jsdelivr.net/npm/<name>@<version>/<path>` with `<path>` of the installed `<name>`. */
+async function answerCdnFromNodeModules(page, app, served) {
+  await page.route('https://cdn.jsdelivr.net/npm/**', async (route) => {
+    const match = CDN_PATH.exec(new URL(route.request().url()).pathname);
+    const file = match && join(app, 'node_modules', match[1], match[2]);
+    if (!file || !existsSync(file)) return route.fulfill({ status: 404 });
+    served.push(`${match[1]}/${match[2]}`);
+    return route.fulfill({
+      body: await readFile(file),
+      contentType: MIME[extname(file)] ?? 'application/octet-stream',
+    });
+  });
+}
+
+async function checkScriptTag(app, launchChromium) {
+  log('(f) the script-tag example on the IIFE build');
+  const root = join(app, 'script-tag');
+  await mkdir(root, { recursive: true });
+  await writeFile(
+    join(root, 'index.html'),
+    await readFile(join(repoRoot, 'examples', 'script-tag', 'index.html')),
+  );
+  const browser = await launchChromium();
+  if (!browser) return;
+  const server = await serveStatic(root);
+  const where = 'script tag';
+  const problems = [];
+  const warnings = [];
+  const served = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 600, height: 500 } });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    await answerCdnFromNodeModules(page, app, served);
+    await page.goto(server.url);
+    const status = await textMatching(page, '#status', /^\(on /, 90_000);
+    if (status === '(on wasm)') console.log(`  ok   ${where}: the recogniser runs ${status}`);
+    else fail(`${where}: the page says "${status}", not "(on wasm)"`);
+    if (!served.some((path) => path.endsWith('.wasm'))) fail(`${where}: no .wasm file was loaded`);
+    console.log(`       from the "CDN": ${served.join(', ')}`);
+    await drawStrokes(page, DIGITS[7]);
+    const read = await textMatching(page, '#answer', /^\d$/, 30_000);
+    if (read === '7') console.log(`  ok   ${where}: drew 7, the page read ${read}`);
+    else fail(`${where}: drew 7, the page read ${read}`);
+    const cpu = warnings.filter((text) => /cpu backend|backend wasm failed/i.test(text));
+    if (cpu.length > 0) fail(`${where}: fell back to cpu: ${cpu.join(' | ')}`);
+    for (const problem of problems) fail(`${where}: ${problem}`);
+  } catch (error) {
+    fail(`${where}: ${error.message}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const work = await mkdtemp(join(tmpdir(), 'crazy-digits-tarballs-'));
 try {
@@ -586,6 +795,8 @@ try {
   const firstLoad = await checkBrowser(app);
   log('(d) first load');
   await checkFirstLoad(app, sizes, firstLoad);
+  await checkQuickstart(app, launchChromium);
+  await checkScriptTag(app, launchChromium);
 } catch (error) {
   fail(error.message);
 } finally {

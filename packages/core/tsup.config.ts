@@ -1,20 +1,21 @@
-import { copyFile } from 'node:fs/promises';
 import { packageBuild } from '../../tsup.base.js';
-
-/**
- * Files that modules read from beside themselves (`new URL('./name.bin', import.meta.url)`). Every
- * module lands directly in dist/, so each file goes there, under the same name.
- */
-const ASSETS = ['src/model/bundled-weights.bin', 'src/retrain/rehearsal-set.bin'];
 
 // Three entries share one copy of each module: `splitting` puts what they share in chunks, for
 // CommonJS too, so an error class is the same class whichever entry it came through. `shims`
-// gives the CommonJS build an `import.meta.url` (its file's URL), which names those files.
+// gives the CommonJS build an `import.meta.url` (its file's URL), which names the files below.
 export default packageBuild({
   entry: ['src/index.ts', 'src/store-kit.ts', 'src/training.ts'],
   splitting: true,
   shims: true,
-  onSuccess: async () => {
-    await Promise.all(ASSETS.map((path) => copyFile(path, `dist/${path.split('/').pop()}`)));
-  },
+  // Files modules read from beside themselves (`new URL('./name', import.meta.url)`); every module
+  // lands directly in dist/, so each file goes there under its own name: the shipped weights and
+  // retraining digits, and tfjs's wasm binaries (where `backend/wasm-files.ts` points bundlers).
+  assets: [
+    { from: './src/model/bundled-weights.bin', to: 'bundled-weights.bin' },
+    { from: './src/retrain/rehearsal-set.bin', to: 'rehearsal-set.bin' },
+    ...['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'].map(
+      (file) => ({ from: `@tensorflow/tfjs-backend-wasm/dist/${file}`, to: file }),
+    ),
+    { from: './assets/tfjs-backend-wasm.LICENSE.txt', to: 'tfjs-backend-wasm.LICENSE.txt' },
+  ],
 });

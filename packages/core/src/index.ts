@@ -5,7 +5,13 @@
  * training a model from a dataset is in `@crazy-digits/core/training`. Errors are matched on
  * their `code` with `isCrazyDigitsError(error, code)`; the classes live in the store-kit.
  */
-export { type BackendPreference, type UseBackendOptions, useBackend } from './backend/index.js';
+export {
+  type BackendPreference,
+  type UseBackendOptions,
+  useBackend,
+  type WasmFileName,
+  type WasmPaths,
+} from './backend/index.js';
 export {
   type Correction,
   type CorrectionFilter,

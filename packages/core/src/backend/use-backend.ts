@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendUnavailableError } from './errors.js';
+import { shippedWasmPaths, type WasmPaths } from './wasm-files.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
 
 /** A TensorFlow.js backend to run on, or `'auto'` to pick the fastest that works here. */
@@ -10,17 +11,12 @@ export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'webgl' | 'webg
 export interface UseBackendOptions {
   /**
    * Where the wasm backend finds its `.wasm` files, passed to tfjs's `setWasmPaths`: a URL prefix
-   * ending in `/`, or a map from file name to URL. Needed in browsers when a bundler does not
-   * serve `@tensorflow/tfjs-backend-wasm/dist/*.wasm` beside the script; never needed in Node.
+   * ending in `/`, or a map from file name to URL. Not needed with Vite, webpack 5, Rollup or
+   * Parcel, which emit the copies this package ships and tell it where they are; needed with a
+   * bundler that does not handle `new URL('./file', import.meta.url)`, or to load the files
+   * from a CDN. Never needed in Node.
    */
-  wasmPaths?:
-    | string
-    | Partial<
-        Record<
-          'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm',
-          string
-        >
-      >;
+  wasmPaths?: WasmPaths;
 }
 
 // A variable specifier keeps bundlers from trying to resolve these optional packages.
@@ -77,6 +73,34 @@ function quietlyWarmCpu(): void {
   }
 }
 
+/**
+ * Tells tfjs where the `.wasm` files are, before the backend first initialises (later, paths
+ * change nothing): the caller's `wasmPaths`, else in browsers the copies shipped beside this
+ * module. Node reads tfjs's own files from `node_modules` and needs neither.
+ */
+function locateWasmFiles(wasmPaths: WasmPaths | undefined): void {
+  if (tf.findBackend('wasm') !== null) return;
+  const paths = wasmPaths ?? (isNode() ? undefined : shippedWasmPaths());
+  if (paths !== undefined) setWasmPaths(paths);
+}
+
+let warnedOfCpu = false;
+
+/** Once per page or process: `'auto'` landing on cpu is slow enough that it must not be silent. */
+function warnOfCpuFallback(failures: readonly unknown[]): void {
+  if (warnedOfCpu) return;
+  warnedOfCpu = true;
+  const describe = (failure: unknown): string =>
+    failure instanceof Error
+      ? failure.message + (failure.cause === undefined ? '' : ` (${describe(failure.cause)})`)
+      : String(failure);
+  const reasons = failures.map(describe).join('; ');
+  console.warn(
+    `[crazy-digits] running on the cpu backend, which predicts and trains far slower than wasm (${reasons}). ` +
+      'If the wasm files cannot be found, pass `wasmPaths` (see useBackend).',
+  );
+}
+
 async function useOne(
   preference: Exclude<BackendPreference, 'auto'>,
   options: UseBackendOptions,
@@ -89,7 +113,7 @@ async function useOne(
       await importOptional(TFJS_WEBGPU, 'webgpu');
       return activate('webgpu');
     case 'wasm':
-      if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths);
+      locateWasmFiles(options.wasmPaths);
       registerWasmTrainingKernels();
       return activate('wasm');
     case 'webgl':
@@ -105,8 +129,13 @@ async function useOne(
  * `'auto'` picks `'tensorflow'` (native, from `@tensorflow/tfjs-node`) in Node when that package
  * is installed and loads; otherwise `'wasm'` with this package's training kernels, which for a
  * model this small beats WebGL in browsers (no GPU upload per call) and trains hundreds of times
- * faster than `'cpu'`; `'cpu'` as a last resort. Explicit preferences fail with `BackendUnavailableError`
- * rather than falling back. tfjs's "install the node backend" banner is never printed.
+ * faster than `'cpu'`; `'cpu'` as a last resort, with a `console.warn` (once per page or process)
+ * saying why. Explicit preferences fail with `BackendUnavailableError` rather than falling back.
+ * tfjs's "install the node backend" banner is never printed.
+ *
+ * In browsers the wasm backend loads the `.wasm` files this package ships, which bundlers that
+ * follow `new URL('./file', import.meta.url)` (Vite, webpack 5, Rollup, Parcel) emit with the
+ * app; `options.wasmPaths` points it elsewhere.
  */
 export async function useBackend(
   preference: BackendPreference = 'auto',
@@ -119,7 +148,9 @@ export async function useBackend(
   const failures: unknown[] = [];
   for (const candidate of candidates) {
     try {
-      return await useOne(candidate, options);
+      const name = await useOne(candidate, options);
+      if (name === 'cpu') warnOfCpuFallback(failures);
+      return name;
     } catch (error) {
       failures.push(error);
     }

@@ -31,7 +31,10 @@ import type {
  */
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
   const { threshold, uncertainBelow, policy } = checkOptions(options);
-  const backend = await useBackend(options.backend ?? 'auto');
+  const backend = await useBackend(
+    options.backend ?? 'auto',
+    options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths },
+  );
   const modelStore: ModelStore = options.modelStore ?? createMemoryModelStore();
   const store = options.store ?? createMemoryCorrectionStore();
   const scope = options.userId === undefined ? {} : { userId: options.userId };

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { BackendPreference } from '../backend/index.js';
+import type { BackendPreference, WasmPaths } from '../backend/index.js';
 import type { CorrectionStore } from '../corrections/index.js';
 import type { ModelStore, ModelVersion } from '../model-store/index.js';
 import type { NumberReading, ReadNumberOptions } from '../numbers/types.js';
@@ -41,6 +41,11 @@ export interface RecognizerOptions {
   model?: tf.io.ModelArtifacts | string | tf.io.IOHandler;
   /** Which TensorFlow.js backend to run on. Default `'auto'` (see `useBackend`). */
   backend?: BackendPreference;
+  /**
+   * Where the wasm backend finds its `.wasm` files (`useBackend`'s option): only for bundlers
+   * that do not handle `new URL('./file', import.meta.url)`, or to load them from a CDN.
+   */
+  wasmPaths?: WasmPaths;
   /** Confidence under which a prediction is flagged `uncertain`. Default 0.8. */
   uncertainBelow?: number;
   /** Largest accepted image side in pixels. Default 4096. */
@@ -202,7 +207,10 @@ export interface Recognizer {
   on<K extends keyof RecognizerEvents>(type: K, listener: (event: RecognizerEvents[K]) => void): () => void;
   /** The store model versions are kept in. */
   readonly modelStore: ModelStore;
-  /** The TensorFlow.js backend the recogniser runs on, e.g. `'wasm'`. */
+  /**
+   * The TensorFlow.js backend the recogniser runs on, e.g. `'wasm'`; `'cpu'` when `'auto'` found
+   * nothing faster (a `console.warn` says why).
+   */
   readonly backend: string;
   /**
    * Which weights are served: the bundled model's version, the URL it came from, `'custom'`, or
