@@ -17,12 +17,13 @@ export default defineConfig({
       '@crazy-digits/node-adapter': source('./packages/node-adapter/src/index.ts'),
       '@crazy-digits/browser-adapter': source('./packages/browser-adapter/src/index.ts'),
       '@crazy-digits/postgres-adapter': source('./packages/postgres-adapter/src/index.ts'),
+      '@crazy-digits/react': source('./packages/react/src/index.ts'),
       '@crazy-digits/test-utils': source('./packages/test-utils/src/index.ts'),
     },
   },
   test: {
     projects: [
-      ...['core', 'node-adapter', 'browser-adapter', 'postgres-adapter', 'test-utils'].map(
+      ...['core', 'node-adapter', 'browser-adapter', 'postgres-adapter', 'react', 'test-utils'].map(
         (name): TestProjectInlineConfiguration => ({
           extends: true,
           test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },

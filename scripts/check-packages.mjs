@@ -8,6 +8,7 @@ const packages = [
   'packages/node-adapter',
   'packages/browser-adapter',
   'packages/postgres-adapter',
+  'packages/react',
 ];
 let failed = false;
 

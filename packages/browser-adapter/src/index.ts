@@ -1,7 +1,7 @@
 /**
  * Browser adapter for `@crazy-digits/core`: corrections and versioned models in IndexedDB, a
- * framework-free drawing pad whose image goes straight into `recognizer.predict`, retraining in a
- * Web Worker, and cross-tab coordination of retraining.
+ * framework-free drawing pad (also as a `<digit-pad>` element) whose image goes straight into
+ * `recognizer.predict`, retraining in a Web Worker, and cross-tab coordination of retraining.
  *
  * @packageDocumentation
  */
@@ -14,8 +14,12 @@ export {
 export {
   CanvasUnavailableError,
   createDrawingPad,
+  type DigitPadElement,
+  type DigitPadEventMap,
   type DrawingPad,
   type DrawingPadOptions,
+  defineDigitPad,
+  type StrokeEndDetail,
 } from './pad/index.js';
 export {
   createIndexedDBCorrectionStore,

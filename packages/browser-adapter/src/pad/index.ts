@@ -1,4 +1,10 @@
 export {
+  type DigitPadElement,
+  type DigitPadEventMap,
+  defineDigitPad,
+  type StrokeEndDetail,
+} from './digit-pad-element.js';
+export {
   CanvasUnavailableError,
   createDrawingPad,
   type DrawingPad,
