@@ -1,12 +1,15 @@
 // Checks the publishable packages as a user gets them, from the tarballs `npm pack` makes: installs
 // them with tfjs into a fresh project outside the repository, then
-//   (a) imports and requires each package in Node and recognises digits on the wasm backend;
+//   (a) imports and requires each package in Node and recognises digits on the wasm backend, and
+//       renders the React bindings' drawing pad to HTML with the React the app installs;
 //   (b) bundles a small app on core + browser-adapter with Vite and recognises digits drawn on the
 //       drawing pad in headless Chromium, with the wasm binaries and the bundled weights loaded
 //       from the build (skipped when no Chromium is found);
-//   (c) holds the gzipped size of core + browser-adapter in that bundle to a budget;
+//   (c) holds the gzipped size of core + browser-adapter in that bundle to a budget, and of the
+//       React bindings' module;
 //   (d) holds the app's first load (what Chromium fetched before its first prediction) to a budget.
-//   (e) runs the Vite quickstart (examples/vite-quickstart) on the dev server and from a build;
+//   (e) runs the Vite quickstart (examples/vite-quickstart) on the dev server and from a build,
+//       and holds the build's first load to the same budget;
 //   (f) opens the script-tag example (examples/script-tag) on the IIFE build.
 // Run after `npm run build`; it builds nothing itself. `--keep` leaves the temporary folder behind.
 import { execFile } from 'node:child_process';
@@ -18,6 +21,7 @@ import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { crc32, deflateSync, gzipSync } from 'node:zlib';
+import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches } from './first-load.mjs';
 
 /**
  * Budget for core + browser-adapter in the app's bundle below, minified and gzipped (level 9), in
@@ -30,14 +34,27 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
  */
 const BROWSER_BUDGET_GZIP_BYTES = 33_500;
 
+/**
+ * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in
+ * bytes: the hook and the pad component, with core, the browser adapter and React left as imports.
+ * Measured at 1,323 bytes.
+ */
+const REACT_BUDGET_GZIP_BYTES = 1_800;
+
 const TFJS_VERSION = '4.22.0';
 const PACKAGES = [
   '@crazy-digits/core',
   '@crazy-digits/node-adapter',
   '@crazy-digits/browser-adapter',
   '@crazy-digits/postgres-adapter',
+  '@crazy-digits/react',
 ];
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+/** The React the repository develops against, for the React bindings in the fresh project. */
+const rootDevDependencies = JSON.parse(
+  await readFile(join(repoRoot, 'package.json'), 'utf8'),
+).devDependencies;
+const REACT_PACKAGES = ['react', 'react-dom'].map((name) => `${name}@${rootDevDependencies[name]}`);
 const keep = process.argv.includes('--keep');
 const execFileAsync = promisify(execFile);
 const failures = [];
@@ -196,7 +213,9 @@ async function packAndInstall(work) {
     join(app, 'package.json'),
     `${JSON.stringify({ name: 'crazy-digits-tarball-check', private: true, type: 'module' }, null, 2)}\n`,
   );
-  log('installing the tarballs and tfjs into a fresh project (npm install --prefer-offline)');
+  log(
+    `installing the tarballs, tfjs and ${REACT_PACKAGES.join(', ')} into a fresh project (npm install --prefer-offline)`,
+  );
   await run(
     'npm',
     [
@@ -208,6 +227,7 @@ async function packAndInstall(work) {
       ...packed.map(({ filename }) => join(tarballs, filename)),
       `@tensorflow/tfjs@${TFJS_VERSION}`,
       `@tensorflow/tfjs-backend-wasm@${TFJS_VERSION}`,
+      ...REACT_PACKAGES,
     ],
     { cwd: app, timeout: 150_000 },
   );
@@ -224,7 +244,10 @@ async function packAndInstall(work) {
 // ---------------------------------------------------------------------------------------------
 // (a) Node: ESM import and CJS require of each package, and recognition on the wasm backend.
 
-/** The body both module formats run; `core` and the three adapters are in scope. */
+/**
+ * The body both module formats run; `core`, the three adapters, the React bindings (`reactBindings`),
+ * `React` and `ReactDOMServer` are in scope.
+ */
 const nodeCheckBody = `
 const { readFile } = require('node:fs/promises');
 const { existsSync } = require('node:fs');
@@ -242,6 +265,11 @@ const expectExports = (label, module, names) => {
   if (!(new browserAdapter.StorageQuotaExceededError('m') instanceof core.CrazyDigitsError)) throw new Error('browser-adapter errors do not extend core.CrazyDigitsError');
   expectExports('@crazy-digits/postgres-adapter', postgresAdapter, ['createPostgresCorrectionStore', 'createPostgresModelStore', 'createPostgresChangeFeed', 'createPostgresRetrainLock']);
   if (!(new postgresAdapter.DatabaseUnavailableError('m') instanceof core.CrazyDigitsError)) throw new Error('postgres-adapter errors do not extend core.CrazyDigitsError');
+  expectExports('@crazy-digits/react', reactBindings, ['useRecognizer']);
+  if (reactBindings.DigitPad?.$$typeof !== Symbol.for('react.forward_ref')) throw new Error('@crazy-digits/react lacks the DigitPad component');
+  // Rendered by the React the app installed: one React, or hooks would throw here.
+  const html = ReactDOMServer.renderToString(React.createElement(React.StrictMode, null, React.createElement(reactBindings.DigitPad, { width: 200 })));
+  if (!/^<canvas[^>]*aria-label="Drawing pad for a digit"/.test(html)) throw new Error('<DigitPad> rendered ' + html);
   // worker_threads starts these by path, beside the entry.
   const dist = join('node_modules', '@crazy-digits', 'node-adapter', 'dist');
   for (const file of ['retrain-worker.js', 'retrain-worker.cjs', 'gradient-worker.js', 'gradient-worker.cjs']) {
@@ -275,6 +303,9 @@ async function checkNode(app) {
       "import * as nodeAdapter from '@crazy-digits/node-adapter';",
       "import * as browserAdapter from '@crazy-digits/browser-adapter';",
       "import * as postgresAdapter from '@crazy-digits/postgres-adapter';",
+      "import * as reactBindings from '@crazy-digits/react';",
+      "import React from 'react';",
+      "import ReactDOMServer from 'react-dom/server';",
       'const require = createRequire(import.meta.url);',
     ],
     'check-cjs.cjs': [
@@ -282,6 +313,9 @@ async function checkNode(app) {
       "const nodeAdapter = require('@crazy-digits/node-adapter');",
       "const browserAdapter = require('@crazy-digits/browser-adapter');",
       "const postgresAdapter = require('@crazy-digits/postgres-adapter');",
+      "const reactBindings = require('@crazy-digits/react');",
+      "const React = require('react');",
+      "const ReactDOMServer = require('react-dom/server');",
     ],
   };
   for (const [file, header] of Object.entries(variants)) {
@@ -293,7 +327,7 @@ async function checkNode(app) {
       if (!line) throw new Error(`no result from ${file}:\n${stdout}`);
       const result = JSON.parse(line.slice('RESULT '.length));
       console.log(
-        `  ok   Node ${format}: all four packages load (backend ${result.backend}, model ${result.modelVersion})`,
+        `  ok   Node ${format}: all five packages load, <DigitPad> renders (backend ${result.backend}, model ${result.modelVersion})`,
       );
       if (result.backend !== 'wasm') fail(`Node ${format}: ran on ${result.backend}, not wasm`);
       checkPredictions(`Node ${format}`, result.predictions);
@@ -411,6 +445,15 @@ function checkSizes(sizes) {
     );
 }
 
+/** The React bindings as published: their ESM module, which an app's bundler takes in whole. */
+async function checkReactSize(app) {
+  const module = await readFile(join(app, 'node_modules', '@crazy-digits', 'react', 'dist', 'index.js'));
+  const gzip = gzipSync(module, { level: 9 }).length;
+  const line = `@crazy-digits/react: ${kB(module.length)} min, ${gzip} bytes gzipped, budget ${REACT_BUDGET_GZIP_BYTES} bytes`;
+  if (gzip <= REACT_BUDGET_GZIP_BYTES) console.log(`  ok   ${line}`);
+  else fail(`${line} (over by ${gzip - REACT_BUDGET_GZIP_BYTES})`);
+}
+
 const MIME = {
   '.html': 'text/html',
   '.js': 'text/javascript',
@@ -467,6 +510,7 @@ async function checkBrowser(app) {
     const page = await browser.newPage({ viewport: { width: 400, height: 400 } });
     const problems = [];
     const loaded = [];
+    const fetches = recordFetches(page);
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on(
       'console',
@@ -509,7 +553,7 @@ async function checkBrowser(app) {
         await page.mouse.up();
       }
       predictions[digit] = await page.evaluate(() => window.predictPad());
-      firstLoad ??= [...loaded];
+      firstLoad ??= await fetches.fetched();
     }
     console.log(
       `  ok   Chromium: the bundled app started (backend ${ready.backend}, model ${ready.modelVersion})`,
@@ -526,42 +570,26 @@ async function checkBrowser(app) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (d) The first load: every file of the build the page fetched before its first prediction
-// (HTML, JavaScript, the wasm binary the backend chose, the weights), gzipped (level 9) as a
-// static host serves them.
+// (d) The first load: every file the page fetched before its first prediction (HTML, JavaScript,
+// the wasm binary the backend chose, the weights), gzipped (level 9) as a static host serves
+// them (scripts/first-load.mjs).
 
 /**
- * Budget for the app's first load, gzipped, in bytes. Measured at 1 MB or so while the weights
- * shipped as base64 inside a module (583,920 bytes gzipped alone); 254,314 as uint8 codes in a
- * binary file. Raise it deliberately, in the change that needs it.
+ * Prints what `fetched` (everything a page fetched until its first prediction) weighs and holds
+ * its first load to the budget; `where` names the page in the report.
  */
-const FIRST_LOAD_BUDGET_GZIP_BYTES = 700_000;
-
-async function checkFirstLoad(app, sizes, loaded) {
-  if (!loaded) {
-    console.log('  SKIP first load: the app did not predict in Chromium (see above)');
+function checkFirstLoad(where, fetched) {
+  if (!fetched) {
+    console.log(`  SKIP ${where} first load: the page did not predict in Chromium (see above)`);
     return;
   }
-  const byName = new Map(sizes.map((size) => [size.file, size]));
-  const html = await readFile(join(app, 'dist', 'index.html'));
-  const files = [{ file: 'index.html', bytes: html.length, gzip: gzipSync(html, { level: 9 }).length }];
-  for (const path of new Set(loaded)) {
-    const size = byName.get(path.split('/').pop());
-    // Core fetches the rehearsal digits once the page is idle after load, for the first
-    // correction (never before the app is ready, as (b) checks): no prediction waits for them.
-    if (/\/rehearsal-set-.*\.bin$/.test(path)) console.log(`    (later, at idle time: ${path})`);
-    else if (path.startsWith('/assets/') && size) files.push(size);
-  }
-  const total = (list) => list.reduce((sum, { gzip }) => sum + gzip, 0);
-  for (const { file, bytes, gzip } of files) console.log(`    ${file}: ${kB(bytes)}, ${kB(gzip)} gzip`);
-  const binaries = files.filter(({ file }) => file.endsWith('.bin'));
-  // Hosts that do not compress application/octet-stream send the weights as they are.
-  const uncompressedWeights =
-    total(files) - total(binaries) + binaries.reduce((sum, { bytes }) => sum + bytes, 0);
-  const measured = total(files);
-  const line = `first load: ${measured} bytes gzipped in ${files.length} files (${uncompressedWeights} with the .bin files uncompressed), budget ${FIRST_LOAD_BUDGET_GZIP_BYTES} bytes`;
-  if (measured <= FIRST_LOAD_BUDGET_GZIP_BYTES) console.log(`  ok   ${line}`);
-  else fail(`${line} (over by ${measured - FIRST_LOAD_BUDGET_GZIP_BYTES})`);
+  const { files, gzip, binUncompressed, afterLoad } = firstLoadOf(fetched);
+  for (const line of describeFiles(files)) console.log(`    ${line}`);
+  for (const line of describeFiles(afterLoad))
+    console.log(`    (fetched at idle time, not counted: ${line})`);
+  const line = `${where} first load: ${gzip} bytes gzipped in ${files.length} files (${binUncompressed} with the .bin files uncompressed), budget ${FIRST_LOAD_BUDGET_GZIP_BYTES} bytes`;
+  if (gzip <= FIRST_LOAD_BUDGET_GZIP_BYTES) console.log(`  ok   ${line}`);
+  else fail(`${line} (over by ${gzip - FIRST_LOAD_BUDGET_GZIP_BYTES})`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -614,9 +642,15 @@ async function textMatching(page, selector, pattern, timeout) {
   return locator.textContent();
 }
 
-/** Drives the quickstart page at `url` as a user would; `where` names the run in the report. */
+/**
+ * Drives the quickstart page at `url` as a user would; `where` names the run in the report.
+ * Returns what the page fetched until its first prediction (`firstLoad`) and what it fetched after
+ * that (`later`: at idle time, for the correction and for the retrain in its worker).
+ */
 async function driveQuickstart(browser, url, where) {
   const page = await browser.newPage({ viewport: { width: 600, height: 500 } });
+  const fetches = recordFetches(page);
+  let firstLoad;
   const problems = [];
   const warnings = [];
   const wasmLoaded = [];
@@ -644,6 +678,7 @@ async function driveQuickstart(browser, url, where) {
     const taught = '4';
     await drawStrokes(page, strokes);
     const read = await textMatching(page, '#answer', /^\d$/, 30_000);
+    firstLoad = await fetches.fetched();
     if (read === digit) console.log(`  ok   ${where}: drew ${digit}, the page read ${read}`);
     else fail(`${where}: drew ${digit}, the page read ${read}`);
     await page.locator('#digits button', { hasText: taught }).click();
@@ -669,6 +704,9 @@ async function driveQuickstart(browser, url, where) {
   } finally {
     await page.close();
   }
+  if (!firstLoad) return {};
+  const firstPaths = new Set(firstLoad.map(({ path }) => path));
+  return { firstLoad, later: (await fetches.fetched()).filter(({ path }) => !firstPaths.has(path)) };
 }
 
 async function checkQuickstart(app, launchChromium) {
@@ -689,7 +727,12 @@ async function checkQuickstart(app, launchChromium) {
   const served = await preview(viteDefaults(root));
   browser = await launchChromium();
   try {
-    if (browser) await driveQuickstart(browser, served.resolvedUrls.local[0], 'quickstart, vite build');
+    if (browser) {
+      const where = 'quickstart, vite build';
+      const { firstLoad, later } = await driveQuickstart(browser, served.resolvedUrls.local[0], where);
+      checkFirstLoad(where, firstLoad);
+      for (const line of describeFiles(later ?? [])) console.log(`    (fetched later, not counted: ${line})`);
+    }
   } finally {
     await browser?.close();
     await served.close();
@@ -791,10 +834,11 @@ try {
   log('(c) bundle size');
   const sizes = await bundleApp(app);
   checkSizes(sizes);
+  await checkReactSize(app);
   log('(b) Chromium: the bundled app');
   const firstLoad = await checkBrowser(app);
   log('(d) first load');
-  await checkFirstLoad(app, sizes, firstLoad);
+  checkFirstLoad('the app', firstLoad);
   await checkQuickstart(app, launchChromium);
   await checkScriptTag(app, launchChromium);
 } catch (error) {

@@ -3,6 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  describeFiles,
+  FIRST_LOAD_BUDGET_GZIP_BYTES,
+  firstLoadOf,
+  recordFetches,
+} from '../../../scripts/first-load.mjs';
 import demoConfig from '../vite.config.js';
 import {
   chromiumPath,
@@ -60,5 +66,30 @@ describe.skipIf(!chromiumPath)(`the static build in Chromium (${chromiumPath ?? 
     await expect.poll(() => page.getByTestId('prediction').textContent(), { timeout: 10_000 }).toBe('6');
     expect(missing).toEqual([]);
     expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('fetches at most 700 kB gzipped before its first prediction, the retrain worker not among it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const fetches = recordFetches(page);
+    await page.goto(host.url);
+    await waitUntilReady(page);
+    const before = await padRevision(page);
+    expect((await settledPrediction(page, before + (await drawDigit(page, 3)))).digit).toBe('3');
+    const { files, gzip, afterLoad } = firstLoadOf(await fetches.fetched());
+    console.log(
+      [
+        `web demo first load: ${gzip} bytes gzipped`,
+        ...describeFiles(files),
+        ...describeFiles(afterLoad),
+      ].join('\n  '),
+    );
+    const names = files.map(({ path }) => path.split('/').pop());
+    expect(names).toContainEqual(expect.stringMatching(/^bundled-weights-.*\.bin$/));
+    expect(names.filter((name) => name?.endsWith('.wasm'))).toHaveLength(1);
+    // The worker, with its own tfjs, starts at the first consolidation, long after load.
+    expect(names.filter((name) => /worker/.test(name ?? ''))).toEqual([]);
+    expect(gzip).toBeGreaterThan(0);
+    expect(gzip).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_GZIP_BYTES);
+    await page.close();
   }, 60_000);
 });
