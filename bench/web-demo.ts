@@ -11,7 +11,10 @@
  *   shown (this includes the demo's 150 ms quiet time after a stroke), on a page that has just
  *   become ready, so start-up work still running competes with it;
  * - the first correction after load, and the later ones: from the click on the digit button
- *   until the corrected digit is shown (the animation frame after the DOM changed).
+ *   until the corrected digit is shown (the animation frame after the DOM changed);
+ * - the first load: what the page fetched until its first prediction, each file gzipped (level 9)
+ *   as a static host serves it (static build only; the rehearsal digits core fetches at idle time
+ *   are listed, not counted).
  * Needs a Chromium binary (see test-utils' `chromiumPath`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +26,13 @@ import { serveStatic } from '../examples/web-demo/test/static-server.js';
 import { drawDigit } from '../examples/web-demo/test/strokes.js';
 import demoConfig from '../examples/web-demo/vite.config.js';
 import { chromiumPath, noChromiumReason } from '../packages/test-utils/src/browser.js';
+import {
+  describeFiles,
+  type FetchedFile,
+  FIRST_LOAD_BUDGET_GZIP_BYTES,
+  firstLoadOf,
+  recordFetches,
+} from '../scripts/first-load.mjs';
 import type { BenchOptions } from './registry.js';
 import { type Figure, percentile, printFigures } from './report.js';
 
@@ -40,6 +50,8 @@ interface LoadFigures {
   readyMs: number;
   firstPredictionMs: number;
   correctionsMs: number[];
+  /** What the page fetched until its first prediction was shown. */
+  fetched: FetchedFile[];
 }
 
 /** Records in the page when it became ready and when the pen last went up on the pad. */
@@ -107,6 +119,8 @@ async function measureLoad(browser: Browser, url: string, later: number): Promis
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   try {
     const page = await context.newPage();
+    const fetches = recordFetches(page);
+    let fetched: FetchedFile[] = [];
     const errors: Error[] = [];
     page.on('pageerror', (error) => errors.push(error));
     // tsx names functions with a `__name` helper that the functions sent to the page call.
@@ -125,13 +139,16 @@ async function measureLoad(browser: Browser, url: string, later: number): Promis
       if (i > 0) await page.getByTestId('clear').click();
       await drawDigit(page, drawn);
       const predictionMs = await predictionShown(page);
-      if (i === 0) firstPredictionMs = predictionMs;
+      if (i === 0) {
+        firstPredictionMs = predictionMs;
+        fetched = await fetches.fetched();
+      }
       if ((await page.getByTestId('prediction').textContent()) === String(label))
         throw new Error(`a drawn ${drawn} already reads as ${label}: nothing to correct`);
       correctionsMs.push(await correct(page, label));
     }
     if (errors.length > 0) throw new AggregateError(errors, 'the demo had uncaught errors');
-    return { readyMs, firstPredictionMs, correctionsMs };
+    return { readyMs, firstPredictionMs, correctionsMs, fetched };
   } finally {
     await context.close();
   }
@@ -251,5 +268,17 @@ export async function run(options: BenchOptions): Promise<void> {
       detail: `median of each load's ${later} later corrections; each load: ${list(laterMs)}`,
     },
   ];
+  // Every first visit fetches the same files; Vite's dev server serves modules unbundled.
+  const firstLoad = measured[0] && !values.dev ? firstLoadOf(measured[0].fetched) : undefined;
+  if (firstLoad) {
+    const later = describeFiles(firstLoad.afterLoad).map((line) => `at idle time, not counted: ${line}`);
+    figures.push({
+      bench: 'web-demo',
+      metric: 'first load before the first prediction, gzipped',
+      value: firstLoad.gzip,
+      unit: 'bytes',
+      detail: `budget ${FIRST_LOAD_BUDGET_GZIP_BYTES}; ${firstLoad.binUncompressed} with .bin uncompressed; ${[...describeFiles(firstLoad.files), ...later].join('; ')}`,
+    });
+  }
   printFigures(figures, options.json);
 }

@@ -10,7 +10,9 @@
 //   (d) holds the app's first load (what Chromium fetched before its first prediction) to a budget.
 //   (e) runs the Vite quickstart (examples/vite-quickstart) on the dev server and from a build,
 //       and holds the build's first load to the same budget;
-//   (f) opens the script-tag example (examples/script-tag) on the IIFE build.
+//   (f) opens the script-tag example (examples/script-tag) on the IIFE build;
+//   (g) runs a React app on the React bindings on Vite's dev server (React's development build,
+//       where `StrictMode` mounts twice) and reads a digit drawn on its `<DigitPad>`.
 // Run after `npm run build`; it builds nothing itself. `--keep` leaves the temporary folder behind.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -824,6 +826,76 @@ async function checkScriptTag(app, launchChromium) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (g) A React app on the React bindings: `useRecognizer()` with no options and `<DigitPad>` in
+//     `StrictMode`, written without JSX so that Vite needs no plugin, on the dev server (React's
+//     development build, where StrictMode mounts every component twice).
+
+const reactAppHtml = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><link rel="icon" href="data:," /><title>crazy-digits React check</title></head>
+  <body style="margin: 0"><div id="root"></div><script type="module" src="/src/main.js"></script></body>
+</html>
+`;
+
+const reactAppJs = `import { DigitPad, useRecognizer } from '@crazy-digits/react';
+import { createElement as h, StrictMode, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+
+function App() {
+  const { recognizer, status, error } = useRecognizer();
+  const [answer, setAnswer] = useState('');
+  const read = async (pad) =>
+    setAnswer(pad.isEmpty || !recognizer ? '' : String((await recognizer.predict(pad.getImageData())).digit));
+  return h(
+    'main',
+    null,
+    h('div', { id: 'pad', style: { width: '${SIDE}px', height: '${SIDE}px' } },
+      h(DigitPad, { onChange: read, style: { display: 'block' } })),
+    h('output', { id: 'status' }, recognizer ? 'Ready (' + recognizer.backend + ')' : status + (error ? ': ' + error.message : '')),
+    h('output', { id: 'answer' }, answer),
+  );
+}
+
+createRoot(document.getElementById('root')).render(h(StrictMode, null, h(App)));
+`;
+
+async function checkReactApp(app, launchChromium) {
+  log('(g) a React app with <DigitPad> and useRecognizer in StrictMode, on the Vite dev server');
+  const root = join(app, 'react-app');
+  await mkdir(join(root, 'src'), { recursive: true });
+  await writeFile(join(root, 'index.html'), reactAppHtml);
+  await writeFile(join(root, 'src', 'main.js'), reactAppJs);
+  const browser = await launchChromium();
+  if (!browser) return;
+  const { createServer } = await import('vite');
+  const dev = await createServer(viteDefaults(root));
+  await dev.listen();
+  const where = 'React app, vite dev';
+  const problems = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 600, height: 500 } });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    await page.goto(dev.resolvedUrls.local[0]);
+    const status = await textMatching(page, '#status', /^(Ready|error)/, 90_000);
+    if (status === 'Ready (wasm)') console.log(`  ok   ${where}: ${status}`);
+    else fail(`${where}: the page says "${status}", not "Ready (wasm)"`);
+    await drawStrokes(page, DIGITS[7]);
+    const read = await textMatching(page, '#answer', /^\d$/, 30_000);
+    if (read === '7') console.log(`  ok   ${where}: drew 7 on <DigitPad>, the page read ${read}`);
+    else fail(`${where}: drew 7 on <DigitPad>, the page read ${read}`);
+    for (const problem of problems) fail(`${where}: ${problem}`);
+  } catch (error) {
+    fail(`${where}: ${error.message}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
+  } finally {
+    await browser.close();
+    await dev.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const work = await mkdtemp(join(tmpdir(), 'crazy-digits-tarballs-'));
 try {
@@ -841,6 +913,7 @@ try {
   checkFirstLoad('the app', firstLoad);
   await checkQuickstart(app, launchChromium);
   await checkScriptTag(app, launchChromium);
+  await checkReactApp(app, launchChromium);
 } catch (error) {
   fail(error.message);
 } finally {
