@@ -537,7 +537,7 @@ async function checkBrowser(app) {
     if (!loaded.some((path) => /\/assets\/bundled-weights-.*\.bin$/.test(path))) {
       fail('Chromium: the bundled weights file was not loaded from the build');
     }
-    // Core loads its rehearsal digits on the first retrain only: an app that predicts never fetches them.
+    // Core fetches its rehearsal digits once the page is idle after load, never before the app is ready.
     if (loaded.some((path) => /\/assets\/rehearsal-set-.*\.bin$/.test(path))) {
       fail('Chromium: the rehearsal digits were loaded by an app that never retrains');
     }

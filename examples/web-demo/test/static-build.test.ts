@@ -80,7 +80,7 @@ describe.skipIf(!chromiumPath)(`the static build in Chromium (${chromiumPath ?? 
       [
         `web demo first load: ${gzip} bytes gzipped`,
         ...describeFiles(files),
-        ...describeFiles(afterLoad),
+        ...describeFiles(afterLoad).map((line) => `at idle time, not counted: ${line}`),
       ].join('\n  '),
     );
     const names = files.map(({ path }) => path.split('/').pop());
