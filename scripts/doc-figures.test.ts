@@ -78,11 +78,11 @@ describe('the docs', () => {
     'README.md': [],
     'packages/core/README.md': [],
     'packages/node-adapter/README.md': [],
-    'packages/browser-adapter/README.md': [],
-    'packages/postgres-adapter/README.md': [],
+    'packages/browser-adapter/README.md': ['10 s', '1 kB'], // blockedTimeoutMs default; idb's size
+    'packages/postgres-adapter/README.md': ['100 ms', '2 s'], // the change feed's reconnect delays
     'packages/react/README.md': [],
-    'docs/getting-started-browser.md': [],
-    'docs/getting-started-node.md': [],
+    'docs/getting-started-browser.md': ['150 ms'], // the demo's quiet time after a stroke
+    'docs/getting-started-node.md': ['10 MiB'], // decodeImage's maxBytes default
   };
   it.each(Object.entries(CHECKED))('%s writes no measured figure outside a marker', (page, allowed) => {
     expect(markdownPages()).toContain(page);
