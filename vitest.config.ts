@@ -31,6 +31,11 @@ export default defineConfig({
       ),
       {
         extends: true,
+        // The docs' figures against bench/results, and the scripts that write them.
+        test: { name: 'docs', root: 'scripts', include: ['*.test.ts'], typecheck: { enabled: false } },
+      },
+      {
+        extends: true,
         test: {
           name: 'examples',
           root: 'examples',

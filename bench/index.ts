@@ -25,5 +25,5 @@ if (!entry) {
 const json = rest.includes('--json');
 const module = await entry.load();
 await module.run({ json, args: rest.filter((arg) => arg !== '--json') });
-// JSON runs feed `npm run bench:table`, which states the machine the figures came from.
+// JSON runs feed `npm run docs:figures`, which states the machine the figures came from.
 if (json) await recordMachine();

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 
-/** Where JSON benchmark results and the machine they ran on are kept for `npm run bench:table`. */
+/** Where JSON benchmark results and the machine they ran on are kept for `npm run docs:figures`. */
 export const RESULTS_DIR = new URL('./results/', import.meta.url);
 
 /** The machine a benchmark ran on, as the README table states it. */
