@@ -48,6 +48,7 @@ export {
 export {
   type CorrectionDetails,
   createRecognizer,
+  type DomImageSource,
   type Prediction,
   type Recognizer,
   type RecognizerEvents,
@@ -59,6 +60,7 @@ export {
   type RetrainPolicy,
 } from './recognizer/index.js';
 export {
+  type CorrectionsByDigit,
   createRetrainer,
   type GateOptions,
   type Retrainer,

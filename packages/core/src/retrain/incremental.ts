@@ -52,7 +52,11 @@ export interface IncrementalPlan {
    */
   rehearsalWeight?: number;
   signal?: AbortSignal;
-  onStep?: (step: number) => void;
+  /**
+   * Called after each step with the steps done and the step's loss: the weighted mean
+   * cross-entropy (natural log) of its batch that the step descended, before the update.
+   */
+  onStep?: (step: number, loss: number) => void;
 }
 
 /** A rehearsed digit as shown in a step, with the teacher's answer on it when known. */
@@ -173,7 +177,7 @@ export async function fineTune(
       });
       const taught = shown + ordered.filter((v) => v.answer).length;
       optimizer.setLearningRate(plan.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / plan.steps)));
-      tf.tidy(() => {
+      const loss = tf.tidy(() => {
         const x = tf.tensor4d(images.subarray(0, batch * MNIST_PIXELS), [batch, 28, 28, 1]);
         const hidden = student.frozen(x);
         let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
@@ -183,7 +187,7 @@ export async function fineTune(
         }
         // A weighted mean: each rehearsed digit counts `rehearsalWeight` times a correction.
         const weights = tf.concat([tf.ones([shown]), tf.fill([batch - shown], rehearsalWeight)]);
-        const { grads } = tf.variableGrads(() => {
+        const { value, grads } = tf.variableGrads(() => {
           const losses = tf.metrics.categoricalCrossentropy(y, student.rest(hidden).probabilities);
           return tf.div(tf.sum(tf.mul(losses, weights)), tf.sum(weights));
         }, variables);
@@ -194,8 +198,11 @@ export async function fineTune(
         optimizer.applyGradients(
           Object.entries(grads).map(([name, tensor]) => ({ name, tensor: tf.mul(tensor, scale) })),
         );
+        return value;
       });
-      plan.onStep?.(step + 1);
+      const [lossValue = Number.NaN] = await loss.data();
+      loss.dispose();
+      plan.onStep?.(step + 1, lossValue);
       // Yield between steps so predictions, corrections and abort signals are served meanwhile.
       await nextTask();
     }
