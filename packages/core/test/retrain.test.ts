@@ -412,19 +412,30 @@ describe('createRetrainer', () => {
       const corrections = digits(0, 24, (truth) => (truth + 1) % 10);
       const longer = createRetrainer({ maxSteps: 40, gate: { minCorrectionsFit: 0 } });
       const losses: number[] = [];
+      const correctionLosses: number[] = [];
       const result = await longer.retrain({
         base: shippedBase,
         corrections,
         onProgress: (p) => {
-          if (p.phase === 'training' && p.loss !== undefined) losses.push(p.loss);
+          if (p.phase !== 'training') return;
+          if (p.loss !== undefined) losses.push(p.loss);
+          if (p.correctionLoss !== undefined) correctionLosses.push(p.correctionLoss);
         },
       });
       longer.dispose();
       expect(losses).toHaveLength(40);
-      for (const loss of losses) expect(Number.isFinite(loss) && loss > 0).toBe(true);
+      for (const loss of [...losses, ...correctionLosses])
+        expect(Number.isFinite(loss) && loss > 0).toBe(true);
       // Noisy step to step (a step shows 0 to 8 corrections), falling on average.
       const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
       expect(mean(losses.slice(-13))).toBeLessThan(mean(losses.slice(0, 13)));
+      // 96 views of corrections over 40 steps: most steps show some. Wrong at first (well over a
+      // guess's 2.3 nats), fitted better by the end.
+      expect(correctionLosses.length).toBeGreaterThanOrEqual(30);
+      const third = Math.floor(correctionLosses.length / 3);
+      const [early, late] = [mean(correctionLosses.slice(0, third)), mean(correctionLosses.slice(-third))];
+      expect(early).toBeGreaterThan(Math.log(10));
+      expect(late).toBeLessThan(early);
       const byDigit = result.metrics.correctionsByDigit;
       expect(byDigit?.count.reduce((a, b) => a + b)).toBe(24);
       expect(byDigit?.baseRight).toEqual(new Array(10).fill(0));

@@ -1,4 +1,9 @@
-import { createRecognizer, isCrazyDigitsError, type Recognizer, type RecognizerInput } from '@crazy-digits/core';
+import {
+  createRecognizer,
+  isCrazyDigitsError,
+  type Recognizer,
+  type RecognizerInput,
+} from '@crazy-digits/core';
 import { drawDigitOnCanvas, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -34,7 +39,9 @@ describe('PNG and JPEG buffers into a recogniser', () => {
         const fromPng = await recognizer.predict(await decodeImage(png(pixels)));
         expect(fromPng.probabilities).toEqual(expected.probabilities);
         const jpeg = encodeJpeg({ ...pixels, data: Buffer.from(pixels.data) }, 90).data;
-        expect((await recognizer.predict(await decodeImage(jpeg, { decoder: 'js' }))).digit).toBe(expected.digit);
+        expect((await recognizer.predict(await decodeImage(jpeg, { decoder: 'js' }))).digit).toBe(
+          expected.digit,
+        );
       }
     });
   });

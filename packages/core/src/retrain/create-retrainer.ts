@@ -132,7 +132,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
       );
       let steps = 0;
       /** The last training step's loss, carried on to the validating events. */
-      let lastLoss: { loss: number } | Record<string, never> = {};
+      let lastLoss: { loss?: number } = {};
       if (mode === 'incremental') {
         candidate = await importModel(request.base.artifacts);
         const from = lastStageStart(candidate);
@@ -150,14 +150,14 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
             teacher: base,
             ...(answers ? { teacherAnswers: answers } : {}),
             ...(signal ? { signal } : {}),
-            onStep: (step, loss) => {
-              lastLoss = { loss };
+            onStep: (step, losses) => {
+              lastLoss = { loss: losses.loss };
               onProgress?.({
                 phase: 'training',
                 fraction: (0.9 * step) / totalSteps,
                 step,
                 totalSteps,
-                loss,
+                ...losses,
               });
             },
           });

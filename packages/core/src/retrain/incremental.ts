@@ -52,11 +52,16 @@ export interface IncrementalPlan {
    */
   rehearsalWeight?: number;
   signal?: AbortSignal;
-  /**
-   * Called after each step with the steps done and the step's loss: the weighted mean
-   * cross-entropy (natural log) of its batch that the step descended, before the update.
-   */
-  onStep?: (step: number, loss: number) => void;
+  /** Called after each step with the steps done and the step's losses. */
+  onStep?: (step: number, losses: StepLosses) => void;
+}
+
+/** The losses of one step, before its update: cross-entropies in nats (natural log). */
+export interface StepLosses {
+  /** What the step descended: the weighted mean over its batch. */
+  loss: number;
+  /** The mean over the step's views of corrections alone; absent when it showed none. */
+  correctionLoss?: number;
 }
 
 /** A rehearsed digit as shown in a step, with the teacher's answer on it when known. */
@@ -177,7 +182,9 @@ export async function fineTune(
       });
       const taught = shown + ordered.filter((v) => v.answer).length;
       optimizer.setLearningRate(plan.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / plan.steps)));
-      const loss = tf.tidy(() => {
+      /** The step's per-view losses of corrections, kept out of the gradient's scope to be read. */
+      let views: tf.Tensor | undefined;
+      const lossTensors = tf.tidy(() => {
         const x = tf.tensor4d(images.subarray(0, batch * MNIST_PIXELS), [batch, 28, 28, 1]);
         const hidden = student.frozen(x);
         let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
@@ -189,6 +196,7 @@ export async function fineTune(
         const weights = tf.concat([tf.ones([shown]), tf.fill([batch - shown], rehearsalWeight)]);
         const { value, grads } = tf.variableGrads(() => {
           const losses = tf.metrics.categoricalCrossentropy(y, student.rest(hidden).probabilities);
+          if (shown > 0) views = tf.keep(losses.slice(0, shown));
           return tf.div(tf.sum(tf.mul(losses, weights)), tf.sum(weights));
         }, variables);
         // Corrections are by nature digits the model gets confidently wrong: their gradients can
@@ -198,11 +206,14 @@ export async function fineTune(
         optimizer.applyGradients(
           Object.entries(grads).map(([name, tensor]) => ({ name, tensor: tf.mul(tensor, scale) })),
         );
-        return value;
+        return views ? [value, tf.mean(views)] : [value];
       });
-      const [lossValue = Number.NaN] = await loss.data();
-      loss.dispose();
-      plan.onStep?.(step + 1, lossValue);
+      views?.dispose();
+      const [loss = Number.NaN, correctionLoss] = await Promise.all(
+        lossTensors.map(async (tensor) => (await tensor.data())[0]),
+      );
+      tf.dispose(lossTensors);
+      plan.onStep?.(step + 1, { loss, ...(correctionLoss === undefined ? {} : { correctionLoss }) });
       // Yield between steps so predictions, corrections and abort signals are served meanwhile.
       await nextTask();
     }
