@@ -195,7 +195,6 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     predictBatch: classify,
     correct,
     async readNumber(input, numberOptions = {}) {
-      if (disposed) throw new RecognizerDisposedError();
       const pixels = await readInput(input, preprocessOptions.maxSide);
       return readNumber(classify, pixels, numberOptions, preprocessOptions.maxSide);
     },
@@ -205,7 +204,6 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
           `a number must be a string of digits 0–9, got ${JSON.stringify(text)}`,
         );
       }
-      if (disposed) throw new RecognizerDisposedError();
       const pixels = await readInput(input, preprocessOptions.maxSide);
       const reading = await readNumber(classify, pixels, { digits: text.length }, preprocessOptions.maxSide);
       if (reading.digits.length !== text.length) {

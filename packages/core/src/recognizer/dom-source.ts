@@ -1,6 +1,6 @@
 import { CrazyDigitsError } from '../errors/index.js';
-import { ImageTooLargeError, InvalidImageError, type RgbaImage } from '../preprocess/index.js';
-import { MIN_SIDE } from '../preprocess/validate.js';
+import { InvalidImageError, type RgbaImage } from '../preprocess/index.js';
+import { assertDimensions } from '../preprocess/validate.js';
 
 /*
  * Each member is the DOM class when the program's type definitions declare it (the DOM library,
@@ -15,10 +15,10 @@ import { MIN_SIDE } from '../preprocess/validate.js';
  *   `canvas.height`, not the CSS size), read through its 2D context, or copied through a 2D
  *   canvas when it has another kind of context (a WebGL canvas needs `preserveDrawingBuffer: true`
  *   to keep its pixels after it is shown);
- * - `ImageBitmap`: its pixels (a closed bitmap is an `InvalidImageError`);
+ * - `ImageBitmap`: its pixels (a closed bitmap is an `InvalidImageError`); a `<video>`'s current
+ *   frame is read as `createImageBitmap(video)`;
  * - `HTMLImageElement`: its natural size, once loaded; an image still loading or that failed to
  *   load (a broken `src`, not an image) is an `InvalidImageError` — `await image.decode()` first;
- * - `HTMLVideoElement`: the current frame, at the video's natural size, once it has one;
  * - `ImageData`: as any `{ data, width, height }` of RGBA bytes;
  * - `Blob` and `File` (a PNG, JPEG, WebP…): decoded with `createImageBitmap`; one that does not
  *   decode is an `InvalidImageError`. Where there is no `createImageBitmap` (Node), decode the
@@ -33,195 +33,110 @@ export type DomImageSource =
   | (typeof globalThis extends { OffscreenCanvas: { prototype: infer T } } ? T : never)
   | (typeof globalThis extends { ImageBitmap: { prototype: infer T } } ? T : never)
   | (typeof globalThis extends { HTMLImageElement: { prototype: infer T } } ? T : never)
-  | (typeof globalThis extends { HTMLVideoElement: { prototype: infer T } } ? T : never)
   | (typeof globalThis extends { ImageData: { prototype: infer T } } ? T : never)
   | (typeof globalThis extends { Blob: { prototype: infer T } } ? T : never);
 
-/** The little of a 2D context that reading pixels takes. */
-interface PixelContext {
-  drawImage(source: CanvasImageSource, x: number, y: number): void;
-  getImageData(x: number, y: number, width: number, height: number): ImageData;
-}
+/** How Node users turn bytes into pixels, for the messages that need it. */
+export const NODE_DECODING = 'in Node, predict(await decodeImage(bytes)) with @crazy-digits/node-adapter';
 
-/** A DOM source recognised by what it has, so that one from another realm (an iframe) counts too. */
-type Source =
-  | { kind: 'canvas'; source: { width: number; height: number; getContext: (...args: unknown[]) => unknown } }
-  | { kind: 'bitmap'; source: ImageBitmap }
-  | { kind: 'image'; source: HTMLImageElement }
-  | { kind: 'video'; source: HTMLVideoElement }
-  | { kind: 'blob'; source: Blob };
-
-const hasFunction = (value: object, name: string) =>
-  typeof (value as Record<string, unknown>)[name] === 'function';
-const hasNumber = (value: object, name: string) =>
-  typeof (value as Record<string, unknown>)[name] === 'number';
-
-const isInstance = <T>(value: unknown, name: string): value is T => {
+const isInstance = (value: object, name: string) => {
   const type: unknown = Reflect.get(globalThis, name);
   return typeof type === 'function' && value instanceof type;
 };
 
-/**
- * The DOM source `input` is, or `undefined` for anything else (an `ImageData` is read as the
- * `{ data, width, height }` it is, by `preprocess`).
- */
-export function domSourceOf(input: unknown): Source | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
-  if (isInstance<Blob>(input, 'Blob')) return { kind: 'blob', source: input };
-  if (isInstance<ImageBitmap>(input, 'ImageBitmap')) return { kind: 'bitmap', source: input };
-  if ('data' in input) return undefined;
-  if (hasFunction(input, 'getContext') && hasNumber(input, 'width') && hasNumber(input, 'height'))
-    return { kind: 'canvas', source: input as Extract<Source, { kind: 'canvas' }>['source'] };
-  if (hasNumber(input, 'naturalWidth') && 'complete' in input)
-    return { kind: 'image', source: input as HTMLImageElement };
-  if (hasNumber(input, 'videoWidth') && hasNumber(input, 'readyState'))
-    return { kind: 'video', source: input as HTMLVideoElement };
-  return undefined;
-}
-
-/** Refuses a size no digit fits in, or over the limit, before any pixel is read or drawn. */
-function checkSize(width: number, height: number, maxSide: number, what: string): void {
-  if (width > maxSide || height > maxSide) throw new ImageTooLargeError(width, height, maxSide);
-  if (!(width >= MIN_SIDE && height >= MIN_SIDE)) {
-    throw new InvalidImageError(
-      `${what} is ${width}x${height} px; the smallest accepted is ${MIN_SIDE}x${MIN_SIDE}`,
-    );
+/** `getImageData` of a 2D context, a cross-origin refusal made an `InvalidImageError`. */
+function readBack(context: CanvasRenderingContext2D, width: number, height: number): RgbaImage {
+  try {
+    return context.getImageData(0, 0, width, height);
+  } catch (cause) {
+    throw new InvalidImageError('the image cannot be read: a cross-origin image without CORS?', { cause });
   }
 }
 
-/** A blank 2D canvas of this size to draw a source on and read back: an `OffscreenCanvas` where there is one. */
-function scratchContext(width: number, height: number): PixelContext {
-  const settings = { willReadFrequently: true };
-  let context: unknown = null;
-  if (typeof OffscreenCanvas === 'function') {
-    context = new OffscreenCanvas(width, height).getContext('2d', settings);
-  } else if (typeof document === 'object' && document !== null) {
-    const canvas = document.createElement('canvas');
+/** Draws a source at its natural size on a blank 2D canvas (an `OffscreenCanvas` where there is one) and reads it. */
+function drawAndRead(source: CanvasImageSource, width: number, height: number): RgbaImage {
+  let canvas: OffscreenCanvas | HTMLCanvasElement | undefined;
+  if (typeof OffscreenCanvas === 'function') canvas = new OffscreenCanvas(width, height);
+  else if (typeof document === 'object') {
+    canvas = document.createElement('canvas');
     canvas.width = width;
     canvas.height = height;
-    context = canvas.getContext('2d', settings);
-  } else {
-    throw new CrazyDigitsError(
-      'CANVAS_UNAVAILABLE',
-      'reading an image element, bitmap or Blob needs a 2D canvas (OffscreenCanvas or document), and there is none here',
-    );
   }
-  if (!context) throw new CrazyDigitsError('CANVAS_UNAVAILABLE', 'a 2D canvas context could not be created');
-  return context as PixelContext;
-}
-
-/** `getImageData` of a whole context, with the browser's refusals made typed errors. */
-function readBack(context: PixelContext, width: number, height: number, what: string): RgbaImage {
-  let pixels: ImageData;
-  try {
-    pixels = context.getImageData(0, 0, width, height);
-  } catch (cause) {
-    const tainted = cause instanceof Error && cause.name === 'SecurityError';
-    throw new InvalidImageError(
-      tainted
-        ? `${what} cannot be read: it holds a cross-origin image loaded without CORS (crossOrigin="anonymous" and an Access-Control-Allow-Origin header)`
-        : `${what} cannot be read`,
-      { cause },
-    );
-  }
-  return { data: pixels.data, width: pixels.width, height: pixels.height };
-}
-
-/** Draws a source at its natural size on a blank canvas of that size and reads it back. */
-function drawAndRead(source: CanvasImageSource, width: number, height: number, what: string): RgbaImage {
-  const context = scratchContext(width, height);
+  const context = canvas?.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | null;
+  if (!context) throw new CrazyDigitsError('CANVAS_UNAVAILABLE', 'no 2D canvas to read the image with');
   try {
     context.drawImage(source, 0, 0);
   } catch (cause) {
-    throw new InvalidImageError(`${what} cannot be drawn`, { cause });
+    throw new InvalidImageError('the image cannot be drawn', { cause });
   }
-  return readBack(context, width, height, what);
-}
-
-function readCanvas(canvas: Extract<Source, { kind: 'canvas' }>['source'], maxSide: number): RgbaImage {
-  const { width, height } = canvas;
-  checkSize(width, height, maxSide, 'the canvas');
-  let context: unknown;
-  try {
-    // A canvas with a 2D context hands back that context (the settings only apply to a new one).
-    context = canvas.getContext('2d', { willReadFrequently: true });
-  } catch (cause) {
-    throw new InvalidImageError(
-      'the canvas cannot be read (its control was transferred to an OffscreenCanvas?)',
-      {
-        cause,
-      },
-    );
-  }
-  if (context !== null && typeof context === 'object' && hasFunction(context, 'getImageData')) {
-    return readBack(context as PixelContext, width, height, 'the canvas');
-  }
-  // A WebGL, WebGPU or bitmap-renderer canvas: copied through a 2D one.
-  return drawAndRead(canvas as unknown as CanvasImageSource, width, height, 'the canvas');
+  return readBack(context, width, height);
 }
 
 async function readBlob(blob: Blob, maxSide: number): Promise<RgbaImage> {
   if (typeof createImageBitmap !== 'function') {
-    throw new InvalidImageError(
-      'a Blob is decoded with createImageBitmap, which this environment lacks; in Node, decode its bytes with decodeImage from @crazy-digits/node-adapter: predict(await decodeImage(new Uint8Array(await blob.arrayBuffer())))',
-    );
+    throw new InvalidImageError(`no createImageBitmap here to decode a Blob; ${NODE_DECODING}`);
   }
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob);
   } catch (cause) {
-    throw new InvalidImageError(
-      `the Blob (${blob.type || 'no type'}, ${blob.size} bytes) is not an image this browser can decode`,
-      { cause },
-    );
+    throw new InvalidImageError(`the Blob (${blob.type || 'no type'}, ${blob.size} bytes) is not an image`, {
+      cause,
+    });
   }
   try {
-    checkSize(bitmap.width, bitmap.height, maxSide, 'the decoded Blob');
-    return drawAndRead(bitmap, bitmap.width, bitmap.height, 'the decoded Blob');
+    return readSized(bitmap, bitmap.width, bitmap.height, maxSide);
   } finally {
     bitmap.close();
   }
 }
 
+/** Reads a source once its size is checked: nothing is drawn or read of one too large or too small. */
+function readSized(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  maxSide: number,
+  read = () => drawAndRead(source, width, height),
+): RgbaImage {
+  assertDimensions(width, height, maxSide);
+  return read();
+}
+
 /**
- * The RGBA pixels of a DOM image source. Everything but a `Blob` is read synchronously, so the
- * pixels are those of the moment of the call, whatever is drawn after it.
+ * The RGBA pixels of a DOM image source, or `undefined` when `input` is none (an `ImageData` is
+ * left to `preprocess`, as the `{ data, width, height }` it is). Sources are found by what they
+ * have, so one from another realm (an iframe) or node-canvas's canvas counts too. Everything but
+ * a `Blob` is read before this returns: the pixels of the moment of the call.
  */
-export function readDomSource(found: Source, maxSide: number): RgbaImage | Promise<RgbaImage> {
-  switch (found.kind) {
-    case 'canvas':
-      return readCanvas(found.source, maxSide);
-    case 'bitmap': {
-      const { width, height } = found.source;
-      if (width === 0 && height === 0) throw new InvalidImageError('the ImageBitmap has been closed');
-      checkSize(width, height, maxSide, 'the ImageBitmap');
-      return drawAndRead(found.source, width, height, 'the ImageBitmap');
-    }
-    case 'image': {
-      const image = found.source;
-      if (!image.complete) {
-        throw new InvalidImageError(
-          'the image has not finished loading: await image.decode() (or its load event) before reading it',
-        );
-      }
-      if (image.naturalWidth === 0 || image.naturalHeight === 0) {
-        throw new InvalidImageError(
-          `the image failed to load or decode (${image.currentSrc ? 'a broken or non-image source' : 'no source'})`,
-        );
-      }
-      checkSize(image.naturalWidth, image.naturalHeight, maxSide, 'the image');
-      return drawAndRead(image, image.naturalWidth, image.naturalHeight, 'the image');
-    }
-    case 'video': {
-      const video = found.source;
-      // HAVE_CURRENT_DATA: a frame to draw.
-      if (video.readyState < 2 || video.videoWidth === 0) {
-        throw new InvalidImageError('the video has no frame yet: wait for its loadeddata event');
-      }
-      checkSize(video.videoWidth, video.videoHeight, maxSide, 'the video frame');
-      return drawAndRead(video, video.videoWidth, video.videoHeight, 'the video frame');
-    }
-    case 'blob':
-      return readBlob(found.source, maxSide);
+export function readDomSource(input: object, maxSide: number): RgbaImage | Promise<RgbaImage> | undefined {
+  if (isInstance(input, 'Blob')) return readBlob(input as Blob, maxSide);
+  const source = input as Partial<HTMLCanvasElement & HTMLImageElement & ImageBitmap>;
+  if (isInstance(input, 'ImageBitmap')) {
+    if (!source.width) throw new InvalidImageError('the ImageBitmap has been closed');
+    return readSized(input as ImageBitmap, source.width, source.height ?? 0, maxSide);
   }
+  if (typeof source.getContext === 'function') {
+    const canvas = input as HTMLCanvasElement;
+    return readSized(canvas, canvas.width, canvas.height, maxSide, () => {
+      let context: unknown;
+      try {
+        // A canvas with a 2D context hands back that one (the settings only apply to a new one).
+        context = canvas.getContext('2d', { willReadFrequently: true });
+      } catch (cause) {
+        throw new InvalidImageError('the canvas cannot be read', { cause });
+      }
+      // A WebGL or bitmap-renderer canvas has no 2D context: copied through one.
+      return (context as Partial<CanvasRenderingContext2D> | null)?.getImageData
+        ? readBack(context as CanvasRenderingContext2D, canvas.width, canvas.height)
+        : drawAndRead(canvas, canvas.width, canvas.height);
+    });
+  }
+  if ('naturalWidth' in input) {
+    if (!source.complete)
+      throw new InvalidImageError('the image is still loading: await image.decode() first');
+    if (!source.naturalWidth) throw new InvalidImageError('the image failed to load or decode');
+    return readSized(input as HTMLImageElement, source.naturalWidth, source.naturalHeight ?? 0, maxSide);
+  }
+  return undefined;
 }

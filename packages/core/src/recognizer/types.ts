@@ -14,7 +14,7 @@ import type { DomImageSource } from './dom-source.js';
  *   pixels (`{ data, width, height, channels: 1 }`) or an MNIST-style `Float32Array(784)`;
  * - an MNIST-style tensor of shape `[28, 28]`, `[28, 28, 1]`, `[1, 28, 28, 1]` or `[784]` with
  *   values 0–1 (white ink on black), read and not disposed;
- * - in a browser or worker, a canvas, `OffscreenCanvas`, `ImageBitmap`, `<img>`, `<video>` or a
+ * - in a browser or worker, a canvas, `OffscreenCanvas`, `ImageBitmap`, `<img>` or a
  *   `Blob`/`File` holding an image ({@link DomImageSource}).
  *
  * Everything but a `Blob` is read when the method is called, so the drawing may change (or the

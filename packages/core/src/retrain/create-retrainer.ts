@@ -265,20 +265,19 @@ function withDigits(data: DigitDataset, corrections: readonly LabelledDigit[], r
 }
 
 /** The corrections counted by label, with how many of each the two models read right. */
-function byDigit(
-  corrections: readonly LabelledDigit[],
-  baseClasses: Uint8Array,
-  classes: Uint8Array,
-): CorrectionsByDigit {
-  const tally: CorrectionsByDigit = {
-    count: new Array<number>(10).fill(0),
-    baseRight: new Array<number>(10).fill(0),
-    right: new Array<number>(10).fill(0),
+function byDigit(corrections: readonly LabelledDigit[], ...classes: Uint8Array[]): CorrectionsByDigit {
+  const [count, baseRight, right] = [0, 1, 2].map(() => new Array<number>(10).fill(0)) as [
+    number[],
+    number[],
+    number[],
+  ];
+  const add = (tally: number[], label: number) => {
+    tally[label] = (tally[label] ?? 0) + 1;
   };
   corrections.forEach(({ label }, i) => {
-    tally.count[label] = (tally.count[label] ?? 0) + 1;
-    if (baseClasses[i] === label) tally.baseRight[label] = (tally.baseRight[label] ?? 0) + 1;
-    if (classes[i] === label) tally.right[label] = (tally.right[label] ?? 0) + 1;
+    add(count, label);
+    if (classes[0]?.[i] === label) add(baseRight, label);
+    if (classes[1]?.[i] === label) add(right, label);
   });
-  return tally;
+  return { count, baseRight, right };
 }
