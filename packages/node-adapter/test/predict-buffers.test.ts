@@ -50,6 +50,6 @@ describe('PNG and JPEG buffers into a recogniser', () => {
     const buffer = png(drawDigitOnCanvas(mnistDigit(mnist, 0)));
     const error = await recognizer.predict(buffer as unknown as RecognizerInput).catch((e: unknown) => e);
     expect(isCrazyDigitsError(error, 'INVALID_IMAGE')).toBe(true);
-    expect(String(error)).toContain('decodeImage from @crazy-digits/node-adapter');
+    expect(String(error)).toContain('predict(await decodeImage(bytes)) with @crazy-digits/node-adapter');
   });
 });
