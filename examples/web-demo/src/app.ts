@@ -7,6 +7,7 @@ import { createNumberMode, type NumberMode } from './number-mode.js';
 import { createPredictionView } from './prediction-view.js';
 import { type DemoEngine, RETRAIN_AFTER } from './recognizer.js';
 import { toast } from './toasts.js';
+import { createTrainingView } from './training-view.js';
 import { createVersionsPanel } from './versions-panel.js';
 
 /** Quiet time after a stroke before predicting, so a digit drawn in several strokes is read once. */
@@ -30,6 +31,7 @@ export async function startApp(engine: DemoEngine): Promise<void> {
   const retrainBox = byId('retrain', HTMLDivElement);
   const retrainBar = byId('retrain-bar', HTMLProgressElement);
   const retrainLabel = byId('retrain-label', HTMLLabelElement);
+  const training = createTrainingView();
 
   let recognizer: Recognizer = await engine.open();
   let unsubscribe: (() => void)[] = [];
@@ -67,7 +69,8 @@ export async function startApp(engine: DemoEngine): Promise<void> {
     const asked = revision;
     if (pad.isEmpty) return;
     try {
-      const prediction = await recognizer.predict(pad.getImageData());
+      // The pad's canvas as it is now: core reads its pixels before the first await.
+      const prediction = await recognizer.predict(padCanvas);
       if (asked !== revision) return;
       view.show(prediction, note?.(prediction.digit));
     } catch (error) {
@@ -84,7 +87,7 @@ export async function startApp(engine: DemoEngine): Promise<void> {
       return;
     }
     try {
-      await recognizer.correct(pad.getImageData(), label);
+      await recognizer.correct(padCanvas, label);
     } catch (error) {
       toast(`Could not store the correction: ${errorText(error)}`, 'error');
       return;
@@ -195,13 +198,17 @@ export async function startApp(engine: DemoEngine): Promise<void> {
         retrainBox.hidden = false;
         retrainBar.value = 0;
         retrainLabel.textContent = `Consolidating ${n} correction${n === 1 ? '' : 's'}…`;
+        training.start();
       }),
-      recognizer.on('retrain-progress', ({ phase, fraction }) => {
+      recognizer.on('retrain-progress', (progress) => {
+        const { phase, fraction } = progress;
         retrainBar.value = fraction;
         retrainLabel.textContent = `${PHASES[phase]}… ${percent(fraction)}`;
+        training.progress(progress);
       }),
       recognizer.on('retrain-finished', (outcome) => {
         retrainDone();
+        training.finished(outcome);
         toast(
           `Consolidated ${outcome.corrections} corrections: now serving ${outcome.version} ` +
             `(held-out accuracy ${percent(outcome.metrics.accuracy)}).`,
@@ -210,6 +217,7 @@ export async function startApp(engine: DemoEngine): Promise<void> {
       }),
       recognizer.on('retrain-rejected', (outcome) => {
         retrainDone();
+        training.finished(outcome);
         toast(
           `The new version was rejected: ${outcome.reason ?? 'it did not pass the validation gate'}. ` +
             'The current model stays; your corrections still count.',

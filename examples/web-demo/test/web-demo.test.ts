@@ -185,6 +185,36 @@ describe.skipIf(!chromiumPath)(`the web demo in Chromium (${chromiumPath ?? noCh
       await eventually(() => page.getByTestId('model-version').textContent()).not.toBe(served);
     }
     await eventually(() => page.getByTestId('retrain-progress').isVisible()).toBe(false);
+
+    // The run's loss curves stay: the training loss at every step, the corrections' at the steps
+    // that showed the one correction.
+    expect(await page.getByTestId('last-run').isVisible()).toBe(true);
+    const steps = Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
+    expect(steps).toBeGreaterThanOrEqual(2);
+    const smoothPoints = await page
+      .getByTestId('loss-chart')
+      .locator('.loss-smooth')
+      .evaluate((line) => (line.getAttribute('points') ?? '').split(' ').filter(Boolean).length);
+    expect(smoothPoints).toBe(steps);
+    const number = '\\d+\\.\\d{3}';
+    expect(await page.getByTestId('loss-caption').textContent()).toMatch(
+      new RegExp(`^Training loss: ${number} at step ${steps} of ${steps} \\(from ${number}\\)$`),
+    );
+    const shown = Number(await page.getByTestId('correction-loss-chart').getAttribute('data-points'));
+    expect(shown).toBeGreaterThanOrEqual(1);
+    expect(shown).toBeLessThan(steps);
+    expect(await page.getByTestId('correction-loss-caption').textContent()).toMatch(
+      new RegExp(`^Loss on your corrections: ${number} at step \\d+ of ${steps} \\(from ${number}\\)$`),
+    );
+    // And how the user's one correction (a 7 taught as a 1) reads, before and after: digit 1 has it.
+    const recall = page.getByTestId('digit-recall-item');
+    await eventually(() => recall.count()).toBe(10);
+    expect(await recall.nth(1).getAttribute('title')).toMatch(
+      /^1: 1 correction, read right by [01] of 1 before and [01] of 1 after$/,
+    );
+    expect(await recall.nth(1).getAttribute('data-empty')).toBeNull();
+    expect(await recall.nth(7).getAttribute('data-empty')).toBe('');
+    expect(await recall.nth(7).getAttribute('title')).toBe('7: no corrections');
   }, 90_000);
 
   it('serves the shipped model again as a new version, and rolls back', async () => {

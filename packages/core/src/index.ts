@@ -54,6 +54,7 @@ export {
 export {
   type CorrectionDetails,
   createRecognizer,
+  type DomImageSource,
   type Prediction,
   type Recognizer,
   type RecognizerEvents,
@@ -65,6 +66,7 @@ export {
   type RetrainPolicy,
 } from './recognizer/index.js';
 export {
+  type CorrectionsByDigit,
   createRetrainer,
   type GateOptions,
   type Retrainer,

@@ -3,20 +3,25 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type BackendPreference,
   type CorrectionStore,
+  type CorrectionsByDigit,
   type CrazyDigitsError,
   createMemoryCorrectionStore,
   createMemoryModelStore,
   createRecognizer,
   createRetrainer,
+  type DomImageSource,
   type GrayscaleImage,
   type ModelStore,
   type Prediction,
   type PreprocessedImage,
   preprocess,
   type Recognizer,
+  type RecognizerInput,
   type RecognizerOptions,
   type Retrainer,
+  type RetrainMetrics,
   type RetrainOutcome,
+  type RetrainProgress,
   type RgbaImage,
   type UseBackendOptions,
   useBackend,
@@ -75,6 +80,34 @@ describe('core public types', () => {
     expectTypeOf<Prediction['preprocessed']>().toEqualTypeOf<PreprocessedImage>();
     // @ts-expect-error a string is not an image
     void recognizer.predict('digit.png');
+  });
+
+  it('predicts from what a page has: canvases, bitmaps, images, ImageData and Blobs', () => {
+    type Input = Parameters<Recognizer['predict']>[0];
+    expectTypeOf<HTMLCanvasElement>().toExtend<Input>();
+    expectTypeOf<OffscreenCanvas>().toExtend<Input>();
+    expectTypeOf<ImageBitmap>().toExtend<Input>();
+    expectTypeOf<HTMLImageElement>().toExtend<Input>();
+    expectTypeOf<ImageData>().toExtend<Input>();
+    expectTypeOf<Blob>().toExtend<Input>();
+    expectTypeOf<File>().toExtend<Input>();
+    expectTypeOf<DomImageSource>().toExtend<Input>();
+    // Every method that takes a drawing takes the same inputs.
+    expectTypeOf<Parameters<Recognizer['predictBatch']>[0]>().toEqualTypeOf<readonly Input[]>();
+    expectTypeOf<Parameters<Recognizer['correct']>[0]>().toEqualTypeOf<Input>();
+    expectTypeOf<Parameters<Recognizer['readNumber']>[0]>().toEqualTypeOf<Input>();
+    expectTypeOf<Parameters<Recognizer['correctNumber']>[0]>().toEqualTypeOf<Input>();
+    expectTypeOf<Input>().toEqualTypeOf<RecognizerInput>();
+    // @ts-expect-error another element is not an image
+    void recognizer.predict(document.createElement('div'));
+    // @ts-expect-error a video's frame is made an ImageBitmap first: createImageBitmap(video)
+    void recognizer.predict(document.createElement('video'));
+  });
+
+  it('reports the training loss with retrain progress, and the corrections by digit', () => {
+    expectTypeOf<RetrainProgress['loss']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<NonNullable<RetrainMetrics['correctionsByDigit']>>().toEqualTypeOf<CorrectionsByDigit>();
+    expectTypeOf<CorrectionsByDigit['right']>().toEqualTypeOf<number[]>();
   });
 
   it('corrects, retrains and reports events with typed payloads', () => {

@@ -98,14 +98,19 @@ describe('the retrain protocol over a message port', { timeout: SLOW }, () => {
   it("runs core's retrainer on the other end: progress, a gated result, the weights moved back", async () => {
     const corrections = digits(300, 8);
     const baseBytes = artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData.byteLength : 0;
-    const phases: RetrainProgress['phase'][] = [];
+    const progress: RetrainProgress[] = [];
     const result = await shared.retrainer.retrain({
       base,
       corrections,
-      onProgress: (p) => phases.push(p.phase),
+      onProgress: (p) => progress.push(p),
     });
     expect(result.metrics).toMatchObject({ steps: 2, correctionsUsed: 8 });
-    expect(new Set(phases)).toEqual(new Set(['preparing', 'training', 'validating']));
+    expect(new Set(progress.map((p) => p.phase))).toEqual(new Set(['preparing', 'training', 'validating']));
+    // Each step's loss crosses with its progress event; so does the per-digit picture of the run.
+    const losses = progress.filter((p) => p.phase === 'training').map((p) => p.loss);
+    expect(losses).toHaveLength(2);
+    for (const loss of losses) expect(loss).toBeGreaterThan(0);
+    expect(result.metrics.correctionsByDigit?.count.reduce((a, b) => a + b)).toBe(8);
     expect(shared.retrainer.backend).toBe('wasm');
     // The candidate's float32 weights arrive whole (the bundled model's are stored smaller); the
     // caller's base and corrections are copied, not detached.

@@ -381,9 +381,64 @@ describe('createRetrainer', () => {
         'validating',
       ]);
       expect(progress.at(-1)?.fraction).toBe(1);
+      // Each training step reports its loss; the validating events carry the last one.
+      expect(progress[0]?.loss).toBeUndefined();
+      const losses = progress.filter((p) => p.phase === 'training').map((p) => p.loss ?? Number.NaN);
+      for (const loss of losses) {
+        expect(Number.isFinite(loss)).toBe(true);
+        expect(loss).toBeGreaterThan(0);
+        expect(loss).toBeLessThan(Math.log(10));
+      }
+      expect(progress.at(-1)?.loss).toBe(losses.at(-1));
+      // The corrections by digit: all 12 counted under their labels, read right by both models.
+      const byDigit = result.metrics.correctionsByDigit;
+      const labels = digits(0, 12).map((d) => d.label);
+      const expected = Array.from({ length: 10 }, (_, d) => labels.filter((l) => l === d).length);
+      expect(byDigit?.count).toEqual(expected);
+      expect(byDigit?.baseRight).toEqual(expected);
+      expect(byDigit?.right).toEqual(expected);
       const candidate = await tf.loadLayersModel(tf.io.fromMemory(result.candidate.artifacts));
       expect(candidate.outputs[0]?.shape).toEqual([null, 10]);
       candidate.dispose();
+    },
+    SLOW,
+  );
+
+  it(
+    'reports a training loss that falls over a run, and how each digit of the corrections reads before and after',
+    async () => {
+      // Each digit labelled as the next one: corrections the served model gets wrong, all of them.
+      const corrections = digits(0, 24, (truth) => (truth + 1) % 10);
+      const longer = createRetrainer({ maxSteps: 40, gate: { minCorrectionsFit: 0 } });
+      const losses: number[] = [];
+      const correctionLosses: number[] = [];
+      const result = await longer.retrain({
+        base: shippedBase,
+        corrections,
+        onProgress: (p) => {
+          if (p.phase !== 'training') return;
+          if (p.loss !== undefined) losses.push(p.loss);
+          if (p.correctionLoss !== undefined) correctionLosses.push(p.correctionLoss);
+        },
+      });
+      longer.dispose();
+      expect(losses).toHaveLength(40);
+      for (const loss of [...losses, ...correctionLosses])
+        expect(Number.isFinite(loss) && loss > 0).toBe(true);
+      // Noisy step to step (a step shows 0 to 8 corrections), falling on average.
+      const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+      expect(mean(losses.slice(-13))).toBeLessThan(mean(losses.slice(0, 13)));
+      // 96 views of corrections over 40 steps: most steps show some. Wrong at first (well over a
+      // guess's 2.3 nats), fitted better by the end.
+      expect(correctionLosses.length).toBeGreaterThanOrEqual(30);
+      const third = Math.floor(correctionLosses.length / 3);
+      const [early, late] = [mean(correctionLosses.slice(0, third)), mean(correctionLosses.slice(-third))];
+      expect(early).toBeGreaterThan(Math.log(10));
+      expect(late).toBeLessThan(early);
+      const byDigit = result.metrics.correctionsByDigit;
+      expect(byDigit?.count.reduce((a, b) => a + b)).toBe(24);
+      expect(byDigit?.baseRight).toEqual(new Array(10).fill(0));
+      for (let d = 0; d < 10; d++) expect(byDigit?.right[d]).toBeLessThanOrEqual(byDigit?.count[d] ?? 0);
     },
     SLOW,
   );
@@ -458,7 +513,11 @@ describe('createRetrainer', () => {
       // Two steps from scratch cannot match the shipped model: the gate must say so.
       expect(result.accepted).toBe(false);
       expect(result.reason).toMatch(/held-out accuracy fell/);
-      expect(progress.filter((p) => p.phase === 'training').at(-1)).toMatchObject({ step: 2, totalSteps: 2 });
+      const last = progress.filter((p) => p.phase === 'training').at(-1);
+      expect(last).toMatchObject({ step: 2, totalSteps: 2 });
+      // From scratch: about a guess among ten digits.
+      expect(last?.loss).toBeGreaterThan(1);
+      expect(last?.loss).toBeLessThan(5);
     },
     SLOW,
   );

@@ -24,7 +24,8 @@ export function assertUnitFloats(data: Float32Array, what: string): void {
   }
 }
 
-function assertDimensions(width: unknown, height: unknown, maxSide: number): asserts width is number {
+/** Refuses a size that is not whole pixels, over `maxSide`, or too small for a digit. */
+export function assertDimensions(width: unknown, height: unknown, maxSide: number): asserts width is number {
   if (!Number.isInteger(width) || !Number.isInteger(height)) {
     throw new InvalidImageError(`width and height must be integers, got ${String(width)}x${String(height)}`);
   }

@@ -2,7 +2,7 @@ import { useBackend } from '../backend/index.js';
 import { createMemoryCorrectionStore, InvalidCorrectionError } from '../corrections/index.js';
 import { createMemoryModelStore, type ModelStore } from '../model-store/index.js';
 import { NumberLengthMismatchError, readNumber } from '../numbers/index.js';
-import type { PreprocessedImage } from '../preprocess/index.js';
+import { type PreprocessedImage, preprocess } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE } from '../preprocess/validate.js';
 import { createRetrainer } from '../retrain/index.js';
 import { consolidate } from './consolidate.js';
@@ -10,7 +10,7 @@ import { RecognizerDisposedError } from './errors.js';
 import { createEmitter } from './events.js';
 import { argmax, forwardBatch } from './forward.js';
 import { loadInitialModel } from './initial-model.js';
-import { toModelInput } from './input.js';
+import { readInput, readInputs } from './input.js';
 import { checkOptions } from './options.js';
 import { createRetrainQueue } from './retrain-queue.js';
 import { type ServedModel, serve } from './served-model.js';
@@ -79,8 +79,10 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
 
   async function classify(inputs: readonly RecognizerInput[]): Promise<Prediction[]> {
     if (disposed) throw new RecognizerDisposedError();
-    const images = inputs.map((input) => toModelInput(input, preprocessOptions));
+    const pixels = await readInputs(inputs, preprocessOptions.maxSide);
+    const images = pixels.map((input) => preprocess(input, preprocessOptions));
     if (images.length === 0) return [];
+    if (disposed) throw new RecognizerDisposedError();
     const { served, memory } = serving;
     const { features, probabilities, similarities } = await forwardBatch(
       served.network,
@@ -110,7 +112,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     if (!Number.isInteger(label) || label < 0 || label > 9) {
       throw new InvalidCorrectionError(`label must be an integer 0–9, got ${String(label)}`);
     }
-    const image = toModelInput(input, preprocessOptions);
+    const image = preprocess(await readInput(input, preprocessOptions.maxSide), preprocessOptions);
+    if (disposed) throw new RecognizerDisposedError();
     const model = serving.served;
     const { features, probabilities, similarities } = await forwardBatch(
       model.network,
@@ -194,15 +197,18 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     },
     predictBatch: classify,
     correct,
-    readNumber: (input, numberOptions = {}) =>
-      readNumber(classify, input, numberOptions, preprocessOptions.maxSide),
+    async readNumber(input, numberOptions = {}) {
+      const pixels = await readInput(input, preprocessOptions.maxSide);
+      return readNumber(classify, pixels, numberOptions, preprocessOptions.maxSide);
+    },
     async correctNumber(input, text, details = {}) {
       if (typeof text !== 'string' || !/^[0-9]+$/.test(text)) {
         throw new InvalidCorrectionError(
           `a number must be a string of digits 0–9, got ${JSON.stringify(text)}`,
         );
       }
-      const reading = await readNumber(classify, input, { digits: text.length }, preprocessOptions.maxSide);
+      const pixels = await readInput(input, preprocessOptions.maxSide);
+      const reading = await readNumber(classify, pixels, { digits: text.length }, preprocessOptions.maxSide);
       if (reading.digits.length !== text.length) {
         throw new NumberLengthMismatchError(
           text.length,

@@ -1,5 +1,6 @@
 export { ModelLoadError } from '../model/errors.js';
 export { createRecognizer } from './create-recognizer.js';
+export type { DomImageSource } from './dom-source.js';
 export { RecognizerDisposedError } from './errors.js';
 export { InvalidRecognizerOptionsError } from './options.js';
 export type {

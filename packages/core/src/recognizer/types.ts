@@ -5,13 +5,24 @@ import type { ModelStore, ModelVersion } from '../model-store/index.js';
 import type { NumberReading, ReadNumberOptions } from '../numbers/types.js';
 import type { ImageInput, PreprocessedImage } from '../preprocess/index.js';
 import type { Retrainer, RetrainMetrics, RetrainMode, RetrainProgress } from '../retrain/index.js';
+import type { DomImageSource } from './dom-source.js';
 
 /**
- * What `predict` reads: anything `preprocess` reads (RGBA or grayscale pixels, MNIST-style
- * `Float32Array(784)`), or an MNIST-style tensor of shape `[28, 28]`, `[28, 28, 1]`,
- * `[1, 28, 28, 1]` or `[784]` with values 0–1 (white ink on black). Tensors are read, not disposed.
+ * What `predict`, `predictBatch`, `correct`, `readNumber` and `correctNumber` read:
+ *
+ * - anything `preprocess` reads: RGBA pixels (`ImageData`, `{ data, width, height }`), grayscale
+ *   pixels (`{ data, width, height, channels: 1 }`) or an MNIST-style `Float32Array(784)`;
+ * - an MNIST-style tensor of shape `[28, 28]`, `[28, 28, 1]`, `[1, 28, 28, 1]` or `[784]` with
+ *   values 0–1 (white ink on black), read and not disposed;
+ * - in a browser or worker, a canvas, `OffscreenCanvas`, `ImageBitmap`, `<img>` or a
+ *   `Blob`/`File` holding an image ({@link DomImageSource}).
+ *
+ * Everything but a `Blob` is read when the method is called, so the drawing may change (or the
+ * tensor be disposed) while the promise is pending. Encoded bytes (a `Buffer` or `Uint8Array` of
+ * a PNG or JPEG) are not read by core: `decodeImage` from `@crazy-digits/node-adapter` turns them
+ * into pixels (`predict(await decodeImage(buffer))`); core says so with an `InvalidImageError`.
  */
-export type RecognizerInput = ImageInput | tf.Tensor;
+export type RecognizerInput = ImageInput | tf.Tensor | DomImageSource;
 
 /** One prediction. */
 export interface Prediction {
@@ -148,7 +159,10 @@ export interface CorrectionDetails {
 
 /** A loaded digit recogniser. Holds tensors: call `dispose()` when done. */
 export interface Recognizer {
-  /** Recognises one digit. Throws `EmptyImageError` for a blank canvas, `InvalidImageError` for bad input. */
+  /**
+   * Recognises one digit: pixels, a canvas, an image, a `Blob`… (see {@link RecognizerInput}).
+   * Throws `EmptyImageError` for a blank canvas, `InvalidImageError` for bad input.
+   */
   predict(input: RecognizerInput): Promise<Prediction>;
   /** Recognises several digits in one model call; faster per digit than `predict` in a loop. */
   predictBatch(inputs: readonly RecognizerInput[]): Promise<Prediction[]>;
@@ -164,7 +178,7 @@ export interface Recognizer {
    * reading is right. Separate, touching and slightly overlapping digits are split; multi-stroke
    * digits are kept whole; specks are ignored. Throws `EmptyImageError` for a blank canvas.
    */
-  readNumber(input: ImageInput, options?: ReadNumberOptions): Promise<NumberReading>;
+  readNumber(input: RecognizerInput, options?: ReadNumberOptions): Promise<NumberReading>;
   /**
    * Records that the number drawn in `input` is `text` (digits only): the drawing is split into
    * `text.length` digits and each one read wrong becomes an ordinary correction (stored, in effect
@@ -172,7 +186,11 @@ export interface Recognizer {
    * every digit was read right). Throws `NumberLengthMismatchError`, carrying the boxes found,
    * when the drawing cannot be split into that many digits.
    */
-  correctNumber(input: ImageInput, text: string, details?: CorrectionDetails): Promise<{ ids: string[] }>;
+  correctNumber(
+    input: RecognizerInput,
+    text: string,
+    details?: CorrectionDetails,
+  ): Promise<{ ids: string[] }>;
   /** Removes a correction from the store and from effect. Resolves `true` if it existed. */
   removeCorrection(id: string): Promise<boolean>;
   /** The store corrections are kept in (list, export, back up). */

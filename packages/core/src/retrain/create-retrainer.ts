@@ -10,11 +10,18 @@ import { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from '
 import { type FrozenOutputs, frozenOutputs } from './frozen-outputs.js';
 import { fineTune, lastStageStart, plannedSteps } from './incremental.js';
 import { frozenNetwork, type InferenceNetwork } from './inference.js';
-import { judge } from './judge.js';
+import { classesOfDigits, judge } from './judge.js';
 import { knowledgeOf, withKnowledge } from './knowledge.js';
 import { evaluate, type PassOutputs, passOver } from './passes.js';
 import { bundledDigits } from './rehearsal-set.js';
-import type { LabelledDigit, Retrainer, RetrainerOptions, RetrainRequest, RetrainResult } from './types.js';
+import type {
+  CorrectionsByDigit,
+  LabelledDigit,
+  Retrainer,
+  RetrainerOptions,
+  RetrainRequest,
+  RetrainResult,
+} from './types.js';
 
 /**
  * Which corrections the label-agreement defence keeps, judged on the base model's features
@@ -119,7 +126,13 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
         async () => (await baseOnRehearsal()).featureMean,
       );
       const disputed = request.corrections.length - used.length;
+      // What the served model makes of the corrections, for the per-digit picture of the run.
+      const baseClasses = await withFrozen(base, (network) =>
+        classesOfDigits(network, request.corrections, signal),
+      );
       let steps = 0;
+      /** The last training step's loss, carried on to the validating events. */
+      let lastLoss: { loss?: number } = {};
       if (mode === 'incremental') {
         candidate = await importModel(request.base.artifacts);
         const from = lastStageStart(candidate);
@@ -137,8 +150,16 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
             teacher: base,
             ...(answers ? { teacherAnswers: answers } : {}),
             ...(signal ? { signal } : {}),
-            onStep: (step) =>
-              onProgress?.({ phase: 'training', fraction: (0.9 * step) / totalSteps, step, totalSteps }),
+            onStep: (step, losses) => {
+              lastLoss = { loss: losses.loss };
+              onProgress?.({
+                phase: 'training',
+                fraction: (0.9 * step) / totalSteps,
+                step,
+                totalSteps,
+                ...losses,
+              });
+            },
           });
         }
       } else {
@@ -149,19 +170,23 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
           epochs: options.fullEpochs ?? FULL_EPOCHS,
           seed: SEED,
           ...(signal ? { signal } : {}),
-          onProgress: (progress) =>
+          onProgress: (progress) => {
+            lastLoss = { loss: progress.batchLoss };
             onProgress?.({
               phase: 'training',
               fraction: (0.9 * progress.step) / progress.totalSteps,
               step: progress.step,
               totalSteps: progress.totalSteps,
-            }),
+              loss: progress.batchLoss,
+            });
+          },
         });
         steps = final.totalSteps;
       }
       signal?.throwIfAborted();
-      onProgress?.({ phase: 'validating', fraction: 0.9, step: steps, totalSteps: steps });
-      const { evaluation, correctionsFit, reason, outputs } = await judge(candidate, {
+      onProgress?.({ phase: 'validating', fraction: 0.9, step: steps, totalSteps: steps, ...lastLoss });
+      const { evaluation, correctionsFit, classes, reason, outputs } = await judge(candidate, {
+        corrections: request.corrections,
         used,
         baseline,
         digits: { validation, rehearsal },
@@ -172,7 +197,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
         ...(mode === 'incremental' && frozen ? { frozen } : {}),
       });
       const artifacts = await exportModel(candidate);
-      onProgress?.({ phase: 'validating', fraction: 1, step: steps, totalSteps: steps });
+      onProgress?.({ phase: 'validating', fraction: 1, step: steps, totalSteps: steps, ...lastLoss });
       return {
         accepted: reason === undefined,
         ...(reason === undefined ? {} : { reason }),
@@ -191,6 +216,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
           correctionsDisputed: disputed,
           steps,
           durationMs: performance.now() - started,
+          correctionsByDigit: byDigit(request.corrections, baseClasses, classes),
         },
       };
     } finally {
@@ -236,4 +262,22 @@ function withDigits(data: DigitDataset, corrections: readonly LabelledDigit[], r
     });
   }
   return { images, labels };
+}
+
+/** The corrections counted by label, with how many of each the two models read right. */
+function byDigit(corrections: readonly LabelledDigit[], ...classes: Uint8Array[]): CorrectionsByDigit {
+  const [count, baseRight, right] = [0, 1, 2].map(() => new Array<number>(10).fill(0)) as [
+    number[],
+    number[],
+    number[],
+  ];
+  const add = (tally: number[], label: number) => {
+    tally[label] = (tally[label] ?? 0) + 1;
+  };
+  corrections.forEach(({ label }, i) => {
+    add(count, label);
+    if (classes[0]?.[i] === label) add(baseRight, label);
+    if (classes[1]?.[i] === label) add(right, label);
+  });
+  return { count, baseRight, right };
 }

@@ -52,7 +52,16 @@ export interface IncrementalPlan {
    */
   rehearsalWeight?: number;
   signal?: AbortSignal;
-  onStep?: (step: number) => void;
+  /** Called after each step with the steps done and the step's losses. */
+  onStep?: (step: number, losses: StepLosses) => void;
+}
+
+/** The losses of one step, before its update: cross-entropies in nats (natural log). */
+export interface StepLosses {
+  /** What the step descended: the weighted mean over its batch. */
+  loss: number;
+  /** The mean over the step's views of corrections alone; absent when it showed none. */
+  correctionLoss?: number;
 }
 
 /** A rehearsed digit as shown in a step, with the teacher's answer on it when known. */
@@ -173,29 +182,42 @@ export async function fineTune(
       });
       const taught = shown + ordered.filter((v) => v.answer).length;
       optimizer.setLearningRate(plan.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / plan.steps)));
-      tf.tidy(() => {
-        const x = tf.tensor4d(images.subarray(0, batch * MNIST_PIXELS), [batch, 28, 28, 1]);
-        const hidden = student.frozen(x);
-        let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
-        if (teacher && taught < batch) {
-          const input = sharedFrozen ? hidden.slice(taught) : teacher.frozen(x.slice(taught));
-          y = tf.concat([y.slice(0, taught), teacher.rest(input).probabilities]);
-        }
-        // A weighted mean: each rehearsed digit counts `rehearsalWeight` times a correction.
-        const weights = tf.concat([tf.ones([shown]), tf.fill([batch - shown], rehearsalWeight)]);
-        const { grads } = tf.variableGrads(() => {
-          const losses = tf.metrics.categoricalCrossentropy(y, student.rest(hidden).probabilities);
-          return tf.div(tf.sum(tf.mul(losses, weights)), tf.sum(weights));
-        }, variables);
-        // Corrections are by nature digits the model gets confidently wrong: their gradients can
-        // be large enough to wreck the weights in one step, so steps are clipped by global norm.
-        const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-        const scale = tf.minimum(1, tf.div(MAX_GRADIENT_NORM, tf.maximum(norm, 1e-12)));
-        optimizer.applyGradients(
-          Object.entries(grads).map(([name, tensor]) => ({ name, tensor: tf.mul(tensor, scale) })),
-        );
-      });
-      plan.onStep?.(step + 1);
+      /** The step's per-view losses of corrections, kept out of the gradient's scope to be read. */
+      let views: tf.Tensor | undefined;
+      let lossTensors: tf.Tensor[];
+      try {
+        lossTensors = tf.tidy(() => {
+          const x = tf.tensor4d(images.subarray(0, batch * MNIST_PIXELS), [batch, 28, 28, 1]);
+          const hidden = student.frozen(x);
+          let y: tf.Tensor = tf.tensor2d(targets.subarray(0, batch * 10), [batch, 10]);
+          if (teacher && taught < batch) {
+            const input = sharedFrozen ? hidden.slice(taught) : teacher.frozen(x.slice(taught));
+            y = tf.concat([y.slice(0, taught), teacher.rest(input).probabilities]);
+          }
+          // A weighted mean: each rehearsed digit counts `rehearsalWeight` times a correction.
+          const weights = tf.concat([tf.ones([shown]), tf.fill([batch - shown], rehearsalWeight)]);
+          const { value, grads } = tf.variableGrads(() => {
+            const losses = tf.metrics.categoricalCrossentropy(y, student.rest(hidden).probabilities);
+            if (shown > 0) views = tf.keep(losses.slice(0, shown));
+            return tf.div(tf.sum(tf.mul(losses, weights)), tf.sum(weights));
+          }, variables);
+          // Corrections are by nature digits the model gets confidently wrong: their gradients can
+          // be large enough to wreck the weights in one step, so steps are clipped by global norm.
+          const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+          const scale = tf.minimum(1, tf.div(MAX_GRADIENT_NORM, tf.maximum(norm, 1e-12)));
+          optimizer.applyGradients(
+            Object.entries(grads).map(([name, tensor]) => ({ name, tensor: tf.mul(tensor, scale) })),
+          );
+          return views ? [value, tf.mean(views)] : [value];
+        });
+      } finally {
+        views?.dispose();
+      }
+      const [loss = Number.NaN, correctionLoss] = await Promise.all(
+        lossTensors.map(async (tensor) => (await tensor.data())[0]),
+      );
+      tf.dispose(lossTensors);
+      plan.onStep?.(step + 1, { loss, ...(correctionLoss === undefined ? {} : { correctionLoss }) });
       // Yield between steps so predictions, corrections and abort signals are served meanwhile.
       await nextTask();
     }

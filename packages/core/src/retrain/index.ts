@@ -11,6 +11,7 @@ export type { RetrainMessagePort, RetrainWorkerSetup } from './port-messages.js'
 export { type RetrainServerOptions, serveRetrainer } from './port-server.js';
 export type {
   BaseModel,
+  CorrectionsByDigit,
   GateOptions,
   LabelledDigit,
   ModelKnowledge,

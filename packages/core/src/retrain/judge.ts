@@ -10,7 +10,9 @@ import type { GateOptions, LabelledDigit } from './types.js';
 
 /** What {@link judge} weighs a candidate with. */
 export interface Trial {
-  /** The corrections it was trained on (the undisputed ones). */
+  /** Every correction of the run. */
+  corrections: readonly LabelledDigit[];
+  /** Those it was trained on (the undisputed ones): some of `corrections`, the same objects. */
   used: readonly LabelledDigit[];
   /** The served model's evaluation on the validation digits. */
   baseline: Evaluation;
@@ -23,10 +25,14 @@ export interface Trial {
   frozen?: FrozenOutputs;
 }
 
-async function fitOf(network: InferenceNetwork, digits: readonly LabelledDigit[]): Promise<number> {
-  if (digits.length === 0) return 1;
-  const classes = classesOf((await passOver(network, imagesOf(digits))).probabilities);
-  return digits.filter((digit, i) => classes[i] === digit.label).length / digits.length;
+/** The class a network reads each digit as. */
+export async function classesOfDigits(
+  network: InferenceNetwork,
+  digits: readonly LabelledDigit[],
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  if (digits.length === 0) return new Uint8Array(0);
+  return classesOf((await passOver(network, imagesOf(digits), { signal })).probabilities);
 }
 
 /**
@@ -36,7 +42,7 @@ async function fitOf(network: InferenceNetwork, digits: readonly LabelledDigit[]
  * digits.
  */
 export async function judge(candidate: tf.LayersModel, trial: Trial) {
-  const { used, baseline, digits, gate, signal, keepFeatures, frozen } = trial;
+  const { corrections, used, baseline, digits, gate, signal, keepFeatures, frozen } = trial;
   // Cut at 0 when nothing is kept: no frozen layers, the whole network (folded once) after them.
   const split = splitNetwork(candidate, frozen?.from ?? 0, true);
   try {
@@ -51,13 +57,16 @@ export async function judge(candidate: tf.LayersModel, trial: Trial) {
       classesOf((await over('validation', false)).probabilities),
       digits.validation.labels,
     );
-    const correctionsFit = await fitOf(network, used);
+    const classes = await classesOfDigits(network, corrections, signal);
+    const trained = new Set(used);
+    const fitted = corrections.filter((c, i) => trained.has(c) && classes[i] === c.label).length;
+    const correctionsFit = used.length === 0 ? 1 : fitted / used.length;
     const reason =
       used.length === 0
         ? 'every correction is disputed by close corrections with another label'
         : gateVerdict(baseline, evaluation, correctionsFit, gate);
     const outputs = reason === undefined ? await over('rehearsal', keepFeatures) : undefined;
-    return { evaluation, correctionsFit, reason, outputs };
+    return { evaluation, correctionsFit, classes, reason, outputs };
   } finally {
     split.dispose();
   }

@@ -61,6 +61,30 @@ export interface RetrainProgress {
   /** Training steps done and planned (during `'training'`). */
   step: number;
   totalSteps: number;
+  /**
+   * The training loss of the last step, for a training curve: the mean cross-entropy (natural
+   * log, in nats) over that step's batch, before its update. 0 is a perfect fit; about 2.3
+   * (ln 10) is a guess among ten digits. Present from the first `'training'` event on (and on the
+   * `'validating'` events after it, as the last step's); absent while `'preparing'` and in a run
+   * with nothing to train. It is one batch's figure: smooth it (an exponential moving average)
+   * to draw a curve.
+   *
+   * Incremental mode: the loss the step descends, over its 32 digits (up to 8 views of
+   * corrections, the rest rehearsed digits). Rehearsed digits weigh 12 times a correction's view
+   * and are taught the served model's own answers, which the model starts out matching: the loss
+   * starts low (those answers' own uncertainty), jumps in steps that show corrections the model
+   * still gets wrong, and may rise a little over a run with few corrections as the model moves
+   * away from its old answers to fit them (`correctionLoss` shows that fit). Full mode: plain
+   * cross-entropy over the step's 64 digits, falling from about 2.3.
+   */
+  loss?: number;
+  /**
+   * Incremental mode: the mean cross-entropy (nats) over the views of corrections in the last
+   * step alone (each correction is shown a few times over a run, distorted), before its update:
+   * how well the model fits the corrections, falling as it learns them. Absent on a step that
+   * showed no correction (with few corrections, most steps show none), and in full mode.
+   */
+  correctionLoss?: number;
 }
 
 /** What the validation gate saw. Accuracies and recalls are fractions 0–1. */
@@ -85,6 +109,23 @@ export interface RetrainMetrics {
   /** Training steps run and wall time of the run, in milliseconds. */
   steps: number;
   durationMs: number;
+  /**
+   * How the served model and the candidate read the run's corrections, digit by digit: the
+   * per-digit recall of one user's corrections before and after the run (`right[d] / count[d]`).
+   * Absent from a retrainer that does not report it.
+   */
+  correctionsByDigit?: CorrectionsByDigit;
+}
+
+/**
+ * A run's corrections (all of them, disputed ones included) by their label: for each digit 0–9,
+ * how many corrections carry it, and how many of those the served model (`baseRight`) and the
+ * candidate (`right`) read as that digit. Counts, so a digit without corrections is 0 of 0.
+ */
+export interface CorrectionsByDigit {
+  count: number[];
+  baseRight: number[];
+  right: number[];
 }
 
 /** The outcome of a run: a candidate and the gate's verdict on it. */

@@ -49,6 +49,8 @@ export interface TrainProgress {
   totalSteps: number;
   /** Exponential moving average of the training loss. */
   loss: number;
+  /** The training loss of the last step alone: the mean cross-entropy (natural log) of its batch. */
+  batchLoss: number;
   learningRate: number;
   /** Training digits per second since the run started. */
   samplesPerSecond: number;
@@ -114,6 +116,7 @@ export async function trainDigitModel(
       step: startEpoch * stepsPerEpoch,
       totalSteps,
       loss: Number.NaN,
+      batchLoss: Number.NaN,
       learningRate: 0,
       samplesPerSecond: 0,
       etaSeconds: Number.NaN,
@@ -155,6 +158,7 @@ export async function trainDigitModel(
           step: step + 1,
           totalSteps,
           loss: Number.isNaN(progress.loss) ? batchLoss : 0.9 * progress.loss + 0.1 * batchLoss,
+          batchLoss,
           learningRate,
           samplesPerSecond: (done * batchSize) / seconds,
           etaSeconds: (seconds / done) * (totalSteps - step - 1),
