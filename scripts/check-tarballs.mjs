@@ -32,9 +32,11 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * Measured at 22,304 bytes (Vite 8.3.8), then 25,954 with the batch-norm training kernels
  * (`useBackend('wasm')` installs the whole training kernel set, which the page's retrains use),
  * 29,439 before and 32,274 after `readNumber` (the number reader is part of every recogniser:
- * about 2.8 kB). Raise it deliberately, in the change that needs it.
+ * about 2.8 kB), 33,457 with the wasm binaries located without configuration, about 34,500 with
+ * canvases, images, bitmaps and Blobs as inputs (about 1 kB). 35,000 is the ceiling the package
+ * promises: raise it only deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 33_500;
+const BROWSER_BUDGET_GZIP_BYTES = 35_000;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in

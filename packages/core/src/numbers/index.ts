@@ -1,3 +1,4 @@
+export { type CorrectDigit, correctNumber } from './correct-number.js';
 export { readNumber } from './read-number.js';
 export {
   type NumberDigit,

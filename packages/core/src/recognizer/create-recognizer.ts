@@ -1,7 +1,7 @@
 import { useBackend } from '../backend/index.js';
 import { createMemoryCorrectionStore, InvalidCorrectionError } from '../corrections/index.js';
 import { createMemoryModelStore, type ModelStore } from '../model-store/index.js';
-import { NumberLengthMismatchError, readNumber } from '../numbers/index.js';
+import { correctNumber, readNumber } from '../numbers/index.js';
 import { type PreprocessedImage, preprocess } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE } from '../preprocess/validate.js';
 import { createRetrainer } from '../retrain/index.js';
@@ -208,19 +208,9 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         );
       }
       const pixels = await readInput(input, preprocessOptions.maxSide);
-      const reading = await readNumber(classify, pixels, { digits: text.length }, preprocessOptions.maxSide);
-      if (reading.digits.length !== text.length) {
-        throw new NumberLengthMismatchError(
-          text.length,
-          reading.digits.map((d) => d.box),
-        );
-      }
-      const ids: string[] = [];
-      for (const [i, digit] of reading.digits.entries()) {
-        const label = Number(text[i]);
-        if (digit.digit !== label) ids.push((await correct(digit.preprocessed.pixels, label, details)).id);
-      }
-      return { ids };
+      const correctDigit = async (digit: Float32Array, label: number) =>
+        (await correct(digit, label, details)).id;
+      return correctNumber(classify, correctDigit, pixels, text, preprocessOptions.maxSide);
     },
     async removeCorrection(id) {
       if (disposed) throw new RecognizerDisposedError();
