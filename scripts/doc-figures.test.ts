@@ -81,8 +81,21 @@ describe('the docs', () => {
     'packages/browser-adapter/README.md': ['10 s', '1 kB'], // blockedTimeoutMs default; idb's size
     'packages/postgres-adapter/README.md': ['100 ms', '2 s'], // the change feed's reconnect delays
     'packages/react/README.md': [],
-    'docs/getting-started-browser.md': ['150 ms'], // the demo's quiet time after a stroke
+    'docs/getting-started-browser.md': [],
     'docs/getting-started-node.md': ['10 MiB'], // decodeImage's maxBytes default
+    'docs/backends-and-performance.md': ['0.05 points', '700,000 bytes'], // bundle-model's tolerance; the first-load limit
+    'docs/browser-adapter.md': ['700,000 bytes'], // the first-load limit
+    'docs/learning-from-corrections.md': ['2 s', '1 ms', '0.5 points', '2 points', '80%', '30%'], // debounceMs default; setTimeout's floor; the gate's limits; the label-flip share
+    'docs/node-adapter.md': ['1 MiB', '10 MiB', '150 ms'], // compactionMinBytes, maxBytes defaults; the durability test's kill window
+    'docs/numbers.md': ['10%', '60%'], // the overlap cost's free share; drawPenNumber's gaps
+    'docs/preprocessing.md': ['50%', '10%', '0.02%', '2%', '10x'], // preprocess's thresholds; a scale factor
+    'docs/security-and-reliability.md': ['0.5 points', '2 points', '80%', '30%', '10 MiB', '1 MiB', '30 s', '10 s', '5 s', '150 ms', '2 MiB'], // the gate, the label-flip share, input and server limits, test parameters
+    'docs/shipped-model.md': [],
+    'docs/storage-adapters.md': ['1 MiB'], // compactionMinBytes default
+    'examples/cli/README.md': [],
+    'examples/node-server/README.md': ['1 MiB', '4 MiB', '10 s'], // BODY_LIMIT; RGBA of a 1024 px side; the bench's phase
+    'examples/vite-quickstart/README.md': [],
+    'examples/web-demo/README.md': ['150 ms'], // the demo's quiet time after a stroke
   };
   it.each(Object.entries(CHECKED))('%s writes no measured figure outside a marker', (page, allowed) => {
     expect(markdownPages()).toContain(page);
