@@ -89,7 +89,19 @@ describe('the docs', () => {
     'docs/node-adapter.md': ['1 MiB', '10 MiB', '150 ms'], // compactionMinBytes, maxBytes defaults; the durability test's kill window
     'docs/numbers.md': ['10%', '60%'], // the overlap cost's free share; drawPenNumber's gaps
     'docs/preprocessing.md': ['50%', '10%', '0.02%', '2%', '10x'], // preprocess's thresholds; a scale factor
-    'docs/security-and-reliability.md': ['0.5 points', '2 points', '80%', '30%', '10 MiB', '1 MiB', '30 s', '10 s', '5 s', '150 ms', '2 MiB'], // the gate, the label-flip share, input and server limits, test parameters
+    'docs/security-and-reliability.md': [
+      '0.5 points',
+      '2 points',
+      '80%',
+      '30%',
+      '10 MiB',
+      '1 MiB',
+      '30 s',
+      '10 s',
+      '5 s',
+      '150 ms',
+      '2 MiB',
+    ], // the gate, the label-flip share, input and server limits, test parameters
     'docs/shipped-model.md': [],
     'docs/storage-adapters.md': ['1 MiB'], // compactionMinBytes default
     'examples/cli/README.md': [],

@@ -121,9 +121,8 @@ export function rewriteFigures(text: string, results: Results): { text: string; 
       }
       try {
         const written = formatFigure(figure, parseFormat(options ?? ''));
-        return (
-          whole.slice(0, whole.length - shown.length - '<!-- /fig -->'.length) + `${written}<!-- /fig -->`
-        );
+        const opening = whole.slice(0, whole.length - shown.length - '<!-- /fig -->'.length);
+        return `${opening}${written}<!-- /fig -->`;
       } catch (error) {
         problems.push({ line, message: `${figureKey(bench, metric)}: ${(error as Error).message}` });
         return whole;
