@@ -42,7 +42,7 @@ export function seamsOf(ink: Float32Array, width: number, height: number, stroke
  * (across the stroke, whichever way the stroke goes), the median.
  */
 export function penWidthOf(ink: Float32Array, width: number, height: number): number {
-  const across = new Float32Array(ink.length).fill(Number.POSITIVE_INFINITY);
+  const across = new Int32Array(ink.length);
   const runs = (count: number, length: number, at: (line: number, i: number) => number) => {
     for (let line = 0; line < count; line++) {
       let start = -1;
@@ -52,7 +52,8 @@ export function penWidthOf(ink: Float32Array, width: number, height: number): nu
         if (inked || start < 0) continue;
         for (let j = start; j < i; j++) {
           const p = at(line, j);
-          across[p] = Math.min(across[p] ?? 0, i - start);
+          const before = across[p] ?? 0;
+          if (before === 0 || i - start < before) across[p] = i - start;
         }
         start = -1;
       }
@@ -60,6 +61,19 @@ export function penWidthOf(ink: Float32Array, width: number, height: number): nu
   };
   runs(height, width, (y, x) => y * width + x);
   runs(width, height, (x, y) => y * width + x);
-  const lengths = Array.from(across.filter(Number.isFinite)).sort((a, b) => a - b);
-  return Math.max(1, lengths[lengths.length >> 1] ?? 1);
+  // The median by counting: run lengths are whole pixels, at most the map's longer side.
+  const counts = new Int32Array(Math.max(width, height) + 1);
+  let inked = 0;
+  for (const length of across) {
+    if (length > 0) {
+      counts[length] = (counts[length] ?? 0) + 1;
+      inked++;
+    }
+  }
+  let seen = 0;
+  for (let length = 1; length < counts.length; length++) {
+    seen += counts[length] ?? 0;
+    if (seen > inked >> 1) return length;
+  }
+  return 1;
 }

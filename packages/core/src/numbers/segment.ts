@@ -37,8 +37,6 @@ export interface Segmentation {
   stroke: number;
   /** Width of the ink map the pixel indices refer to. */
   width: number;
-  /** The ink's seams (see `seams.ts`), indexed like the ink map. */
-  seams: Uint8Array;
 }
 
 /**
@@ -134,20 +132,25 @@ function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, st
 function cutsOf(
   pixels: Int32Array,
   box: Rect,
-  { width, lineHeight, stroke, seams }: Segmentation,
+  { width, lineHeight, stroke }: Segmentation,
   minWidth: number,
 ): Cut[] {
   if (box.width < minWidth * lineHeight) return [];
+  // The shape alone in its box: its ink costs a cut 1 a pixel, its seams less.
   const mask = new Float32Array(box.width * box.height);
   const profile = new Float32Array(box.width);
-  const seamProfile = new Float32Array(box.width);
   for (const p of pixels) {
     const x = (p % width) - box.x;
-    const y = Math.floor(p / width) - box.y;
-    mask[y * box.width + x] = seams[p] ? SEAM_WEIGHT : 1;
+    mask[(Math.floor(p / width) - box.y) * box.width + x] = 1;
     profile[x] = (profile[x] ?? 0) + 1;
-    seamProfile[x] = (seamProfile[x] ?? 0) + (seams[p] ?? 0);
   }
+  const seams = seamsOf(mask, box.width, box.height, penWidthOf(mask, box.width, box.height));
+  const seamProfile = new Float32Array(box.width);
+  seams.forEach((seam, i) => {
+    if (seam === 0 || mask[i] === 0) return;
+    mask[i] = SEAM_WEIGHT;
+    seamProfile[i % box.width] = (seamProfile[i % box.width] ?? 0) + 1;
+  });
   const margin = Math.max(1, Math.round(CUT_MIN_PIECE * lineHeight));
   const candidates: Array<{ at: number; cost: number }> = [];
   const smooth = (i: number) => ((profile[i - 1] ?? 0) + (profile[i] ?? 0) + (profile[i + 1] ?? 0)) / 3;
@@ -186,7 +189,6 @@ function cutsOf(
 export function segment(map: InkMap): Segmentation | undefined {
   const { ink, width, height } = map;
   const stroke = strokeWidthOf(ink, width, height);
-  const seams = seamsOf(ink, width, height, penWidthOf(ink, width, height));
   const shapes = shapesOf(ink, width, height).map((pixels) => ({ pixels, box: boxOf(pixels, width) }));
   if (shapes.length === 0) return undefined;
   const largest = Math.max(...shapes.map((s) => s.pixels.length));
@@ -198,7 +200,7 @@ export function segment(map: InkMap): Segmentation | undefined {
       Math.max(s.box.width, s.box.height) >= SPECK_SIDE * lineHeight ||
       s.pixels.length >= SPECK_INK * largest,
   );
-  return { shapes: kept, lineHeight, stroke, width, seams };
+  return { shapes: kept, lineHeight, stroke, width };
 }
 
 /**
