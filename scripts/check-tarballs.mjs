@@ -12,7 +12,9 @@
 //       and holds the build's first load to the same budget;
 //   (f) opens the script-tag example (examples/script-tag) on the IIFE build;
 //   (g) runs a React app on the React bindings on Vite's dev server (React's development build,
-//       where `StrictMode` mounts twice) and reads a digit drawn on its `<DigitPad>`.
+//       where `StrictMode` mounts twice) and reads a digit drawn on its `<DigitPad>`;
+//   (h) runs the quickstart README's code as pasted into Vite's vanilla-ts page, on the dev server
+//       and from a build: it reads a drawn digit and learns a correction.
 // Run after `npm run build`; it builds nothing itself. `--keep` leaves the temporary folder behind.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -628,8 +630,8 @@ const viteDefaults = (root) => ({
   preview: { host: '127.0.0.1', port: 0 },
 });
 
-async function drawStrokes(page, strokes) {
-  const box = await page.locator('#pad').boundingBox();
+async function drawStrokes(page, strokes, selector = '#pad') {
+  const box = await page.locator(selector).boundingBox();
   for (const stroke of strokes) {
     const [first, ...rest] = stroke;
     await page.mouse.move(box.x + first[0], box.y + first[1]);
@@ -737,6 +739,85 @@ async function checkQuickstart(app, launchChromium) {
       checkFirstLoad(where, firstLoad);
       for (const line of describeFiles(later ?? [])) console.log(`    (fetched later, not counted: ${line})`);
     }
+  } finally {
+    await browser?.close();
+    await served.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (h) The quickstart's README code itself, as a reader pastes it: the README's `ts` block as
+//     `src/main.ts` of Vite's vanilla-ts page (`<div id="app">`), on the dev server and from a
+//     build. A drawn 7 must be read, and read as 4 once corrected to 4 with the page's buttons.
+
+/** The first `ts` code block of the quickstart's README. */
+async function readmeCode() {
+  const readme = await readFile(join(QUICKSTART, 'README.md'), 'utf8');
+  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!code) throw new Error('examples/vite-quickstart/README.md has no ts code block');
+  return code;
+}
+
+async function driveReadmeCode(browser, url, where) {
+  const page = await browser.newPage({ viewport: { width: 600, height: 500 } });
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/favicon\.ico$/.test(message.location().url))
+      problems.push(`console error: ${message.text()}`);
+  });
+  const answer = () => page.locator('#app p').textContent();
+  try {
+    await page.goto(url);
+    // The buttons are made once the recogniser is ready.
+    await page.locator('#app div button').nth(9).waitFor({ timeout: 90_000 });
+    await drawStrokes(page, DIGITS[7], '#app canvas');
+    await page.locator('#app p').filter({ hasText: /^\d$/ }).waitFor({ timeout: 30_000 });
+    const read = await answer();
+    if (read === '7') console.log(`  ok   ${where}: drew 7, the page read ${read}`);
+    else fail(`${where}: drew 7, the page read ${read}`);
+    await page.locator('#app div button', { hasText: /^4$/ }).click();
+    await page.waitForFunction(() => document.querySelector('#app p')?.textContent === '', null, {
+      timeout: 30_000,
+    });
+    await drawStrokes(page, DIGITS[7], '#app canvas');
+    await page.locator('#app p').filter({ hasText: /^\d$/ }).waitFor({ timeout: 30_000 });
+    const after = await answer();
+    if (after === '4') console.log(`  ok   ${where}: corrected it to 4; drawn again, it reads ${after}`);
+    else fail(`${where}: corrected the drawing to 4, drawn again it reads ${after}`);
+    for (const problem of problems) fail(`${where}: ${problem}`);
+  } catch (error) {
+    fail(`${where}: ${error.message}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
+  } finally {
+    await page.close();
+  }
+}
+
+async function checkReadmeCode(app, launchChromium) {
+  const root = join(app, 'readme-quickstart');
+  await mkdir(join(root, 'src'), { recursive: true });
+  await writeFile(
+    join(root, 'index.html'),
+    '<!doctype html>\n<html lang="en">\n  <body>\n    <div id="app"></div>\n    <script type="module" src="/src/main.ts"></script>\n  </body>\n</html>\n',
+  );
+  await writeFile(join(root, 'src', 'main.ts'), await readmeCode());
+  const { build, createServer, preview } = await import('vite');
+  log("(h) the quickstart README's code on the Vite dev server");
+  const dev = await createServer(viteDefaults(root));
+  await dev.listen();
+  let browser = await launchChromium();
+  try {
+    if (browser) await driveReadmeCode(browser, dev.resolvedUrls.local[0], 'README code, vite dev');
+  } finally {
+    await browser?.close();
+    await dev.close();
+  }
+  log("(h) the quickstart README's code built with `vite build`, served by `vite preview`");
+  await build(viteDefaults(root));
+  const served = await preview(viteDefaults(root));
+  browser = await launchChromium();
+  try {
+    if (browser) await driveReadmeCode(browser, served.resolvedUrls.local[0], 'README code, vite build');
   } finally {
     await browser?.close();
     await served.close();
@@ -916,6 +997,7 @@ try {
   await checkQuickstart(app, launchChromium);
   await checkScriptTag(app, launchChromium);
   await checkReactApp(app, launchChromium);
+  await checkReadmeCode(app, launchChromium);
 } catch (error) {
   fail(error.message);
 } finally {
