@@ -43,11 +43,27 @@ async function importOptional(specifier: string, backend: string): Promise<void>
   }
 }
 
-async function activate(name: string): Promise<string> {
+/**
+ * The activation in progress. tfjs's `setBackend` resolves `false` for an initialisation that a
+ * later call superseded, so two recognisers created at once (a server opening two scopes) would
+ * fail the first: activations run one after another instead.
+ */
+let activating: Promise<unknown> = Promise.resolve();
+
+function activate(name: string): Promise<string> {
+  const next = activating.then(() => activateNow(name));
+  activating = next.catch(() => undefined);
+  return next;
+}
+
+async function activateNow(name: string): Promise<string> {
   if (tf.getBackend() === name) return name;
   let ready: boolean;
   try {
     ready = await tf.setBackend(name);
+    // `false` also means another initialisation (a `tf.ready()` elsewhere) superseded this one:
+    // a second attempt tells that apart from a backend that cannot start.
+    if (!ready) ready = await tf.setBackend(name);
   } catch (error) {
     throw new BackendUnavailableError(name, 'it failed to initialise', { cause: error });
   }
