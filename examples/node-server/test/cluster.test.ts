@@ -137,10 +137,14 @@ describe.skipIf(database.skipReason !== undefined)('two instances on one Postgre
     expect(job.state).toBe('succeeded');
     const { version } = rolledBack.json<{ version: string }>();
     expect(version).not.toBe(job.version);
-    // Nothing undoes the rollback afterwards: both instances serve the version it chose.
-    await vi.waitFor(async () => {
-      expect((await predict(a, 1)).modelVersion).toBe(version);
-      expect((await predict(b, 1)).modelVersion).toBe(version);
-    });
+    // Nothing undoes the rollback afterwards: both instances serve the version it chose (A once
+    // it has loaded that version, which on a busy machine takes more than a second).
+    await vi.waitFor(
+      async () => {
+        expect((await predict(a, 1)).modelVersion).toBe(version);
+        expect((await predict(b, 1)).modelVersion).toBe(version);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
   }, 120_000);
 });
