@@ -715,34 +715,44 @@ async function driveQuickstart(browser, url, where) {
   return { firstLoad, later: (await fetches.fetched()).filter(({ path }) => !firstPaths.has(path)) };
 }
 
-async function checkQuickstart(app, launchChromium) {
-  const root = await copyQuickstart(app);
+/**
+ * Serves the Vite app in `root` as `npx vite` does, then builds it and serves the build as
+ * `npx vite preview` does, calling `drive(browser, url, how)` in a fresh Chromium for each
+ * (`how`: 'vite dev' or 'vite build'); `label` names the app in the log.
+ */
+async function onDevAndBuild(root, label, launchChromium, drive) {
   const { build, createServer, preview } = await import('vite');
-  log('(e) the quickstart on the Vite dev server');
+  log(`${label} on the Vite dev server`);
   const dev = await createServer(viteDefaults(root));
   await dev.listen();
   let browser = await launchChromium();
   try {
-    if (browser) await driveQuickstart(browser, dev.resolvedUrls.local[0], 'quickstart, vite dev');
+    if (browser) await drive(browser, dev.resolvedUrls.local[0], 'vite dev');
   } finally {
     await browser?.close();
     await dev.close();
   }
-  log('(e) the quickstart built with `vite build`, served by `vite preview`');
+  log(`${label} built with \`vite build\`, served by \`vite preview\``);
   await build(viteDefaults(root));
   const served = await preview(viteDefaults(root));
   browser = await launchChromium();
   try {
-    if (browser) {
-      const where = 'quickstart, vite build';
-      const { firstLoad, later } = await driveQuickstart(browser, served.resolvedUrls.local[0], where);
-      checkFirstLoad(where, firstLoad);
-      for (const line of describeFiles(later ?? [])) console.log(`    (fetched later, not counted: ${line})`);
-    }
+    if (browser) await drive(browser, served.resolvedUrls.local[0], 'vite build');
   } finally {
     await browser?.close();
     await served.close();
   }
+}
+
+async function checkQuickstart(app, launchChromium) {
+  const root = await copyQuickstart(app);
+  await onDevAndBuild(root, '(e) the quickstart', launchChromium, async (browser, url, how) => {
+    const where = `quickstart, ${how}`;
+    const { firstLoad, later } = await driveQuickstart(browser, url, where);
+    if (how !== 'vite build') return;
+    checkFirstLoad(where, firstLoad);
+    for (const line of describeFiles(later ?? [])) console.log(`    (fetched later, not counted: ${line})`);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -801,27 +811,9 @@ async function checkReadmeCode(app, launchChromium) {
     '<!doctype html>\n<html lang="en">\n  <body>\n    <div id="app"></div>\n    <script type="module" src="/src/main.ts"></script>\n  </body>\n</html>\n',
   );
   await writeFile(join(root, 'src', 'main.ts'), await readmeCode());
-  const { build, createServer, preview } = await import('vite');
-  log("(h) the quickstart README's code on the Vite dev server");
-  const dev = await createServer(viteDefaults(root));
-  await dev.listen();
-  let browser = await launchChromium();
-  try {
-    if (browser) await driveReadmeCode(browser, dev.resolvedUrls.local[0], 'README code, vite dev');
-  } finally {
-    await browser?.close();
-    await dev.close();
-  }
-  log("(h) the quickstart README's code built with `vite build`, served by `vite preview`");
-  await build(viteDefaults(root));
-  const served = await preview(viteDefaults(root));
-  browser = await launchChromium();
-  try {
-    if (browser) await driveReadmeCode(browser, served.resolvedUrls.local[0], 'README code, vite build');
-  } finally {
-    await browser?.close();
-    await served.close();
-  }
+  await onDevAndBuild(root, "(h) the quickstart README's code", launchChromium, (browser, url, how) =>
+    driveReadmeCode(browser, url, `README code, ${how}`),
+  );
 }
 
 /** Headless Chromium, or undefined (with a SKIP line) when there is none. */
