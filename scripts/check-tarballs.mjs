@@ -630,6 +630,13 @@ const viteDefaults = (root) => ({
   preview: { host: '127.0.0.1', port: 0 },
 });
 
+/** Fails `where` for a cpu fallback among the page's warnings, and for each problem it had. */
+function reportPage(where, warnings, problems) {
+  const cpu = warnings.filter((text) => /cpu backend|backend wasm failed/i.test(text));
+  if (cpu.length > 0) fail(`${where}: fell back to cpu: ${cpu.join(' | ')}`);
+  for (const problem of problems) fail(`${where}: ${problem}`);
+}
+
 async function drawStrokes(page, strokes, selector = '#pad') {
   const box = await page.locator(selector).boundingBox();
   for (const stroke of strokes) {
@@ -702,9 +709,7 @@ async function driveQuickstart(browser, url, where) {
     if (/^Retrained in a worker \(wasm\)/.test(retrained)) console.log(`  ok   ${where}: ${retrained}`);
     else fail(`${where}: ${retrained} (expected the worker on wasm)`);
 
-    const cpu = warnings.filter((text) => /cpu backend|backend wasm failed/i.test(text));
-    if (cpu.length > 0) fail(`${where}: fell back to cpu: ${cpu.join(' | ')}`);
-    for (const problem of problems) fail(`${where}: ${problem}`);
+    reportPage(where, warnings, problems);
   } catch (error) {
     fail(`${where}: ${error.message}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
   } finally {
@@ -889,9 +894,7 @@ async function checkScriptTag(app, launchChromium) {
     const read = await textMatching(page, '#answer', /^\d$/, 30_000);
     if (read === '7') console.log(`  ok   ${where}: drew 7, the page read ${read}`);
     else fail(`${where}: drew 7, the page read ${read}`);
-    const cpu = warnings.filter((text) => /cpu backend|backend wasm failed/i.test(text));
-    if (cpu.length > 0) fail(`${where}: fell back to cpu: ${cpu.join(' | ')}`);
-    for (const problem of problems) fail(`${where}: ${problem}`);
+    reportPage(where, warnings, problems);
   } catch (error) {
     fail(`${where}: ${error.message}${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
   } finally {

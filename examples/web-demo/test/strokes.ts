@@ -171,20 +171,23 @@ export async function drawStrokes(page: Page, strokes: readonly Stroke[], style:
     x: box.x + 2 + (style.centre[0] + (x + style.slant * (0.5 - y)) * style.size) * side,
     y: box.y + 2 + (style.centre[1] + (y - 0.5) * style.size) * side,
   });
-  for (const stroke of strokes) {
-    const [first, ...rest] = stroke.map(toPage);
-    if (!first) continue;
-    await page.mouse.move(first.x, first.y);
-    await page.mouse.down();
-    let at = first;
-    for (const next of rest) {
-      const steps = Math.max(1, Math.ceil(Math.hypot(next.x - at.x, next.y - at.y) / 10));
-      await page.mouse.move(next.x, next.y, { steps });
-      at = next;
-    }
-    await page.mouse.up();
-  }
+  for (const stroke of strokes) await drawStroke(page, stroke.map(toPage));
   return strokes.length;
+}
+
+/** Draws one stroke through page points with the mouse, in moves of about 10 px. */
+async function drawStroke(page: Page, points: ReadonlyArray<{ x: number; y: number }>): Promise<void> {
+  const [first, ...rest] = points;
+  if (!first) return;
+  await page.mouse.move(first.x, first.y);
+  await page.mouse.down();
+  let at = first;
+  for (const next of rest) {
+    const steps = Math.max(1, Math.ceil(Math.hypot(next.x - at.x, next.y - at.y) / 10));
+    await page.mouse.move(next.x, next.y, { steps });
+    at = next;
+  }
+  await page.mouse.up();
 }
 
 /**
@@ -210,17 +213,7 @@ export async function drawNumber(page: Page, digits: readonly number[], size = 0
       y: centre.y + (y - 0.5) * size * height,
     });
     for (const stroke of strokes) {
-      const [first, ...rest] = stroke.map(toPage);
-      if (!first) continue;
-      await page.mouse.move(first.x, first.y);
-      await page.mouse.down();
-      let at = first;
-      for (const next of rest) {
-        const steps = Math.max(1, Math.ceil(Math.hypot(next.x - at.x, next.y - at.y) / 10));
-        await page.mouse.move(next.x, next.y, { steps });
-        at = next;
-      }
-      await page.mouse.up();
+      await drawStroke(page, stroke.map(toPage));
       count++;
     }
   }
