@@ -216,6 +216,10 @@ export function atomsOf(
   const atoms: Atom[] = [];
   shapes.forEach(({ pixels, box }, shape) => {
     const cuts = cut.has(shape) ? cutsOf(pixels, box, segmentation, minWidth) : [];
+    if (cuts.length === 0) {
+      atoms.push({ pixels, box, shape, piece: 0, pieces: 1, cutCost: 0 });
+      return;
+    }
     const pieces: number[][] = [[], ...cuts.map(() => [])];
     for (const p of pixels) {
       const x = p % width;
