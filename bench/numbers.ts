@@ -13,7 +13,8 @@
  * 1. Accuracy: `--numbers` numbers per spacing (`'separate'`, `'touching'`, `'overlapping'`; the
  *    same digits and geometry in each, so the spacings compare pair by pair): whole numbers read
  *    exactly, digits read right by position (a number read at the wrong length counts all its
- *    digits wrong), and numbers read at the wrong length.
+ *    digits wrong), numbers read at the wrong length, and numbers whose right split is among
+ *    the candidate digits at all (the ceiling of any scoring, see numbers-ceiling.ts).
  * 2. Latency: `readNumber` on an 840x280 canvas holding 4 separate digits, median and p95 over
  *    `--calls` calls (at least 50) after a warm-up.
  * 3. Corrections: on a fresh recogniser, `--corrections` numbers (the spacings in turn) that it
@@ -40,11 +41,13 @@ import {
   type DrawnNumber,
   drawPenNumber,
   loadPenDigits,
+  type NumberCanvasOptions,
   type NumberSpacing,
   PEN_DIGITS_HELP,
   type PenDigit,
   splitWriters,
 } from '../packages/test-utils/src/index.js';
+import { splitIsCandidate } from './numbers-ceiling.js';
 import type { BenchOptions } from './registry.js';
 import { type Figure, percentile, printFigures } from './report.js';
 
@@ -101,13 +104,17 @@ function numberCases(
   });
 }
 
-function draw(number: NumberCase, spacing: NumberSpacing, width?: number): DrawnNumber {
-  return drawPenNumber(number.digits, {
+function drawOptions(number: NumberCase, spacing: NumberSpacing, width?: number): NumberCanvasOptions {
+  return {
     spacing,
     background: number.background,
     random: seededRandom(number.seed),
     ...(width === undefined ? {} : { width }),
-  });
+  };
+}
+
+function draw(number: NumberCase, spacing: NumberSpacing, width?: number): DrawnNumber {
+  return drawPenNumber(number.digits, drawOptions(number, spacing, width));
 }
 
 interface Tally {
@@ -117,6 +124,8 @@ interface Tally {
   digitsRight: number;
   tooShort: number;
   tooLong: number;
+  /** Numbers whose right split is among the candidate digits (see numbers-ceiling.ts). */
+  splitAmongCandidates: number;
   byBackground: Record<Background, { numbers: number; exact: number }>;
   confusions: Map<string, number>;
 }
@@ -129,12 +138,14 @@ async function accuracy(reader: Recognizer, numbers: NumberCase[], spacing: Numb
     digitsRight: 0,
     tooShort: 0,
     tooLong: 0,
+    splitAmongCandidates: 0,
     byBackground: { 'dark-on-white': { numbers: 0, exact: 0 }, transparent: { numbers: 0, exact: 0 } },
     confusions: new Map(),
   };
   for (const number of numbers) {
     const { image, text: truth } = draw(number, spacing);
     const { text } = await reader.readNumber(image);
+    if (splitIsCandidate(number.digits, () => drawOptions(number, spacing))) tally.splitAmongCandidates++;
     tally.numbers++;
     tally.digits += truth.length;
     tally.byBackground[number.background].numbers++;
@@ -195,6 +206,13 @@ function accuracyFigures(tally: Tally, spacing: NumberSpacing, data: string, wri
       value: percent(tally.digitsRight, tally.digits),
       unit: '%',
       detail: `${tally.digitsRight} of ${tally.digits} digits in ${tally.numbers} numbers (all of a number's digits count wrong when it is read at the wrong length); ${data}, ${spacing}, both backgrounds; most common: ${common || 'none'}`,
+    },
+    {
+      bench,
+      metric: `${spacing} digits: right split among the candidates`,
+      value: percent(tally.splitAmongCandidates, tally.numbers),
+      unit: '%',
+      detail: `${tally.splitAmongCandidates} of ${tally.numbers} numbers: the ceiling any scoring of today's candidate digits could reach (each a digit's ink ≥ 90% whole and ≥ 85% pure, every shape cut); ${data}, ${spacing}, both backgrounds`,
     },
     {
       bench,
