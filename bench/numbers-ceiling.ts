@@ -6,12 +6,11 @@
  * digit's ink drawn alone with `drawPenNumber`'s `layer` option.
  */
 
+import type { RgbaImage } from '../packages/core/src/index.js';
 import { candidatesOf, SCORING } from '../packages/core/src/numbers/candidates.js';
 import { atomsOf, CUT_MIN_WIDTH_FORCED, segment } from '../packages/core/src/numbers/segment.js';
 import type { InkMap } from '../packages/core/src/preprocess/ink.js';
 import { readInk } from '../packages/core/src/preprocess/validate.js';
-import type { DrawnNumber, NumberCanvasOptions, PenDigit } from '../packages/test-utils/src/index.js';
-import { drawPenNumber } from '../packages/test-utils/src/index.js';
 
 const COVERS = 0.9;
 const PURE = 0.85;
@@ -19,12 +18,12 @@ const PURE = 0.85;
 const INKED = 0.3;
 const MAX_SIDE = 4096;
 
-const inkOf = (drawn: DrawnNumber) => (readInk(drawn.image, MAX_SIDE) as InkMap).ink;
+const inkOf = (image: RgbaImage) => readInk(image, MAX_SIDE) as InkMap;
 
-/** `options` must give a fresh `random` of the same seed on every call (see `drawAgain`). */
-export function splitIsCandidate(digits: readonly PenDigit[], drawAgain: () => NumberCanvasOptions): boolean {
-  const map = readInk(drawPenNumber(digits, drawAgain()).image, MAX_SIDE) as InkMap;
-  const layers = digits.map((_, layer) => inkOf(drawPenNumber(digits, { ...drawAgain(), layer })));
+/** `image`: the whole number; `digitImages`: each of its digits drawn alone where it stands. */
+export function splitIsCandidate(image: RgbaImage, digitImages: readonly RgbaImage[]): boolean {
+  const map = inkOf(image);
+  const layers = digitImages.map((digit) => inkOf(digit).ink);
   const totals = layers.map((ink) => ink.reduce((n, v) => n + (v > INKED ? 1 : 0), 0));
   const segmentation = segment(map);
   if (!segmentation) return false;
@@ -48,5 +47,5 @@ export function splitIsCandidate(digits: readonly PenDigit[], drawAgain: () => N
     const digit = own.findIndex((n, d) => n >= COVERS * (totals[d] ?? 0) && n >= PURE * ink);
     if (digit >= 0 && reach[c.from]?.has(digit)) reach[c.to]?.add(digit + 1);
   }
-  return reach[atoms.length]?.has(digits.length) ?? false;
+  return reach[atoms.length]?.has(layers.length) ?? false;
 }

@@ -41,7 +41,6 @@ import {
   type DrawnNumber,
   drawPenNumber,
   loadPenDigits,
-  type NumberCanvasOptions,
   type NumberSpacing,
   PEN_DIGITS_HELP,
   type PenDigit,
@@ -104,17 +103,15 @@ function numberCases(
   });
 }
 
-function drawOptions(number: NumberCase, spacing: NumberSpacing, width?: number): NumberCanvasOptions {
-  return {
+/** The number drawn with its own geometry; with `layer`, that digit's ink alone. */
+function draw(number: NumberCase, spacing: NumberSpacing, width?: number, layer?: number): DrawnNumber {
+  return drawPenNumber(number.digits, {
     spacing,
     background: number.background,
     random: seededRandom(number.seed),
     ...(width === undefined ? {} : { width }),
-  };
-}
-
-function draw(number: NumberCase, spacing: NumberSpacing, width?: number): DrawnNumber {
-  return drawPenNumber(number.digits, drawOptions(number, spacing, width));
+    ...(layer === undefined ? {} : { layer }),
+  });
 }
 
 interface Tally {
@@ -145,7 +142,8 @@ async function accuracy(reader: Recognizer, numbers: NumberCase[], spacing: Numb
   for (const number of numbers) {
     const { image, text: truth } = draw(number, spacing);
     const { text } = await reader.readNumber(image);
-    if (splitIsCandidate(number.digits, () => drawOptions(number, spacing))) tally.splitAmongCandidates++;
+    const layers = number.digits.map((_, layer) => draw(number, spacing, undefined, layer).image);
+    if (splitIsCandidate(image, layers)) tally.splitAmongCandidates++;
     tally.numbers++;
     tally.digits += truth.length;
     tally.byBackground[number.background].numbers++;
