@@ -1,40 +1,86 @@
 import type { Rect } from '../preprocess/resample.js';
 
 /**
- * The connected shapes (8-connected) of the ink, each as its pixel indices, by flood fill.
+ * The connected shapes (8-connected) of the ink, each as its pixel indices in raster order,
+ * ordered by their first pixel in raster order. Labelled by runs: each row's runs of ink are
+ * joined (union-find) to the runs they touch in the row above, so the work goes with the number
+ * of runs, not of pixels (a pen stroke is one run per row across).
  */
 export function shapesOf(ink: Float32Array, width: number, height: number): Int32Array[] {
-  const seen = new Uint8Array(ink.length);
-  const stack = new Int32Array(ink.length);
-  const shapes: Int32Array[] = [];
-  for (let start = 0; start < ink.length; start++) {
-    if (seen[start] || !(ink[start] ?? 0)) continue;
-    let top = 0;
-    let count = 0;
-    const pixels: number[] = [];
-    stack[top++] = start;
-    seen[start] = 1;
-    while (top > 0) {
-      const p = stack[--top] ?? 0;
-      pixels.push(p);
-      count++;
-      const x = p % width;
-      const y = (p - x) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          if (nx < 0 || nx >= width) continue;
-          const q = ny * width + nx;
-          if (!seen[q] && (ink[q] ?? 0) > 0) {
-            seen[q] = 1;
-            stack[top++] = q;
-          }
-        }
-      }
+  // Each run: its start index into the map and its end (exclusive), in raster order.
+  let starts = new Int32Array(1024);
+  let ends = new Int32Array(1024);
+  let parent = new Int32Array(1024);
+  const find = (i: number): number => {
+    let root = i;
+    while (parent[root] !== root) root = parent[root] ?? root;
+    while (parent[i] !== root) {
+      const next = parent[i] ?? root;
+      parent[i] = root;
+      i = next;
     }
-    if (count > 0) shapes.push(Int32Array.from(pixels));
+    return root;
+  };
+  let run = 0;
+  let above = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const first = run;
+    for (let x = 0; x < width; x++) {
+      if (!((ink[row + x] ?? 0) > 0)) continue;
+      const start = x;
+      while (x < width && (ink[row + x] ?? 0) > 0) x++;
+      if (run === starts.length) {
+        const grown = (from: Int32Array) => {
+          const to = new Int32Array(from.length * 2);
+          to.set(from);
+          return to;
+        };
+        starts = grown(starts);
+        ends = grown(ends);
+        parent = grown(parent);
+      }
+      starts[run] = row + start;
+      ends[run] = row + x;
+      parent[run] = run;
+      // Runs of the row above that this one touches, diagonals included.
+      for (let k = above; k < first; k++) {
+        const from = (starts[k] ?? 0) - (row - width);
+        const to = (ends[k] ?? 0) - (row - width);
+        if (to < start) {
+          above = k + 1;
+          continue;
+        }
+        if (from > x) break;
+        const a = find(run);
+        const b = find(k);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+      run++;
+    }
+    above = first;
+  }
+  const count = run;
+  // A shape per root, numbered by its first run; pixels gathered run by run.
+  const shapeOf = new Int32Array(count);
+  const sizes: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const root = find(i);
+    if (root === i) {
+      shapeOf[i] = sizes.length;
+      sizes.push(0);
+    } else shapeOf[i] = shapeOf[root] ?? 0;
+    const shape = shapeOf[i] ?? 0;
+    sizes[shape] = (sizes[shape] ?? 0) + (ends[i] ?? 0) - (starts[i] ?? 0);
+  }
+  const shapes = sizes.map((size) => new Int32Array(size));
+  const filled = new Int32Array(sizes.length);
+  for (let i = 0; i < count; i++) {
+    const shape = shapeOf[i] ?? 0;
+    const pixels = shapes[shape] as Int32Array;
+    let at = filled[shape] ?? 0;
+    for (let p = starts[i] ?? 0; p < (ends[i] ?? 0); p++) pixels[at++] = p;
+    filled[shape] = at;
   }
   return shapes;
 }

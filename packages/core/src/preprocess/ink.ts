@@ -106,8 +106,11 @@ export function inkFromRgba(data: ByteArray, width: number, height: number): Ink
   };
   const background = borderMedian(width, height, intensityAt);
   const sign = background >= 127.5 ? -1 : 1;
-  for (let i = 0; i < pixelCount; i++) {
-    const v = sign * (intensityAt(i) - background);
+  // The same as intensityAt, written out: this loop is most of reading a wide canvas.
+  for (let i = 0, p = 0; i < pixelCount; i++, p += 4) {
+    const alpha = (data[p + 3] ?? 0) / 255;
+    const luma = 0.299 * (data[p] ?? 0) + 0.587 * (data[p + 1] ?? 0) + 0.114 * (data[p + 2] ?? 0);
+    const v = sign * (luma * alpha + 255 * (1 - alpha) - background);
     if (v > 0) {
       strength[i] = v;
       if (v > strongest) strongest = v;
