@@ -209,24 +209,31 @@ describe('correctNumber', () => {
 describe.skipIf(!existsSync(PEN_DATA))(
   `readNumber on real writers' pen digits${existsSync(PEN_DATA) ? '' : ` (skipped: no real-writer data at ${PEN_DATA})`}`,
   () => {
-    it('reads numbers of separate digits by writers it was not trained on (floor on 60)', async () => {
-      const digits = loadPenDigits(PEN_DATA);
-      const writers = byWriter(digits);
-      const { heldOut } = splitWriters(digits);
-      const random = seededRandom(2026);
-      let whole = 0;
-      for (let n = 0; n < 60; n++) {
-        const own = writers.get(heldOut[n % heldOut.length] ?? '') ?? [];
-        const length = 2 + (n % 5);
-        const start = Math.floor(random() * Math.max(1, own.length - length));
-        const drawn = drawPenNumber(own.slice(start, start + length), {
-          spacing: 'separate',
-          background: n % 2 === 0 ? 'dark-on-white' : 'transparent',
-          random,
-        });
-        if ((await recognizer.readNumber(drawn.image)).text === drawn.text) whole++;
-      }
-      expect(whole / 60).toBeGreaterThanOrEqual(0.85);
-    });
+    // Floors well under what these 60 numbers read (separate 56, touching 46 of 60 on wasm).
+    it.each([
+      ['separate', 0.85],
+      ['touching', 0.6],
+    ] as const)(
+      'reads numbers of %s digits by writers it was not trained on (floor %s on 60)',
+      async (spacing, floor) => {
+        const digits = loadPenDigits(PEN_DATA);
+        const writers = byWriter(digits);
+        const { heldOut } = splitWriters(digits);
+        const random = seededRandom(2026);
+        let whole = 0;
+        for (let n = 0; n < 60; n++) {
+          const own = writers.get(heldOut[n % heldOut.length] ?? '') ?? [];
+          const length = 2 + (n % 5);
+          const start = Math.floor(random() * Math.max(1, own.length - length));
+          const drawn = drawPenNumber(own.slice(start, start + length), {
+            spacing,
+            background: n % 2 === 0 ? 'dark-on-white' : 'transparent',
+            random,
+          });
+          if ((await recognizer.readNumber(drawn.image)).text === drawn.text) whole++;
+        }
+        expect(whole / 60).toBeGreaterThanOrEqual(floor);
+      },
+    );
   },
 );

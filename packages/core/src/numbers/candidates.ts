@@ -15,7 +15,7 @@ const MAX_GAP = 0.03;
  */
 export const SCORING = {
   /** Lost per digit: a split must read that much more confidently than the whole. */
-  digitCost: -0.3,
+  digitCost: -0.7,
   /** Lost per stroke width a used cut crosses: cutting through ink is unlikely a boundary. */
   cutCost: 0.7,
   /** Lost per line height a digit is wider than `wide`: wide ones are likely two. */

@@ -71,54 +71,73 @@ interface Cut {
 }
 
 /** How far (in line heights) a cut may wander from the column it starts from. */
-const CUT_REACH = 0.25;
+const CUT_REACH = 0.5;
 /** Cost of a cut's sideways step, and of each column it strays, in ink pixels. */
 const CUT_STEP = 0.1;
-const CUT_STRAY = 0.02;
+const CUT_STRAY = 0.002;
 
 /**
  * The cheapest path from the top of the shape's box to its bottom near column `start` (box
- * coordinates), moving at most one column a row: it goes round strokes where it can, so
- * neighbours that overlap are parted along their own edges, not by a straight line.
+ * coordinates), going down row by row and sideways within a row as far as it likes: it goes
+ * round strokes where it can, so neighbours that overlap are parted along their own edges, and
+ * a bar that reaches over the next digit is passed underneath, not cut through.
  */
 function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, stroke: number): Cut {
   const low = Math.max(1, start - reach);
   const high = Math.min(box.width - 1, start + reach);
   const span = high - low + 1;
+  const here = (y: number, i: number) =>
+    (mask[y * box.width + low + i] ?? 0) + CUT_STRAY * Math.abs(low + i - start);
+  // cost: the cheapest path that leaves row y at column i; entry: the column it came down to.
   const cost = new Float64Array(span * box.height);
+  const entry = new Int32Array(span * box.height);
   const from = new Int8Array(span * box.height);
   for (let y = 0; y < box.height; y++) {
+    const row = y * span;
     for (let i = 0; i < span; i++) {
-      const x = low + i;
-      const here = (mask[y * box.width + x] ?? 0) + CUT_STRAY * Math.abs(x - start);
+      entry[row + i] = i;
       if (y === 0) {
-        cost[i] = here;
+        cost[i] = here(0, i);
         continue;
       }
       let best = Number.POSITIVE_INFINITY;
       let step = 0;
       for (let d = -1; d <= 1; d++) {
         if (i + d < 0 || i + d >= span) continue;
-        const c = (cost[(y - 1) * span + i + d] ?? 0) + (d === 0 ? 0 : CUT_STEP);
+        const c = (cost[row - span + i + d] ?? 0) + (d === 0 ? 0 : CUT_STEP);
         if (c < best) {
           best = c;
           step = d;
         }
       }
-      cost[y * span + i] = best + here;
-      from[y * span + i] = step;
+      cost[row + i] = best + here(y, i);
+      from[row + i] = step;
+    }
+    // Sideways within the row, both ways.
+    for (const [first, last, d] of [
+      [1, span, -1],
+      [span - 2, -1, 1],
+    ] as const) {
+      for (let i = first; i !== last; i -= d) {
+        const c = (cost[row + i + d] ?? 0) + CUT_STEP + here(y, i);
+        if (c < (cost[row + i] ?? 0)) {
+          cost[row + i] = c;
+          entry[row + i] = entry[row + i + d] ?? i;
+        }
+      }
     }
   }
   let at = 0;
-  for (let i = 1; i < span; i++) {
-    if ((cost[(box.height - 1) * span + i] ?? 0) < (cost[(box.height - 1) * span + at] ?? 0)) at = i;
-  }
+  const bottom = (box.height - 1) * span;
+  for (let i = 1; i < span; i++) if ((cost[bottom + i] ?? 0) < (cost[bottom + at] ?? 0)) at = i;
   const path = new Int32Array(box.height);
   let crossed = 0;
   for (let y = box.height - 1; y >= 0; y--) {
     path[y] = box.x + low + at;
-    crossed += mask[y * box.width + low + at] ?? 0;
-    at += from[y * span + at] ?? 0;
+    const came = entry[y * span + at] ?? at;
+    for (let i = Math.min(at, came); i <= Math.max(at, came); i++)
+      crossed += mask[y * box.width + low + i] ?? 0;
+    at = came + (from[y * span + came] ?? 0);
   }
   return { path, cost: crossed / stroke };
 }
