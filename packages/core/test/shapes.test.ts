@@ -39,7 +39,7 @@ describe('shapesOf', () => {
           }
         });
         ink.forEach((v, p) => {
-          expect(owner[p] >= 0).toBe(v > 0);
+          expect((owner[p] ?? -1) >= 0).toBe(v > 0);
         });
         for (const [s, pixels] of shapes.entries()) {
           // Connected: a flood from its first pixel over its own pixels reaches them all.
@@ -67,7 +67,7 @@ describe('shapesOf', () => {
               p + width,
               p + width + 1,
             ]) {
-              if (q >= 0 && q < ink.length && neighbours(p, q, width) && owner[q] >= 0)
+              if (q >= 0 && q < ink.length && neighbours(p, q, width) && (owner[q] ?? -1) >= 0)
                 expect(owner[q]).toBe(s);
             }
           }
