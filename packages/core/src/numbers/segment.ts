@@ -72,7 +72,7 @@ interface Cut {
 
 /** How far (in line heights) a cut may wander from the column it starts from. */
 const CUT_REACH = 0.5;
-/** Cost of a cut's sideways step, and of each column it strays, in ink pixels. */
+/** Cost of a cut's sideways step, and of each column it strays in each row, in ink pixels. */
 const CUT_STEP = 0.1;
 const CUT_STRAY = 0.002;
 
@@ -88,7 +88,8 @@ function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, st
   const span = high - low + 1;
   const here = (y: number, i: number) =>
     (mask[y * box.width + low + i] ?? 0) + CUT_STRAY * Math.abs(low + i - start);
-  // cost: the cheapest path that leaves row y at column i; entry: the column it came down to.
+  // Per row and column: the cost of the cheapest path that leaves the row down from there, the
+  // column where it came into the row, and the step (-1, 0, 1) it came down by into that column.
   const cost = new Float64Array(span * box.height);
   const entry = new Int32Array(span * box.height);
   const from = new Int8Array(span * box.height);
@@ -113,19 +114,16 @@ function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, st
       cost[row + i] = best + here(y, i);
       from[row + i] = step;
     }
-    // Sideways within the row, both ways.
-    for (const [first, last, d] of [
-      [1, span, -1],
-      [span - 2, -1, 1],
-    ] as const) {
-      for (let i = first; i !== last; i -= d) {
-        const c = (cost[row + i + d] ?? 0) + CUT_STEP + here(y, i);
-        if (c < (cost[row + i] ?? 0)) {
-          cost[row + i] = c;
-          entry[row + i] = entry[row + i + d] ?? i;
-        }
+    // Then sideways within the row: left to right, then right to left.
+    const sideways = (i: number, neighbour: number) => {
+      const c = (cost[row + neighbour] ?? 0) + CUT_STEP + here(y, i);
+      if (c < (cost[row + i] ?? 0)) {
+        cost[row + i] = c;
+        entry[row + i] = entry[row + neighbour] ?? i;
       }
-    }
+    };
+    for (let i = 1; i < span; i++) sideways(i, i - 1);
+    for (let i = span - 2; i >= 0; i--) sideways(i, i + 1);
   }
   let at = 0;
   const bottom = (box.height - 1) * span;
