@@ -15,7 +15,7 @@ const MAX_GAP = 0.03;
  */
 export const SCORING = {
   /** Lost per digit: a split must read that much more confidently than the whole. */
-  digitCost: -0.7,
+  digitCost: -0.5,
   /** Lost per stroke width a used cut crosses: cutting through ink is unlikely a boundary. */
   cutCost: 0.7,
   /** Lost per line height a digit is wider than `wide`: wide ones are likely two. */
@@ -29,7 +29,7 @@ export const SCORING = {
    * right after it: strokes stacked over each other (a 0 drawn in two strokes, a 5's bar) are
    * one digit; neighbouring digits overlap little.
    */
-  overlapCost: 2,
+  overlapCost: 1,
   /** A digit read this confidently, and no wider than `sureWidth`, is not cut. */
   sure: 0.97,
   sureWidth: 0.95,
