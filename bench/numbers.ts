@@ -15,6 +15,8 @@
  *    exactly, digits read right by position (a number read at the wrong length counts all its
  *    digits wrong), numbers read at the wrong length, and numbers whose right split is among
  *    the candidate digits at all (the ceiling of any scoring, see numbers-ceiling.ts).
+ *    And 100 random scribbles (test-utils `drawScribble`): how many read with a confidence under
+ *    0.8 and at least one digit uncertain, as something that is not a number should.
  * 2. Latency: `readNumber` on an 840x280 canvas holding 4 separate digits, median and p95 over
  *    `--calls` calls (at least 50) after a warm-up; the same 4 digits touching (shapes cut and
  *    read again: the slow path).
@@ -41,6 +43,7 @@ import {
   byWriter,
   type DrawnNumber,
   drawPenNumber,
+  drawScribble,
   loadPenDigits,
   type NumberSpacing,
   PEN_DIGITS_HELP,
@@ -241,6 +244,22 @@ async function latency(
   return times.sort((a, b) => a - b);
 }
 
+/** Scribbles read: something that is not a number should come back doubtful. */
+const SCRIBBLES = 100;
+const SCRIBBLE_SEED = 1000;
+
+async function scribblesFlagged(reader: Recognizer) {
+  let flagged = 0;
+  let lowConfidence = 0;
+  for (let i = 0; i < SCRIBBLES; i++) {
+    const reading = await reader.readNumber(drawScribble(seededRandom(SCRIBBLE_SEED + i)));
+    const low = reading.confidence < 0.8;
+    if (low) lowConfidence++;
+    if (low && reading.digits.some((d) => d.uncertain)) flagged++;
+  }
+  return { flagged, lowConfidence };
+}
+
 /** Whether `correctNumber` refused a text whose length differs from the digits it finds. */
 const isLengthMismatch = (error: unknown) => isCrazyDigitsError(error, 'NUMBER_LENGTH_MISMATCH');
 
@@ -354,6 +373,15 @@ export async function run(options: BenchOptions): Promise<void> {
         reads += tally.numbers;
         figures.push(...accuracyFigures(tally, spacing, data, used));
       }
+      const scribbles = await scribblesFlagged(reader);
+      reads += SCRIBBLES;
+      figures.push({
+        bench: 'numbers',
+        metric: 'scribbles read with a low confidence and an uncertain digit',
+        value: percent(scribbles.flagged, SCRIBBLES),
+        unit: '%',
+        detail: `${scribbles.flagged} of ${SCRIBBLES} random scribbles (test-utils drawScribble, 280x280) read with confidence under 0.8 and at least one digit uncertain; ${scribbles.lowConfidence} with confidence under 0.8`,
+      });
     }
     if (!values.skip.includes('latency')) {
       const fours = numberCases(writers, names, LATENCY_DRAWINGS, NUMBER_SEED + 1, 4);

@@ -5,7 +5,7 @@ import { hasEnoughInk } from '../preprocess/preprocess.js';
 import { readInk } from '../preprocess/validate.js';
 import { InvalidRecognizerOptionsError } from '../recognizer/options.js';
 import type { Prediction } from '../recognizer/types.js';
-import { type Candidate, candidatesOf, SCORING, type Scoring } from './candidates.js';
+import { type Candidate, candidatesOf, digitScore, SCORING, type Scoring } from './candidates.js';
 import { type Atom, atomsOf, CUT_MIN_WIDTH_FORCED, type Segmentation, segment } from './segment.js';
 import type { NumberDigit, NumberReading, ReadNumberOptions } from './types.js';
 
@@ -91,7 +91,7 @@ function scorer(classify: Classify, map: InkMap, lineHeight: number, scoring: Sc
     });
     return candidates.map((c) => {
       const prediction = known.get(c.key) as Prediction;
-      return { ...c, prediction, score: Math.log(Math.max(prediction.confidence, 1e-6)) - c.penalty };
+      return { ...c, prediction, score: digitScore(c, prediction, lineHeight, scoring) };
     });
   };
 }
