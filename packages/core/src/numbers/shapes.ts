@@ -11,15 +11,14 @@ export function shapesOf(ink: Float32Array, width: number, height: number): Int3
   let starts = new Int32Array(1024);
   let ends = new Int32Array(1024);
   let parent = new Int32Array(1024);
+  // A run's root, halving the path to it on the way.
   const find = (i: number): number => {
-    let root = i;
-    while (parent[root] !== root) root = parent[root] ?? root;
-    while (parent[i] !== root) {
-      const next = parent[i] ?? root;
-      parent[i] = root;
-      i = next;
+    let at = i;
+    while (parent[at] !== at) {
+      parent[at] = parent[parent[at] ?? at] ?? at;
+      at = parent[at] ?? at;
     }
-    return root;
+    return at;
   };
   let run = 0;
   let above = 0;
