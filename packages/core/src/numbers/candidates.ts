@@ -14,7 +14,10 @@ const MAX_GAP = 0.03;
  * the tuning writers' composed numbers (docs/numbers.md has the measurement).
  */
 export const SCORING = {
-  /** Lost per digit: a split must read that much more confidently than the whole. */
+  /**
+   * Lost per digit. Negative: each digit earns this much, against the network's habit of reading
+   * two touching digits, normalised together, as one confident digit.
+   */
   digitCost: -0.6,
   /** Lost per stroke width a used cut crosses: cutting through ink is unlikely a boundary. */
   cutCost: 0.7,
