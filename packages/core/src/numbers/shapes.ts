@@ -1,5 +1,12 @@
 import type { Rect } from '../preprocess/resample.js';
 
+/** `from` copied into an array twice as long. */
+function grown(from: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(from.length * 2);
+  to.set(from);
+  return to;
+}
+
 /**
  * The connected shapes (8-connected) of the ink, each as its pixel indices in raster order,
  * ordered by their first pixel in raster order. Labelled by runs: each row's runs of ink are
@@ -30,11 +37,6 @@ export function shapesOf(ink: Float32Array, width: number, height: number): Int3
       const start = x;
       while (x < width && (ink[row + x] ?? 0) > 0) x++;
       if (run === starts.length) {
-        const grown = (from: Int32Array) => {
-          const to = new Int32Array(from.length * 2);
-          to.set(from);
-          return to;
-        };
         starts = grown(starts);
         ends = grown(ends);
         parent = grown(parent);
@@ -59,11 +61,10 @@ export function shapesOf(ink: Float32Array, width: number, height: number): Int3
     }
     above = first;
   }
-  const count = run;
   // A shape per root, numbered by its first run; pixels gathered run by run.
-  const shapeOf = new Int32Array(count);
+  const shapeOf = new Int32Array(run);
   const sizes: number[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < run; i++) {
     const root = find(i);
     if (root === i) {
       shapeOf[i] = sizes.length;
@@ -74,7 +75,7 @@ export function shapesOf(ink: Float32Array, width: number, height: number): Int3
   }
   const shapes = sizes.map((size) => new Int32Array(size));
   const filled = new Int32Array(sizes.length);
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < run; i++) {
     const shape = shapeOf[i] ?? 0;
     const pixels = shapes[shape] as Int32Array;
     let at = filled[shape] ?? 0;

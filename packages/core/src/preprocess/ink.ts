@@ -78,6 +78,13 @@ function finishInk(
   return { ink: strength, width, height, source, box, mass };
 }
 
+/** Intensity in 0..255 of the RGBA pixel at byte `p`, composited over white. */
+function intensityOver(data: ByteArray, p: number): number {
+  const alpha = (data[p + 3] ?? 0) / 255;
+  const luma = 0.299 * (data[p] ?? 0) + 0.587 * (data[p + 1] ?? 0) + 0.114 * (data[p + 2] ?? 0);
+  return luma * alpha + 255 * (1 - alpha);
+}
+
 /**
  * Ink from RGBA pixels. A transparent background (most of the border has alpha < 50%) means ink
  * is wherever paint is, whatever its colour: ink = alpha. Otherwise the pixels are composited over
@@ -97,20 +104,10 @@ export function inkFromRgba(data: ByteArray, width: number, height: number): Ink
     return finishInk(strength, strongest, 255, width, height, 'alpha');
   }
 
-  // Intensity in 0..255 of the pixel composited over white.
-  const intensityAt = (i: number) => {
-    const p = i * 4;
-    const alpha = (data[p + 3] ?? 0) / 255;
-    const luma = 0.299 * (data[p] ?? 0) + 0.587 * (data[p + 1] ?? 0) + 0.114 * (data[p + 2] ?? 0);
-    return luma * alpha + 255 * (1 - alpha);
-  };
-  const background = borderMedian(width, height, intensityAt);
+  const background = borderMedian(width, height, (i) => intensityOver(data, i * 4));
   const sign = background >= 127.5 ? -1 : 1;
-  // The same as intensityAt, written out: this loop is most of reading a wide canvas.
-  for (let i = 0, p = 0; i < pixelCount; i++, p += 4) {
-    const alpha = (data[p + 3] ?? 0) / 255;
-    const luma = 0.299 * (data[p] ?? 0) + 0.587 * (data[p + 1] ?? 0) + 0.114 * (data[p + 2] ?? 0);
-    const v = sign * (luma * alpha + 255 * (1 - alpha) - background);
+  for (let i = 0; i < pixelCount; i++) {
+    const v = sign * (intensityOver(data, i * 4) - background);
     if (v > 0) {
       strength[i] = v;
       if (v > strongest) strongest = v;
