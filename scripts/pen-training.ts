@@ -6,12 +6,18 @@
  * exactly as `predict` normalises a drawing.
  */
 import { preprocess } from '../packages/core/src/index.js';
-import type { DigitDataset } from '../packages/core/src/training/dataset.js';
+import { candidatesOf, SCORING } from '../packages/core/src/numbers/candidates.js';
+import { atomsOf, CUT_MIN_WIDTH_FORCED, segment } from '../packages/core/src/numbers/segment.js';
+import type { InkMap } from '../packages/core/src/preprocess/ink.js';
+import { readInk } from '../packages/core/src/preprocess/validate.js';
+import { type DigitDataset, NOT_A_DIGIT } from '../packages/core/src/training/dataset.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
 import {
   byWriter,
   drawPenDigit,
+  drawPenNumber,
   loadPenDigits,
+  type PenDigit,
   splitWriters,
   trainingGeometry,
 } from '../packages/test-utils/src/index.js';
@@ -50,4 +56,98 @@ export function concatDatasets(a: DigitDataset, b: DigitDataset): DigitDataset {
   labels.set(a.labels);
   labels.set(b.labels, a.labels.length);
   return { images, labels };
+}
+
+/** Composed numbers per spacing (separate, touching, overlapping) the candidate set is cut from. */
+const NUMBERS_PER_SPACING = 600;
+/** Largest canvas side read (the composed numbers are far smaller). */
+const MAX_SIDE = 4096;
+/** Ink counts as a digit's where its own drawing puts at least this much ink. */
+const OWN_INK = 0.3;
+
+/**
+ * What `readNumber` weighs, from the training writers' numbers: each of
+ * {@link NUMBERS_PER_SPACING} numbers per spacing (2–6 digits of one writer, `drawPenNumber`)
+ * is read the way `readNumber` reads it — its shapes whole, then cut at every candidate cut — and
+ * every candidate grouping that holds half or more of the ink of two digits or more is labelled
+ * {@link NOT_A_DIGIT}; one holding at least 90% of one digit's ink and little else (85% of its
+ * ink that digit's) is labelled that digit. Without them the network reads two touching digits,
+ * normalised together, as one confident digit as often as it reads them apart, and no cost on
+ * geometry alone tells the two readings apart (docs/benchmarks.md, "Reading numbers: the network
+ * learns what is not one digit").
+ */
+export function loadPenNumberCandidates(path: string, seed: number): DigitDataset & { merged: number } {
+  const all = loadPenDigits(path);
+  const writers = byWriter(all);
+  const training = splitWriters(all).training;
+  const images: Float32Array[] = [];
+  const labels: number[] = [];
+  for (const spacing of ['separate', 'touching', 'overlapping'] as const) {
+    for (let k = 0; k < NUMBERS_PER_SPACING; k++) {
+      const random = seededRandom((seed + Math.imul(k + 1, 0x9e3779b1)) >>> 0);
+      const size = 2 + (k % 5);
+      const eligible = training.filter((name) => (writers.get(name)?.length ?? 0) >= size);
+      const pool = [...(writers.get(eligible[Math.floor(random() * eligible.length)] as string) ?? [])];
+      const digits = Array.from(
+        { length: size },
+        () => pool.splice(Math.floor(random() * pool.length), 1)[0] as PenDigit,
+      );
+      const drawingSeed = Math.floor(random() * 2 ** 32);
+      const layout = { spacing, background: k % 2 ? 'transparent' : 'dark-on-white' } as const;
+      const drawn = drawPenNumber(digits, { ...layout, random: seededRandom(drawingSeed) });
+      const map = readInk(drawn.image, MAX_SIDE) as InkMap;
+      const segmentation = segment(map);
+      if (!segmentation) continue;
+      // Each digit's own ink, drawn alone where the number puts it.
+      const owners = digits.map(
+        (_, layer) =>
+          (
+            readInk(
+              drawPenNumber(digits, { ...layout, random: seededRandom(drawingSeed), layer }).image,
+              MAX_SIDE,
+            ) as InkMap
+          ).ink,
+      );
+      const totals = owners.map((ink) => ink.reduce((n, v) => n + (v > OWN_INK ? 1 : 0), 0));
+      const seen = new Set<string>();
+      for (const cut of [new Set<number>(), new Set(segmentation.shapes.keys())]) {
+        const atoms = atomsOf(segmentation, cut, CUT_MIN_WIDTH_FORCED);
+        for (const candidate of candidatesOf(map, atoms, segmentation.lineHeight, SCORING)) {
+          if (seen.has(candidate.key)) continue;
+          seen.add(candidate.key);
+          let own = 0;
+          const shares = new Array<number>(size).fill(0);
+          for (const atom of atoms.slice(candidate.from, candidate.to)) {
+            for (const p of atom.pixels) {
+              if ((map.ink[p] ?? 0) <= OWN_INK) continue;
+              own++;
+              owners.forEach((ink, d) => {
+                if ((ink[p] ?? 0) > OWN_INK) shares[d] = (shares[d] ?? 0) + 1;
+              });
+            }
+          }
+          const held = shares.map((n, d) => n / Math.max(1, totals[d] ?? 0));
+          const whole = held.findIndex((h, d) => h >= 0.9 && (shares[d] ?? 0) >= 0.85 * own);
+          const label =
+            whole >= 0
+              ? (digits[whole] as PenDigit).label
+              : held.filter((h) => h >= 0.5).length >= 2
+                ? NOT_A_DIGIT
+                : -1;
+          if (label < 0) continue;
+          images.push(candidate.image.pixels);
+          labels.push(label);
+        }
+      }
+    }
+  }
+  const flat = new Float32Array(images.length * 784);
+  images.forEach((image, i) => {
+    flat.set(image, i * 784);
+  });
+  return {
+    images: flat,
+    labels: Uint8Array.from(labels),
+    merged: labels.filter((label) => label === NOT_A_DIGIT).length,
+  };
 }

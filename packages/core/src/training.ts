@@ -11,6 +11,7 @@ export {
   type Evaluation,
   evaluateModel,
   InvalidDatasetError,
+  NOT_A_DIGIT,
   type TrainOptions,
   type TrainProgress,
   trainDigitModel,

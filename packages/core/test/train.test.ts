@@ -8,6 +8,7 @@ import {
   type DigitDataset,
   evaluateModel,
   InvalidDatasetError,
+  NOT_A_DIGIT,
   trainDigitModel,
 } from '../src/training.js';
 
@@ -86,8 +87,51 @@ describe('trainDigitModel', () => {
     await expect(
       trainDigitModel(model, { images: new Float32Array(784), labels: Uint8Array.of(12) }),
     ).rejects.toBeInstanceOf(InvalidDatasetError);
+    await expect(
+      trainDigitModel(model, { images: new Float32Array(784), labels: Uint8Array.of(NOT_A_DIGIT + 1) }),
+    ).rejects.toBeInstanceOf(InvalidDatasetError);
     model.dispose();
   });
+
+  it('learns that NOT_A_DIGIT drawings are no digit: its probabilities on them flatten', async () => {
+    // Two digits drawn over each other stand for the groupings readNumber must not read as one.
+    const digits = asData(loadMnist('train', 1024));
+    const pairs = (from: number, count: number) => {
+      const images = new Float32Array(count * 784);
+      for (let i = 0; i < count; i++) {
+        for (let p = 0; p < 784; p++) {
+          const a = digits.images[(from + 2 * i) * 784 + p] ?? 0;
+          const b = digits.images[(from + 2 * i + 1) * 784 + p] ?? 0;
+          images[i * 784 + p] = Math.max(a, b);
+        }
+      }
+      return images;
+    };
+    const trained = pairs(0, 256);
+    const unseen = pairs(512, 128);
+    const withPairs: DigitDataset = {
+      images: new Float32Array(digits.images.length + trained.length),
+      labels: new Uint8Array(digits.labels.length + 256).fill(NOT_A_DIGIT),
+    };
+    withPairs.images.set(digits.images);
+    withPairs.images.set(trained, digits.images.length);
+    withPairs.labels.set(digits.labels);
+    const surest = async (data: DigitDataset) => {
+      const model = createDigitModel({ seed: 3 });
+      await trainDigitModel(model, data, { epochs: 2, batchSize: 32, augment: false, seed: 5 });
+      const top = tf.tidy(
+        () => (model.predict(tf.tensor4d(unseen, [128, 28, 28, 1])) as tf.Tensor).max(1).mean().dataSync()[0],
+      );
+      const { accuracy } = await evaluateModel(model, asData(test));
+      model.dispose();
+      return { top: top ?? 1, accuracy };
+    };
+    const plain = await surest(digits);
+    const taught = await surest(withPairs);
+    expect(taught.top).toBeLessThan(plain.top - 0.15);
+    expect(taught.top).toBeLessThan(0.5);
+    expect(taught.accuracy).toBeGreaterThan(0.7);
+  }, 120_000);
 });
 
 describe('momentum SGD with weight decay', () => {

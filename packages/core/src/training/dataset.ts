@@ -8,7 +8,20 @@ export interface DigitDataset {
   labels: Uint8Array;
 }
 
-/** The dataset is malformed: lengths disagree, or a label is not 0–9. */
+/**
+ * The label of a drawing that is no single digit (two touching digits read together): trained
+ * towards equal probabilities for every digit, so the network is unsure of such ink instead of
+ * confidently reading it as one of the digits it holds.
+ */
+export const NOT_A_DIGIT = 10;
+
+/** Writes the training target of `label` (one-hot, or uniform for {@link NOT_A_DIGIT}) at row `row`. */
+export function writeTarget(targets: Float32Array, row: number, label: number): void {
+  if (label === NOT_A_DIGIT) targets.fill(0.1, row * 10, row * 10 + 10);
+  else targets[row * 10 + label] = 1;
+}
+
+/** The dataset is malformed: lengths disagree, or a label is neither 0–9 nor {@link NOT_A_DIGIT}. */
 export class InvalidDatasetError extends CrazyDigitsError<'INVALID_DATASET'> {
   constructor(message: string) {
     super('INVALID_DATASET', message);
@@ -23,8 +36,11 @@ export function datasetSize(data: DigitDataset): number {
       `${count} labels need ${count * MNIST_PIXELS} image values, got ${data.images.length}`,
     );
   }
-  const bad = data.labels.findIndex((label) => label > 9);
-  if (bad >= 0) throw new InvalidDatasetError(`label ${data.labels[bad]} at index ${bad} is not a digit 0–9`);
+  const bad = data.labels.findIndex((label) => label > NOT_A_DIGIT);
+  if (bad >= 0)
+    throw new InvalidDatasetError(
+      `label ${data.labels[bad]} at index ${bad} is neither a digit 0–9 nor NOT_A_DIGIT (${NOT_A_DIGIT})`,
+    );
   return count;
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { type AugmentOptions, createAugmenter, DEFAULT_AUGMENT } from './augment.js';
-import { type DigitDataset, datasetSize, digitAt, shuffledIndices } from './dataset.js';
+import { type DigitDataset, datasetSize, digitAt, shuffledIndices, writeTarget } from './dataset.js';
 import { MomentumSgd } from './optimizer.js';
 import { type GradientPool, openParallelTraining, type ParallelTrainer } from './parallel/index.js';
 import { seededRandom } from './random.js';
@@ -140,7 +140,7 @@ export async function trainDigitModel(
             const index = order[s * batchSize + b] ?? 0;
             const digit = digitAt(data, index);
             images.set(augmenter ? augmenter.augment(digit) : digit, b * MNIST_PIXELS);
-            targets[b * 10 + (data.labels[index] ?? 0)] = 1;
+            writeTarget(targets, b, data.labels[index] ?? 0);
           }
           optimizer.setLearningRate(learningRate);
           const x = tf.tensor4d(images, [batchSize, 28, 28, 1]);

@@ -4,7 +4,7 @@ import { isCrazyDigitsError } from '../../errors/index.js';
 import { exportModel } from '../../model/index.js';
 import { MNIST_PIXELS } from '../../preprocess/validate.js';
 import type { AugmentOptions, DigitAugmenter } from '../augment.js';
-import { type DigitDataset, digitAt } from '../dataset.js';
+import { type DigitDataset, digitAt, writeTarget } from '../dataset.js';
 import { GradientWorkerError } from './errors.js';
 import { type FlatLayout, flatLayout, flatSlice, readWeightsInto } from './flat-weights.js';
 import {
@@ -209,7 +209,7 @@ export async function openParallelTraining(
       const digit = indices[b] ?? 0;
       const pixels = digitAt(data, digit);
       images.set(augmenter ? augmenter.augment(pixels) : pixels, b * MNIST_PIXELS);
-      targets[b * 10 + (data.labels[digit] ?? 0)] = 1;
+      writeTarget(targets, b, data.labels[digit] ?? 0);
     }
     const own = shardGradients(model, images, targets, ownCount);
     try {

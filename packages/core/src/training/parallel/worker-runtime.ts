@@ -3,6 +3,7 @@ import { type BackendPreference, BackendUnavailableError, useBackend } from '../
 import { importModel } from '../../model/index.js';
 import { MNIST_PIXELS } from '../../preprocess/validate.js';
 import { createAugmenter, type DigitAugmenter } from '../augment.js';
+import { writeTarget } from '../dataset.js';
 import { seededRandom } from '../random.js';
 import { UnsupportedParallelModelError } from './errors.js';
 import { flatLayout, sameShapes, writeFlat, writeWeightsFrom } from './flat-weights.js';
@@ -48,7 +49,7 @@ async function createReplica(setup: GradientWorkerSetup): Promise<Replica> {
       for (let b = 0; b < count; b++) {
         const digit = rawImages.subarray(b * MNIST_PIXELS, (b + 1) * MNIST_PIXELS);
         images.set(augmenter ? augmenter.augment(digit) : digit, b * MNIST_PIXELS);
-        targets[b * 10 + (labels[b] ?? 0)] = 1;
+        writeTarget(targets, b, labels[b] ?? 0);
       }
       const result = shardGradients(model, images, targets, count);
       writeFlat(result.gradients, layout, gradients);
