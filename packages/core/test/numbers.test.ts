@@ -93,7 +93,8 @@ describe('readNumber', () => {
       const drawn = mnistNumber(300 + n * 3, 2 + (n % 3), 'touching', 100 + n);
       if ((await recognizer.readNumber(drawn.image)).text === drawn.text) whole++;
     }
-    expect(whole / 30).toBeGreaterThanOrEqual(0.5);
+    // These 30 read 26 whole.
+    expect(whole / 30).toBeGreaterThanOrEqual(0.7);
   });
 
   it('keeps a digit of several strokes whole: a 5 with its bar lifted off', async () => {
@@ -131,13 +132,13 @@ describe('readNumber', () => {
   });
 
   it('flags scribbles as uncertain, with a low confidence (floor on 40)', async () => {
-    // These 40 give 18 with both (22 with a low confidence); docs/numbers.md has the wider figure.
+    // These 40 give 30 with both; docs/numbers.md has the wider figure.
     let flagged = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const reading = await recognizer.readNumber(drawScribble(seededRandom(seed)));
       if (reading.confidence < 0.8 && reading.digits.some((d) => d.uncertain)) flagged++;
     }
-    expect(flagged / 40).toBeGreaterThanOrEqual(0.3);
+    expect(flagged / 40).toBeGreaterThanOrEqual(0.55);
   });
 
   it('honours an expected length, and says when the drawing cannot have it', async () => {
@@ -213,10 +214,10 @@ describe('correctNumber', () => {
 describe.skipIf(!existsSync(PEN_DATA))(
   `readNumber on real writers' pen digits${existsSync(PEN_DATA) ? '' : ` (skipped: no real-writer data at ${PEN_DATA})`}`,
   () => {
-    // Floors well under what these 60 numbers read (separate 55, touching 48 of 60 on wasm).
+    // Floors well under what these 60 numbers read (separate 59, touching 56 of 60 on wasm).
     it.each([
       ['separate', 0.85],
-      ['touching', 0.6],
+      ['touching', 0.8],
     ] as const)(
       'reads numbers of %s digits by writers it was not trained on (floor %s on 60)',
       async (spacing, floor) => {

@@ -11,14 +11,11 @@ const MAX_DIGIT_WIDTH = 1.6;
 const MAX_GAP = 0.03;
 /**
  * How a split is scored: each digit adds the log of its confidence and loses these. Chosen on
- * the tuning writers' composed numbers (docs/numbers.md has the measurement).
+ * the tuning writers' composed numbers (docs/numbers.md has the measurement). There is no cost
+ * or reward per digit: the network is trained to be unsure of two digits read together
+ * (`NOT_A_DIGIT`), and with those weights any reward per digit read fewer numbers right.
  */
 export const SCORING = {
-  /**
-   * Lost per digit. Negative: each digit earns this much, against the network's habit of reading
-   * two touching digits, normalised together, as one confident digit.
-   */
-  digitCost: -0.6,
   /** Lost per stroke width a used cut crosses: cutting through ink is unlikely a boundary. */
   cutCost: 0.7,
   /**
@@ -37,9 +34,12 @@ export const SCORING = {
    * one digit; neighbouring digits overlap little.
    */
   overlapCost: 1,
-  /** A digit read this confidently, and no wider than `sureWidth`, is not cut. */
+  /**
+   * A digit read this confidently, and no wider than `wide` of the digit it is read as, is not
+   * cut: a wide 0 read as a 0 at 1.00 is a 0, now that the network is unsure of two digits read
+   * together.
+   */
   sure: 0.97,
-  sureWidth: 0.95,
 };
 
 /** {@link SCORING}'s shape, for trying others while tuning. */
@@ -156,7 +156,6 @@ export function candidatesOf(
       const box = unionBox(group);
       if (box.width > MAX_DIGIT_WIDTH * lineHeight || hasGap(group, lineHeight)) break;
       const penalty =
-        scoring.digitCost +
         scoring.cutCost * cutsUsed(group) +
         scoring.heightCost * Math.max(0, scoring.short - box.height / lineHeight) +
         scoring.overlapCost * Math.max(0, overlapOf(box, atoms[to]) - 0.1);

@@ -96,7 +96,7 @@ function scorer(classify: Classify, map: InkMap, lineHeight: number, scoring: Sc
   };
 }
 
-/** Shapes that a reading leaves in doubt: in a digit read unsurely, or too wide to be one digit. */
+/** Shapes that a reading leaves in doubt: in a digit read unsurely, or wider than that digit's `wide`. */
 function doubtful(
   chosen: readonly Scored[],
   atoms: readonly Atom[],
@@ -107,7 +107,7 @@ function doubtful(
   for (const digit of chosen) {
     const sure =
       digit.prediction.confidence >= scoring.sure &&
-      digit.box.width <= scoring.sureWidth * segmentation.lineHeight;
+      digit.box.width <= (scoring.wide[digit.prediction.digit] ?? 1) * segmentation.lineHeight;
     if (!sure) for (const atom of atoms.slice(digit.from, digit.to)) shapes.add(atom.shape);
   }
   return shapes;
