@@ -207,9 +207,9 @@ describe('a canvas recognised by its shape', () => {
       await own.correct(canvas, label);
       expect((await own.predict(drawing)).digit).toBe(label);
       expect((await own.correctNumber(canvas, String(label))).ids).toEqual([]);
-      // An MNIST-style tensor is read too.
-      const tensor = tf.tensor1d(mnistDigit(mnist, 8));
-      expect((await own.readNumber(tensor, { digits: 1 })).text).toBe(String(mnist.labels[8]));
+      // An MNIST-style tensor is read too (test digit 11: a 6, not a 9 like the corrected one).
+      const tensor = tf.tensor1d(mnistDigit(mnist, 11));
+      expect((await own.readNumber(tensor, { digits: 1 })).text).toBe(String(mnist.labels[11]));
       tensor.dispose();
     } finally {
       own.dispose();
