@@ -37,10 +37,7 @@ export function datasetSize(data: DigitDataset): number {
     );
   }
   const bad = data.labels.findIndex((label) => label > NOT_A_DIGIT);
-  if (bad >= 0)
-    throw new InvalidDatasetError(
-      `label ${data.labels[bad]} at index ${bad} is neither a digit 0–9 nor NOT_A_DIGIT (${NOT_A_DIGIT})`,
-    );
+  if (bad >= 0) throw new InvalidDatasetError(`label ${data.labels[bad]} at index ${bad} is not 0–10`);
   return count;
 }
 
