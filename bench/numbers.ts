@@ -57,7 +57,7 @@ import { type Figure, percentile, printFigures } from './report.js';
 type Background = 'dark-on-white' | 'transparent';
 
 /** One number to draw: a writer's digits, the canvas background and the geometry's seed. */
-interface NumberCase {
+export interface NumberCase {
   writer: string;
   digits: PenDigit[];
   background: Background;
@@ -80,7 +80,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? Number.NaN : (10
  * `names` who wrote at least that many digits, picked without repeating a drawing; backgrounds
  * alternate.
  */
-function numberCases(
+export function numberCases(
   writers: Map<string, PenDigit[]>,
   names: readonly string[],
   count: number,
@@ -108,7 +108,12 @@ function numberCases(
 }
 
 /** The number drawn with its own geometry; with `layer`, that digit's ink alone. */
-function draw(number: NumberCase, spacing: NumberSpacing, width?: number, layer?: number): DrawnNumber {
+export function draw(
+  number: NumberCase,
+  spacing: NumberSpacing,
+  width?: number,
+  layer?: number,
+): DrawnNumber {
   return drawPenNumber(number.digits, {
     spacing,
     background: number.background,

@@ -6,6 +6,7 @@
  * exactly as `predict` normalises a drawing.
  */
 
+import { draw, numberCases } from '../bench/numbers.js';
 import { inkedPixels, inkHeld, inkOf } from '../bench/numbers-ceiling.js';
 import { preprocess } from '../packages/core/src/index.js';
 import { candidatesOf, SCORING } from '../packages/core/src/numbers/candidates.js';
@@ -15,7 +16,6 @@ import { seededRandom } from '../packages/core/src/training/random.js';
 import {
   byWriter,
   drawPenDigit,
-  drawPenNumber,
   loadPenDigits,
   type PenDigit,
   splitWriters,
@@ -75,30 +75,17 @@ const NUMBERS_PER_SPACING = 600;
 export function loadPenNumberCandidates(path: string, seed: number): DigitDataset & { merged: number } {
   const all = loadPenDigits(path);
   const writers = byWriter(all);
-  const training = splitWriters(all).training;
   const images: Float32Array[] = [];
   const labels: number[] = [];
+  const numbers = numberCases(writers, splitWriters(all).training, NUMBERS_PER_SPACING, seed);
   for (const spacing of ['separate', 'touching', 'overlapping'] as const) {
-    for (let k = 0; k < NUMBERS_PER_SPACING; k++) {
-      const random = seededRandom((seed + Math.imul(k + 1, 0x9e3779b1)) >>> 0);
-      const size = 2 + (k % 5);
-      const eligible = training.filter((name) => (writers.get(name)?.length ?? 0) >= size);
-      const pool = [...(writers.get(eligible[Math.floor(random() * eligible.length)] as string) ?? [])];
-      const digits = Array.from(
-        { length: size },
-        () => pool.splice(Math.floor(random() * pool.length), 1)[0] as PenDigit,
-      );
-      const drawingSeed = Math.floor(random() * 2 ** 32);
-      const layout = { spacing, background: k % 2 ? 'transparent' : 'dark-on-white' } as const;
-      const drawn = drawPenNumber(digits, { ...layout, random: seededRandom(drawingSeed) });
-      const map = inkOf(drawn.image);
+    for (const number of numbers) {
+      const { digits } = number;
+      const map = inkOf(draw(number, spacing).image);
       const segmentation = segment(map);
       if (!segmentation) continue;
       // Each digit's own ink, drawn alone where the number puts it.
-      const owners = digits.map(
-        (_, layer) =>
-          inkOf(drawPenNumber(digits, { ...layout, random: seededRandom(drawingSeed), layer }).image).ink,
-      );
+      const owners = digits.map((_, layer) => inkOf(draw(number, spacing, undefined, layer).image).ink);
       const totals = owners.map(inkedPixels);
       const seen = new Set<string>();
       for (const cut of [new Set<number>(), new Set(segmentation.shapes.keys())]) {
