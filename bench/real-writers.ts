@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- real-writers --data <digits.jsonl.gz> [--json] [--writers checking|tuning|all]
- *   [--orders 5] [--digits 200] [--consolidate-after N] [--skip accuracy|streams]`
+ * `npm run bench -- real-writers --data <digits.jsonl.gz> [--json] [--writers checking|tuning|held-out|all]
+ *   [--orders 5] [--digits 200] [--consolidate-after N] [--drawing-seed N] [--skip accuracy|streams]`
  *
  * Real people's handwriting (pen digits from tablets, e.g. the UNIPEN-derived development set)
  * through the public API, on writers the shipped model was never trained on (the writer split of
@@ -11,8 +11,9 @@
  *    pen 16–20 px, longer side 45–75%, anywhere), once dark on white and once on a transparent
  *    canvas, through `predict` on RGBA pixels.
  * 2. Personalisation: each stream writer (≥ 80 digits; the checking half by default, the tuning
- *    half with `--writers tuning`) writes at most `--digits` of their digits, in `--orders`
- *    orders (their own, then shuffles), into a fresh recogniser that is corrected whenever it is
+ *    half with `--writers tuning`; `--writers held-out`: the accuracy writers with fewer digits,
+ *    more and shorter streams to tune the memory on, no memory figure being checked on them)
+ *    writes at most `--digits` of their digits, in `--orders` orders (their own, then shuffles), into a fresh recogniser that is corrected whenever it is
  *    wrong. The second half of each stream is compared with an uncorrected recogniser on the same
  *    drawings: errors left, errors fixed, repeat errors fixed (second-half errors on a digit the
  *    uncorrected recogniser had already misread earlier in the stream: what corrections can
@@ -44,25 +45,37 @@ import { type Figure, printFigures } from './report.js';
 
 type Drawing = ReturnType<typeof drawPenDigit>;
 
-/** The seed every drawing's geometry comes from, with the writer and the digit's place. */
+/**
+ * The seed every drawing's geometry comes from, with the writer and the digit's place;
+ * `--drawing-seed` draws the same digits with other geometry (more streams to tune on).
+ */
 const DRAWING_SEED = 20261204;
 /** MNIST test digits read before and after a consolidated stream. */
 const MNIST_CHECK = 2000;
 
-function nameSeed(name: string, n: number): number {
-  let hash = DRAWING_SEED;
+function nameSeed(name: string, n: number, seed: number): number {
+  let hash = seed;
   for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
   return (hash ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
 }
 
 /** The canvas drawing of a digit: the same geometry in every run and every order. */
-function drawOnPad(digit: PenDigit, background: 'dark-on-white' | 'transparent'): Drawing {
-  return drawPenDigit(digit, padGeometry(seededRandom(nameSeed(digit.writer, digit.n)), background));
+function drawOnPad(
+  digit: PenDigit,
+  background: 'dark-on-white' | 'transparent',
+  seed = DRAWING_SEED,
+): Drawing {
+  return drawPenDigit(digit, padGeometry(seededRandom(nameSeed(digit.writer, digit.n, seed)), background));
 }
 
 const percent = (part: number, whole: number) => (whole === 0 ? Number.NaN : (100 * part) / whole);
 
-async function accuracy(writers: Map<string, PenDigit[]>, names: string[], cap: number): Promise<Figure[]> {
+async function accuracy(
+  writers: Map<string, PenDigit[]>,
+  names: string[],
+  cap: number,
+  seed: number,
+): Promise<Figure[]> {
   const recognizer = await createRecognizer();
   try {
     const wrong = { 'dark-on-white': 0, transparent: 0 };
@@ -72,7 +85,7 @@ async function accuracy(writers: Map<string, PenDigit[]>, names: string[], cap: 
       for (const digit of (writers.get(name) ?? []).slice(0, cap)) {
         count++;
         for (const background of ['dark-on-white', 'transparent'] as const) {
-          const { digit: read } = await recognizer.predict(drawOnPad(digit, background));
+          const { digit: read } = await recognizer.predict(drawOnPad(digit, background, seed));
           if (read === digit.label) continue;
           wrong[background]++;
           const key = `${digit.label}→${read}`;
@@ -191,7 +204,7 @@ async function mnistThroughPredict(recognizer: Recognizer, mnist: ReturnType<typ
 async function streams(
   writers: Map<string, PenDigit[]>,
   names: string[],
-  options: { orders: number; digits: number; consolidateAfter?: number },
+  options: { orders: number; digits: number; seed: number; consolidateAfter?: number },
 ): Promise<StreamTally> {
   const tally: StreamTally = {
     streams: 0,
@@ -218,7 +231,7 @@ async function streams(
       const own = (writers.get(name) ?? []).slice(0, options.digits);
       // Half on white, half on transparent canvases, alternating through the writer's digits.
       const drawings = new Map(
-        own.map((d, i) => [d, drawOnPad(d, i % 2 === 0 ? 'dark-on-white' : 'transparent')]),
+        own.map((d, i) => [d, drawOnPad(d, i % 2 === 0 ? 'dark-on-white' : 'transparent', options.seed)]),
       );
       const baseline = new Map<PenDigit, number>();
       const read = await uncorrected.predictBatch([...drawings.values()]);
@@ -337,6 +350,7 @@ export async function run(options: BenchOptions): Promise<void> {
       orders: { type: 'string', default: '5' },
       digits: { type: 'string', default: '200' },
       'consolidate-after': { type: 'string' },
+      'drawing-seed': { type: 'string', default: String(DRAWING_SEED) },
       skip: { type: 'string', multiple: true, default: [] },
     },
   });
@@ -346,6 +360,8 @@ export async function run(options: BenchOptions): Promise<void> {
     return;
   }
   const orders = Number(values.orders);
+  const seed = Number(values['drawing-seed']);
+  if (!Number.isInteger(seed)) throw new RangeError('--drawing-seed must be an integer');
   const digits = Number(values.digits);
   const consolidateAfter =
     values['consolidate-after'] === undefined ? undefined : Number(values['consolidate-after']);
@@ -358,20 +374,22 @@ export async function run(options: BenchOptions): Promise<void> {
   const writers = byWriter(all);
   const split = splitWriters(all);
   const group =
-    values.writers === 'tuning'
-      ? split.streamTuning
-      : values.writers === 'all'
-        ? [...split.streamTuning, ...split.streamChecking]
-        : split.streamChecking;
+    values.writers === 'held-out'
+      ? split.heldOut
+      : values.writers === 'tuning'
+        ? split.streamTuning
+        : values.writers === 'all'
+          ? [...split.streamTuning, ...split.streamChecking]
+          : split.streamChecking;
   const groupName = `${group.length} ${values.writers === 'all' ? 'stream' : values.writers} writers`;
   const figures: Figure[] = [];
   const started = performance.now();
   if (!values.skip.includes('accuracy')) {
     const notTrained = [...split.heldOut, ...split.streamTuning, ...split.streamChecking];
-    figures.push(...(await accuracy(writers, notTrained, digits)));
+    figures.push(...(await accuracy(writers, notTrained, digits, seed)));
   }
   if (!values.skip.includes('streams')) {
-    const counts = { orders, digits };
+    const counts = { orders, digits, seed };
     figures.push(
       ...streamFigures(await streams(writers, group, counts), 'correcting every error', groupName),
     );

@@ -77,7 +77,12 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     () => disposed,
   );
 
-  async function classify(inputs: readonly RecognizerInput[]): Promise<Prediction[]> {
+  /**
+   * Reads `inputs` through the model and the correction memory. `ownDigits`: they are the user's
+   * single digits (predict, predictBatch), which the memory notes as how this user writes; a
+   * number's candidate groupings are not.
+   */
+  async function classify(inputs: readonly RecognizerInput[], ownDigits = true): Promise<Prediction[]> {
     if (disposed) throw new RecognizerDisposedError();
     const pixels = await readInputs(inputs, preprocessOptions.maxSide);
     const images = pixels.map((input) => preprocess(input, preprocessOptions));
@@ -95,6 +100,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         probabilities[i] ?? [],
         similarities[i],
       );
+      if (ownDigits) memory.noteReading(features[i] ?? new Float32Array(0), adjusted);
       const digit = argmax(adjusted);
       const confidence = adjusted[digit] ?? 0;
       return {
@@ -106,6 +112,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       };
     });
   }
+
+  const candidates = (images: Float32Array[]) => classify(images, false);
 
   const correct: Recognizer['correct'] = async (input, label, details = {}) => {
     if (disposed) throw new RecognizerDisposedError();
@@ -195,11 +203,11 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       if (!prediction) throw new Error('unreachable: one input gives one prediction');
       return prediction;
     },
-    predictBatch: classify,
+    predictBatch: (inputs) => classify(inputs),
     correct,
     async readNumber(input, numberOptions = {}) {
       const pixels = await readInput(input, preprocessOptions.maxSide);
-      return readNumber(classify, pixels, numberOptions, preprocessOptions.maxSide);
+      return readNumber(candidates, pixels, numberOptions, preprocessOptions.maxSide);
     },
     async correctNumber(input, text, details = {}) {
       if (typeof text !== 'string' || !/^[0-9]+$/.test(text)) {
@@ -210,7 +218,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       const pixels = await readInput(input, preprocessOptions.maxSide);
       const correctDigit = async (digit: Float32Array, label: number) =>
         (await correct(digit, label, details)).id;
-      return correctNumber(classify, correctDigit, pixels, text, preprocessOptions.maxSide);
+      return correctNumber(candidates, correctDigit, pixels, text, preprocessOptions.maxSide);
     },
     async removeCorrection(id) {
       if (disposed) throw new RecognizerDisposedError();

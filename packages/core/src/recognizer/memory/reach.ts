@@ -1,4 +1,4 @@
-import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-rows.js';
+import { type CorrectionRows, LABELS, type RecentReadings, type RehearsalDigits } from './feature-rows.js';
 
 /**
  * Where a remembered correction stands with the served weights, which sets how far it reaches:
@@ -59,14 +59,14 @@ const RAMP = 0.03;
  * features). Not lower: ordinary 1s are often 0.98 alike, so "close enough" would let a disputed
  * lie about one 1 reach many.
  */
-const SAME_DRAWING = 0.9999;
+export const SAME_DRAWING = 0.9999;
 
-/** Per label, the closest rehearsal digit of any other label: what a correction to it must beat. */
-function rivals(rehearsal: RehearsalDigits, toRehearsal: ArrayLike<number>): number[] {
+/** Per label, the closest digit of any other label among `digits`: what a correction to it must beat. */
+function rivals(digits: RehearsalDigits, similarities: ArrayLike<number>): number[] {
   const closest = new Array<number>(LABELS).fill(-1);
-  for (let i = 0; i < rehearsal.count; i++) {
-    const label = rehearsal.labels[i] as number;
-    closest[label] = Math.max(closest[label] as number, toRehearsal[i] as number);
+  for (let i = 0; i < digits.count; i++) {
+    const label = digits.labels[i] as number;
+    closest[label] = Math.max(closest[label] as number, similarities[i] as number);
   }
   return closest.map((_, label) => Math.max(...closest.filter((__, other) => other !== label)));
 }
@@ -88,6 +88,12 @@ export interface AdjustOptions {
   threshold: number;
   /** Whether the correction in a row is outvoted by its neighbours. */
   isDisputed(row: number): boolean;
+  /**
+   * The drawings read confidently lately, with their similarities to this drawing: a correction
+   * reaches no further than the closest of them read as another digit (no margin: they are this
+   * user's own digits, not stand-ins for them).
+   */
+  readings?: RecentReadings;
 }
 
 /**
@@ -104,6 +110,8 @@ export function adjustedProbabilities(
 ): number[] {
   const { threshold } = options;
   const rival = rivals(rehearsal, toRehearsal);
+  const readings = options.readings;
+  const own = readings ? rivals(readings, readings.similarities) : undefined;
   // Each label's pull is its strongest correction's; its closest correction sets its share.
   const pull = new Array<number>(probabilities.length).fill(0);
   const closest = new Array<number>(probabilities.length).fill(-1);
@@ -115,7 +123,7 @@ export function adjustedProbabilities(
     if (similarity < SAME_DRAWING && options.isDisputed(row)) continue;
     const label = rows.labels[row] as number;
     const margin = rows.standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
-    const start = Math.max(threshold, (rival[label] as number) - margin);
+    const start = Math.max(threshold, (rival[label] as number) - margin, own?.[label] ?? -1);
     pull[label] = Math.max(pull[label] as number, strengthAt(similarity, start));
     closest[label] = Math.max(closest[label] as number, similarity);
   }
