@@ -51,52 +51,64 @@ describe('correction memory', () => {
     expect(memoryWith('unfitted', 0.3).adjust(at(0), model)).toEqual(model);
   });
 
-  it("reaches no further than the user's own confident readings of another digit", () => {
+  it("counts the user's own confident readings of other digits as rivals, like the rehearsal digits", () => {
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     const readAsOne = [0.01, 0.95, 0.01, 0.01, 0.01, 0.0, 0.0, 0.0, 0.0, 0.01];
     const winner = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
-    const memory = createCorrectionMemory({ threshold: 0.85 });
-    memory.setRehearsal([at(0)], [1]);
-    // The user's glyph corrected to 7 at 0.45; a drawing at 0.3 lies within its new reach.
-    memory.add('odd-seven', at(0.45), 7);
+    const withCorrection = () => {
+      const memory = createCorrectionMemory({ threshold: 0.85 });
+      // The rehearsal digits are far from this user's glyphs: they do not stop the correction.
+      memory.setRehearsal([at(1.5)], [1]);
+      memory.add('odd-seven', at(0.45), 7);
+      return memory;
+    };
+    const alone = withCorrection();
+    expect(winner(alone.adjust(at(0.05), model))).toBe(7);
+    // The same user had a drawing at 0 read confidently as 1 and left it: the drawing at 0.05 is
+    // far closer to that 1 than to the corrected glyph, so it stays a 1.
+    const memory = withCorrection();
+    memory.noteReading(at(0), readAsOne);
+    expect(memory.adjust(at(0.05), model)).toEqual(model);
+    // Drawings closer to the corrected glyph than that reading still follow the correction.
     expect(winner(memory.adjust(at(0.3), model))).toBe(7);
-    // The same user earlier had a drawing at 0.25 read confidently as 1 and did not correct it:
-    // the drawing at 0.3 is closer to that 1 than to the corrected glyph, so it stays a 1.
-    memory.noteReading(at(0.25), readAsOne);
-    expect(memory.adjust(at(0.3), model)).toEqual(model);
-    // Drawings closer to the corrected glyph than to that reading still follow the correction.
-    expect(winner(memory.adjust(at(0.4), model))).toBe(7);
     // An unsure reading is not kept: the user may yet correct it.
-    const unsure = createCorrectionMemory({ threshold: 0.85 });
-    unsure.setRehearsal([at(0)], [1]);
-    unsure.add('odd-seven', at(0.45), 7);
-    unsure.noteReading(at(0.25), [0.05, 0.5, 0.05, 0.05, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05]);
-    expect(winner(unsure.adjust(at(0.3), model))).toBe(7);
+    const unsure = withCorrection();
+    unsure.noteReading(at(0), [0.05, 0.5, 0.05, 0.05, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05]);
+    expect(winner(unsure.adjust(at(0.05), model))).toBe(7);
+    // A reading of the corrected digit itself is no rival.
+    const agreeing = withCorrection();
+    agreeing.noteReading(at(0), [0.01, 0.01, 0.01, 0.01, 0.01, 0.0, 0.0, 0.94, 0.0, 0.01]);
+    expect(winner(agreeing.adjust(at(0.05), model))).toBe(7);
   });
 
   it('drops a reading once that drawing is corrected: it was misread', () => {
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     const readAsOne = [0.01, 0.95, 0.01, 0.01, 0.01, 0.0, 0.0, 0.0, 0.0, 0.01];
-    const memory = createCorrectionMemory({ threshold: 0.85 });
-    memory.setRehearsal([at(0)], [1]);
-    memory.noteReading(at(0.45), readAsOne);
-    memory.add('odd-seven', at(0.45), 7);
-    // Had the misread stayed as a reading of 1, the correction would reach nothing but itself.
-    const near = memory.adjust(at(0.4), model);
+    const memoryWith = (noted: boolean) => {
+      const memory = createCorrectionMemory({ threshold: 0.85 });
+      memory.setRehearsal([at(0)], [1]);
+      if (noted) memory.noteReading(at(0.45), readAsOne);
+      // Unfitted: it reaches only drawings clearly closer to it than to every rival, so a
+      // reading of the very drawing as a 1, were it kept, would leave it nothing but itself.
+      memory.add('odd-seven', at(0.45), 7, 'unfitted');
+      return memory;
+    };
+    const near = memoryWith(true).adjust(at(0.42), model);
     expect(near.indexOf(Math.max(...near))).toBe(7);
+    expect(near).toEqual(memoryWith(false).adjust(at(0.42), model));
   });
 
   it('keeps only the latest readings', () => {
     const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
     const readAs = (digit: number) => Array.from({ length: 10 }, (_, d) => (d === digit ? 0.91 : 0.01));
     const memory = createCorrectionMemory({ threshold: 0.85 });
-    memory.setRehearsal([at(0)], [1]);
+    memory.setRehearsal([at(1.5)], [1]);
     memory.add('odd-seven', at(0.45), 7);
-    memory.noteReading(at(0.25), readAs(1));
-    expect(memory.adjust(at(0.3), model)).toEqual(model);
-    // Many later readings far away push the 1 at 0.25 out.
+    memory.noteReading(at(0), readAs(1));
+    expect(memory.adjust(at(0.05), model)).toEqual(model);
+    // Many later readings far away push the 1 at 0 out.
     for (let k = 0; k < 1000; k++) memory.noteReading(Float32Array.of(0, 0, 1), readAs(3));
-    const after = memory.adjust(at(0.3), model);
+    const after = memory.adjust(at(0.05), model);
     expect(after.indexOf(Math.max(...after))).toBe(7);
   });
 

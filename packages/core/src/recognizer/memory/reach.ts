@@ -89,9 +89,8 @@ export interface AdjustOptions {
   /** Whether the correction in a row is outvoted by its neighbours. */
   isDisputed(row: number): boolean;
   /**
-   * The drawings read confidently lately, with their similarities to this drawing: a correction
-   * reaches no further than the closest of them read as another digit (no margin: they are this
-   * user's own digits, not stand-ins for them).
+   * The drawings read confidently lately, with their similarities to this drawing: the user's own
+   * digits, rivals of a correction as the rehearsal digits are (the same margin).
    */
   readings?: RecentReadings;
 }
@@ -123,7 +122,7 @@ export function adjustedProbabilities(
     if (similarity < SAME_DRAWING && options.isDisputed(row)) continue;
     const label = rows.labels[row] as number;
     const margin = rows.standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
-    const start = Math.max(threshold, (rival[label] as number) - margin, own?.[label] ?? -1);
+    const start = Math.max(threshold, Math.max(rival[label] as number, own?.[label] ?? -1) - margin);
     pull[label] = Math.max(pull[label] as number, strengthAt(similarity, start));
     closest[label] = Math.max(closest[label] as number, similarity);
   }
