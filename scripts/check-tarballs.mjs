@@ -39,10 +39,12 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * of ink, cut paths that pass under a stroke and widths per digit (9 bytes over until the
  * union-find's path compression was written as path halving; 34,981 once the RGBA intensity
  * was one function again), 34,994 with the `NOT_A_DIGIT` training label (35,013 until its
- * dataset error said "not 0–10" in fewer words). 35,000 is the ceiling the package promises: raise it only
- * deliberately, in the change that needs it.
+ * dataset error said "not 0–10" in fewer words), 35,188 with the correction memory's recent
+ * readings (a user's own confident readings rival a correction: 326 bytes as first written, 188
+ * once they were plain arrays), so raised to 35,200. Raise it only deliberately, in the change
+ * that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 35_000;
+const BROWSER_BUDGET_GZIP_BYTES = 35_200;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in

@@ -1,16 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import { centredUnit } from '../model/features.js';
 import { type AgreementOptions, DEFAULT_AGREEMENT } from '../retrain/agreement.js';
+import { argmax } from './forward.js';
 import { createBackendCopy } from './memory/backend-copy.js';
 import {
-  addReading,
   appendRow,
   clearRows,
   compareRehearsal,
   compareRows,
   createCorrectionRows,
-  createRecentReadings,
-  dropReadingsOf,
   rehearsalDigitsOf,
   removeRow,
   rowFeature,
@@ -73,7 +71,7 @@ export interface CorrectionMemory {
    * that digit, and a correction to another digit reaches only a little way past it, as past a
    * rehearsal digit (see {@link RECENT_READINGS}).
    */
-  noteReading(feature: Float32Array, probabilities: readonly number[]): void;
+  noteReading(feature: Float32Array, probabilities: number[]): void;
   /**
    * Known-good examples (MNIST digits, raw features and labels) a correction must out-match: a
    * correction counts for a drawing only where it is closer to it than every example of another
@@ -119,6 +117,8 @@ const RECENT_READINGS = 200;
 /** Confidence from which a reading is kept as the user's digit: under it, the user may yet correct it. */
 const READ_CONFIDENTLY = 0.9;
 
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, k) => sum + value * (b[k] ?? 0), 0);
+
 /**
  * Corrections take effect at once, before any retraining: a corrected drawing's features are
  * remembered, and a later drawing whose features are close enough is pulled towards the
@@ -131,7 +131,8 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
   const agreement = options.agreement ?? DEFAULT_AGREEMENT;
   const rows = createCorrectionRows();
   let rehearsal = rehearsalDigitsOf([], []);
-  const readings = createRecentReadings(RECENT_READINGS);
+  /** The latest confident readings, oldest first (see {@link RECENT_READINGS}). */
+  let readings: { unit: Float32Array; digit: number }[] = [];
   const backend = createBackendCopy(featureMean);
   /** Bumped by every change of what a similarity row's columns mean. */
   let generation = 0;
@@ -187,7 +188,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       remove(id);
       const unit = centredUnit(feature, featureMean);
       // The drawing was misread: it no longer stands for the digit it was read as.
-      dropReadingsOf(readings, unit, SAME_DRAWING);
+      readings = readings.filter((reading) => dot(reading.unit, unit) < SAME_DRAWING);
       const row = appendRow(rows, { id, unit, label, standing: STANDINGS.indexOf(standing) });
       scan(() => rowFeature(rows, row), known, false);
       tallyNeighbours(rows, row, 1, agreement);
@@ -233,19 +234,20 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
         return unit;
       };
       const toRehearsal = scan(query, known);
-      if (readings.count > 0) compareRehearsal(readings, query());
       return adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, {
         threshold,
         isDisputed,
-        readings,
+        readings: {
+          labels: readings.map((reading) => reading.digit),
+          similarities: readings.map((reading) => dot(reading.unit, query())),
+        },
       });
     },
     noteReading(feature, probabilities) {
-      let digit = 0;
-      for (let d = 1; d < probabilities.length; d++)
-        if ((probabilities[d] as number) > (probabilities[digit] as number)) digit = d;
+      const digit = argmax(probabilities);
       if ((probabilities[digit] ?? 0) < READ_CONFIDENTLY) return;
-      addReading(readings, centredUnit(feature, featureMean), digit);
+      readings.push({ unit: centredUnit(feature, featureMean), digit });
+      if (readings.length > RECENT_READINGS) readings.shift();
     },
   };
 }

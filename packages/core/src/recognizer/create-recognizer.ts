@@ -94,12 +94,10 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
       images.map((image) => image.pixels),
       memory,
     );
-    const read = images.map((preprocessed: PreprocessedImage, i) => {
-      const adjusted = memory.adjust(
-        features[i] ?? new Float32Array(0),
-        probabilities[i] ?? [],
-        similarities[i],
-      );
+    return images.map((preprocessed: PreprocessedImage, i) => {
+      const feature = features[i] ?? new Float32Array(0);
+      const adjusted = memory.adjust(feature, probabilities[i] ?? [], similarities[i]);
+      if (ownDigits) memory.noteReading(feature, adjusted);
       const digit = argmax(adjusted);
       const confidence = adjusted[digit] ?? 0;
       return {
@@ -110,13 +108,6 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
         preprocessed,
       };
     });
-    // Noted once the whole batch is read: one drawing of a batch does not decide another's.
-    if (ownDigits) {
-      read.forEach((prediction, i) => {
-        memory.noteReading(features[i] ?? new Float32Array(0), prediction.probabilities);
-      });
-    }
-    return read;
   }
 
   const candidates = (images: Float32Array[]) => classify(images, false);

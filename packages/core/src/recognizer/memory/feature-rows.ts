@@ -33,62 +33,6 @@ export interface RehearsalDigits {
   similarities: Float32Array;
 }
 
-/**
- * The drawings a recogniser read confidently lately, oldest first, at most `capacity`: its own
- * user's digits, which a correction must out-match as well as the rehearsal digits. Kept in
- * order, so the oldest is the one that goes when a new reading arrives at capacity.
- */
-export interface RecentReadings extends RehearsalDigits {
-  capacity: number;
-}
-
-export function createRecentReadings(capacity: number): RecentReadings {
-  return {
-    capacity,
-    count: 0,
-    width: 0,
-    features: new Float32Array(0),
-    labels: new Uint8Array(capacity),
-    similarities: new Float32Array(capacity),
-  };
-}
-
-/** Adds a reading (a centred unit feature and the digit read), dropping the oldest at capacity. */
-export function addReading(readings: RecentReadings, unit: Float32Array, label: number): void {
-  const { capacity } = readings;
-  if (capacity === 0) return;
-  if (readings.width !== unit.length) {
-    readings.width = unit.length;
-    readings.count = 0;
-    readings.features = new Float32Array(capacity * unit.length);
-  }
-  const { width } = readings;
-  if (readings.count === capacity) {
-    readings.features.copyWithin(0, width);
-    readings.labels.copyWithin(0, 1);
-    readings.count--;
-  }
-  readings.features.set(unit, readings.count * width);
-  readings.labels[readings.count++] = label;
-}
-
-/** Drops every reading at least `same` alike to `unit`: the same drawing, now corrected. */
-export function dropReadingsOf(readings: RecentReadings, unit: Float32Array, same: number): void {
-  if (readings.width !== unit.length) return;
-  compareRehearsal(readings, unit);
-  const { width } = readings;
-  let kept = 0;
-  for (let i = 0; i < readings.count; i++) {
-    if ((readings.similarities[i] as number) >= same) continue;
-    if (kept !== i) {
-      readings.features.copyWithin(kept * width, i * width, (i + 1) * width);
-      readings.labels[kept] = readings.labels[i] as number;
-    }
-    kept++;
-  }
-  readings.count = kept;
-}
-
 export function createCorrectionRows(width = 0): CorrectionRows {
   return {
     width,

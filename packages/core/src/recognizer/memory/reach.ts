@@ -1,4 +1,4 @@
-import { type CorrectionRows, LABELS, type RecentReadings, type RehearsalDigits } from './feature-rows.js';
+import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-rows.js';
 
 /**
  * Where a remembered correction stands with the served weights, which sets how far it reaches:
@@ -61,11 +61,11 @@ const RAMP = 0.03;
  */
 export const SAME_DRAWING = 0.9999;
 
-/** Per label, the closest digit of any other label among `digits`: what a correction to it must beat. */
-function rivals(digits: RehearsalDigits, similarities: ArrayLike<number>): number[] {
+/** Per label, the closest of these digits (their labels and similarities) of any other label: what a correction to it must beat. */
+function rivals(labels: ArrayLike<number>, similarities: ArrayLike<number>, count: number): number[] {
   const closest = new Array<number>(LABELS).fill(-1);
-  for (let i = 0; i < digits.count; i++) {
-    const label = digits.labels[i] as number;
+  for (let i = 0; i < count; i++) {
+    const label = labels[i] as number;
     closest[label] = Math.max(closest[label] as number, similarities[i] as number);
   }
   return closest.map((_, label) => Math.max(...closest.filter((__, other) => other !== label)));
@@ -89,10 +89,11 @@ export interface AdjustOptions {
   /** Whether the correction in a row is outvoted by its neighbours. */
   isDisputed(row: number): boolean;
   /**
-   * The drawings read confidently lately, with their similarities to this drawing: the user's own
-   * digits, rivals of a correction as the rehearsal digits are (the same margin).
+   * The drawings read confidently lately, the digits read and their similarities to this
+   * drawing: the user's own digits, rivals of a correction as the rehearsal digits are (the same
+   * margin).
    */
-  readings?: RecentReadings;
+  readings?: { labels: readonly number[]; similarities: readonly number[] };
 }
 
 /**
@@ -108,9 +109,9 @@ export function adjustedProbabilities(
   options: AdjustOptions,
 ): number[] {
   const { threshold } = options;
-  const rival = rivals(rehearsal, toRehearsal);
-  const readings = options.readings;
-  const own = readings ? rivals(readings, readings.similarities) : undefined;
+  const rival = rivals(rehearsal.labels, toRehearsal, rehearsal.count);
+  const { readings } = options;
+  const own = readings && rivals(readings.labels, readings.similarities, readings.labels.length);
   // Each label's pull is its strongest correction's; its closest correction sets its share.
   const pull = new Array<number>(probabilities.length).fill(0);
   const closest = new Array<number>(probabilities.length).fill(-1);
