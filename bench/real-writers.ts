@@ -13,8 +13,8 @@
  * 2. Personalisation: each stream writer (≥ 80 digits; the checking half by default, the tuning
  *    half with `--writers tuning`; `--writers held-out`: the accuracy writers with fewer digits,
  *    more and shorter streams to tune the memory on, no memory figure being checked on them)
- *    writes at most `--digits` of their digits, in `--orders` orders (their own, then shuffles), into a fresh recogniser that is corrected whenever it is
- *    wrong. The second half of each stream is compared with an uncorrected recogniser on the same
+ *    writes at most `--digits` of their digits, in `--orders` orders (their own, then
+ *    shuffles), into a fresh recogniser that is corrected whenever it is wrong. The second half of each stream is compared with an uncorrected recogniser on the same
  *    drawings: errors left, errors fixed, repeat errors fixed (second-half errors on a digit the
  *    uncorrected recogniser had already misread earlier in the stream: what corrections can
  *    teach, since a writer's first misread of a digit has no correction before it), and errors

@@ -108,9 +108,9 @@ export interface SimilarityRow {
  * two alike: the rehearsal digits (MNIST) are other people's, further from both. On the tuning
  * writers' replayed streams it cut the errors corrections introduce from 7 to 5 in 25,400
  * predictions (5 to 3 in the benchmark's own tuning streams), fixing as many; with no margin it
- * cut them to 3, but then only 64% of small variants of a corrected digit followed it
- * (docs/learning-from-corrections.md, "How far a new correction reaches"). 200 holds a whole
- * stream of the benchmark; the scan costs 200 dot products a prediction.
+ * cut them to 3, but then only 61.5% of small variants of a corrected digit followed it
+ * (docs/benchmarks.md, "Learning from corrections: own readings as rivals"). 200 holds a whole
+ * stream of the benchmark; the scan costs 200 dot products a prediction with corrections.
  */
 const RECENT_READINGS = 200;
 
