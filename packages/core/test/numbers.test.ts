@@ -16,6 +16,9 @@ import {
 } from '@crazy-digits/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecognizer, isCrazyDigitsError, type Recognizer } from '../src/index.js';
+import { atomsOf, CUT_MIN_WIDTH_FORCED, segment } from '../src/numbers/segment.js';
+import type { InkMap } from '../src/preprocess/ink.js';
+import { readInk } from '../src/preprocess/validate.js';
 import { NumberLengthMismatchError } from '../src/store-kit.js';
 import { seededRandom } from '../src/training.js';
 
@@ -131,6 +134,30 @@ describe('readNumber', () => {
     expect(reading.text).toBe(clean.text);
   });
 
+  it('ignores a pen tap beside the digits, however much ink it has', async () => {
+    const drawn = mnistNumber(60, 3, 'separate', 2);
+    const clean = await recognizer.readNumber(drawn.image);
+    const last = clean.digits.at(-1)?.box;
+    if (!last) throw new Error('expected digits');
+    // A disc as wide as a thick pen after the last digit, like a full stop: heavy for its size
+    // (more ink than a twentieth of a digit's), still no digit.
+    const radius = 14;
+    const cx = last.x + last.width + 2 * radius;
+    const cy = last.y + last.height - radius;
+    const tapped = { ...drawn.image, data: Uint8ClampedArray.from(drawn.image.data) };
+    const { width } = tapped;
+    expect(cx + radius).toBeLessThan(width);
+    for (let y = Math.floor(cy - radius); y <= cy + radius; y++)
+      for (let x = Math.floor(cx - radius); x <= cx + radius; x++)
+        if ((x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2) {
+          const at = (y * width + x) * 4;
+          tapped.data.fill(0, at, at + 3);
+          tapped.data[at + 3] = 255;
+        }
+    const reading = await recognizer.readNumber(tapped);
+    expect(reading.text).toBe(clean.text);
+  });
+
   it('flags scribbles as uncertain, with a low confidence (floor on 40)', async () => {
     // These 40 give 30 with both; docs/numbers.md has the wider figure.
     let flagged = 0;
@@ -242,5 +269,28 @@ describe.skipIf(!existsSync(PEN_DATA))(
       // Touching numbers are cut and read again: a few seconds for 60, more on a busy machine.
       30_000,
     );
+
+    it('cuts touching digits into pieces no smaller than a speck', () => {
+      const digits = loadPenDigits(PEN_DATA);
+      const writers = byWriter(digits);
+      const { heldOut } = splitWriters(digits);
+      const random = seededRandom(7);
+      let pieces = 0;
+      for (let n = 0; n < 40; n++) {
+        const own = writers.get(heldOut[n % heldOut.length] ?? '') ?? [];
+        const start = Math.floor(random() * Math.max(1, own.length - 4));
+        const drawn = drawPenNumber(own.slice(start, start + 4), { spacing: 'touching', random });
+        const segmentation = segment(readInk(drawn.image, 4096) as InkMap);
+        if (!segmentation) throw new Error('a drawn number has ink');
+        const atoms = atomsOf(segmentation, new Set(segmentation.shapes.keys()), CUT_MIN_WIDTH_FORCED);
+        for (const atom of atoms.filter((a) => a.pieces > 1)) {
+          pieces++;
+          expect(Math.max(atom.box.width, atom.box.height)).toBeGreaterThanOrEqual(
+            0.25 * segmentation.lineHeight,
+          );
+        }
+      }
+      expect(pieces).toBeGreaterThan(40);
+    });
   },
 );

@@ -44,8 +44,7 @@ export interface Segmentation {
  * are specks (a dot, a pen tap), not digits or parts of one.
  */
 const SPECK_SIDE = 0.25;
-/** A speck also has under this fraction of the largest shape's ink. */
-const SPECK_INK = 0.05;
+const isSpeck = (box: Rect, lineHeight: number) => Math.max(box.width, box.height) < SPECK_SIDE * lineHeight;
 /**
  * Shapes narrower than this fraction of the line height are taken as one digit and not cut;
  * when the reading must have more digits than that gives, down to {@link CUT_MIN_WIDTH_FORCED}.
@@ -212,11 +211,7 @@ export function segment(map: InkMap): Segmentation | undefined {
   const lineHeight = Math.max(
     ...shapes.filter((s) => s.pixels.length >= 0.1 * largest).map((s) => s.box.height),
   );
-  const kept = shapes.filter(
-    (s) =>
-      Math.max(s.box.width, s.box.height) >= SPECK_SIDE * lineHeight ||
-      s.pixels.length >= SPECK_INK * largest,
-  );
+  const kept = shapes.filter((s) => !isSpeck(s.box, lineHeight));
   return { shapes: kept, lineHeight, stroke, width };
 }
 
@@ -245,16 +240,38 @@ export function atomsOf(
       while (piece < cuts.length && x >= ((cuts[piece] as Cut).path[row] ?? 0)) piece++;
       pieces[piece]?.push(p);
     }
-    const filled = pieces.filter((piece) => piece.length > 0);
-    filled.forEach((piece, i) => {
+    // Each piece with the cost of the cut on its left (none for the first).
+    const kept = pieces
+      .map((piece, k) => ({ pixels: piece, cutCost: k === 0 ? 0 : (cuts[k - 1]?.cost ?? 0) }))
+      .filter((piece) => piece.pixels.length > 0);
+    // A cut that leaves a speck (a sliver where its path hugs a stroke) did not part two digits:
+    // that ink goes back to the neighbour it is joined to by more ink (the costlier of its two
+    // cuts), and the cut between them goes.
+    for (let i = 0; i < kept.length && kept.length > 1; ) {
+      const piece = kept[i] as (typeof kept)[number];
+      if (!isSpeck(boxOf(Int32Array.from(piece.pixels), width), segmentation.lineHeight)) {
+        i++;
+        continue;
+      }
+      const left = kept[i - 1];
+      const right = kept[i + 1];
+      if (left && (!right || piece.cutCost >= right.cutCost)) {
+        left.pixels.push(...piece.pixels);
+      } else if (right) {
+        right.pixels.push(...piece.pixels);
+        right.cutCost = piece.cutCost;
+      }
+      kept.splice(i, 1);
+    }
+    kept.forEach(({ pixels: piece, cutCost }, i) => {
       const own = Int32Array.from(piece);
       atoms.push({
         pixels: own,
         box: boxOf(own, width),
         shape,
         piece: i,
-        pieces: filled.length,
-        cutCost: i === 0 ? 0 : (cuts[pieces.indexOf(piece) - 1]?.cost ?? 0),
+        pieces: kept.length,
+        cutCost: i === 0 ? 0 : cutCost,
       });
     });
   });
