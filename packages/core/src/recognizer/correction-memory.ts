@@ -117,7 +117,11 @@ const RECENT_READINGS = 200;
 /** Confidence from which a reading is kept as the user's digit: under it, the user may yet correct it. */
 const READ_CONFIDENTLY = 0.9;
 
-const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, k) => sum + value * (b[k] ?? 0), 0);
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += (a[k] as number) * (b[k] as number);
+  return sum;
+}
 
 /**
  * Corrections take effect at once, before any retraining: a corrected drawing's features are
@@ -239,7 +243,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
         isDisputed,
         readings: {
           labels: readings.map((reading) => reading.digit),
-          similarities: readings.map((reading) => dot(reading.unit, query())),
+          similarities: () => readings.map((reading) => dot(reading.unit, query())),
         },
       });
     },
