@@ -110,7 +110,7 @@ export interface SimilarityRow {
  * predictions (5 to 3 in the benchmark's own tuning streams), fixing as many; with no margin it
  * cut them to 3, but then only 61.5% of small variants of a corrected digit followed it
  * (docs/benchmarks.md, "Learning from corrections: own readings as rivals"). 200 holds a whole
- * stream of the benchmark; the scan costs 200 dot products a prediction with corrections.
+ * stream of the benchmark. They are compared with a drawing only once some correction is near it.
  */
 const RECENT_READINGS = 200;
 
