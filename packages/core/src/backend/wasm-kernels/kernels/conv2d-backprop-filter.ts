@@ -24,8 +24,8 @@
  * 64-channel layers); and splitting the GEMM's reduction into 4k-long chunks to keep
  * operands in cache (no faster); and for the small late layers, whose wide rows lengthen the
  * reduction most, a natural-layout im2col (one copy of CI floats per tap and output pixel) with
- * dW^T = dy^T · cols and the result transposed back: slower on every layer of `compact` (8–22 ms
- * against 8–14 ms at batch 64) but the last (17 against 18 ms at 4x4x128).
+ * dW^T = dy^T · cols and the result transposed back: slower on every layer of `compact` but the
+ * last at batch 64 (10–71 ms against 8–21 ms; 17 against 18 ms at 4x4x128).
  */
 import { type backend_util, Conv2DBackpropFilter, type TensorInfo } from '@tensorflow/tfjs';
 import { type ConvGradAttrs, convInfo } from '../conv-geometry.js';
