@@ -241,6 +241,22 @@ describe('correctNumber', () => {
 describe.skipIf(!existsSync(PEN_DATA))(
   `readNumber on real writers' pen digits${existsSync(PEN_DATA) ? '' : ` (skipped: no real-writer data at ${PEN_DATA})`}`,
   () => {
+    /** Number `n` of a run: `length` consecutive digits of a held-out writer, drawn with `random`. */
+    const heldOutNumbers = () => {
+      const digits = loadPenDigits(PEN_DATA);
+      const writers = byWriter(digits);
+      const { heldOut } = splitWriters(digits);
+      return (n: number, length: number, spacing: 'separate' | 'touching', random: () => number) => {
+        const own = writers.get(heldOut[n % heldOut.length] ?? '') ?? [];
+        const start = Math.floor(random() * Math.max(1, own.length - length));
+        return drawPenNumber(own.slice(start, start + length), {
+          spacing,
+          background: n % 2 === 0 ? 'dark-on-white' : 'transparent',
+          random,
+        });
+      };
+    };
+
     // Floors well under what these 60 numbers read (separate 59, touching 56 of 60 on wasm).
     it.each([
       ['separate', 0.85],
@@ -248,20 +264,11 @@ describe.skipIf(!existsSync(PEN_DATA))(
     ] as const)(
       'reads numbers of %s digits by writers it was not trained on (floor %s on 60)',
       async (spacing, floor) => {
-        const digits = loadPenDigits(PEN_DATA);
-        const writers = byWriter(digits);
-        const { heldOut } = splitWriters(digits);
+        const numberOf = heldOutNumbers();
         const random = seededRandom(2026);
         let whole = 0;
         for (let n = 0; n < 60; n++) {
-          const own = writers.get(heldOut[n % heldOut.length] ?? '') ?? [];
-          const length = 2 + (n % 5);
-          const start = Math.floor(random() * Math.max(1, own.length - length));
-          const drawn = drawPenNumber(own.slice(start, start + length), {
-            spacing,
-            background: n % 2 === 0 ? 'dark-on-white' : 'transparent',
-            random,
-          });
+          const drawn = numberOf(n, 2 + (n % 5), spacing, random);
           if ((await recognizer.readNumber(drawn.image)).text === drawn.text) whole++;
         }
         expect(whole / 60).toBeGreaterThanOrEqual(floor);
@@ -271,15 +278,11 @@ describe.skipIf(!existsSync(PEN_DATA))(
     );
 
     it('cuts touching digits into pieces no smaller than a speck', () => {
-      const digits = loadPenDigits(PEN_DATA);
-      const writers = byWriter(digits);
-      const { heldOut } = splitWriters(digits);
+      const numberOf = heldOutNumbers();
       const random = seededRandom(7);
       let pieces = 0;
       for (let n = 0; n < 40; n++) {
-        const own = writers.get(heldOut[n % heldOut.length] ?? '') ?? [];
-        const start = Math.floor(random() * Math.max(1, own.length - 4));
-        const drawn = drawPenNumber(own.slice(start, start + 4), { spacing: 'touching', random });
+        const drawn = numberOf(n, 4, 'touching', random);
         const segmentation = segment(readInk(drawn.image, 4096) as InkMap);
         if (!segmentation) throw new Error('a drawn number has ink');
         const atoms = atomsOf(segmentation, new Set(segmentation.shapes.keys()), CUT_MIN_WIDTH_FORCED);
