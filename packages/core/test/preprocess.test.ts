@@ -111,6 +111,51 @@ describe('preprocess: MNIST normalisation of canvas drawings', () => {
     );
   });
 
+  it('reads the same pixels alike wherever they sit in their buffer, on any background colour', () => {
+    // Background pixels are skipped as whole 32-bit words where the bytes are 4-aligned.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.tuple(
+          fc.integer({ min: 0, max: 255 }),
+          fc.integer({ min: 0, max: 255 }),
+          fc.integer({ min: 0, max: 255 }),
+        ),
+        fc.integer({ min: 128, max: 255 }),
+        (index, offset, [r, g, b], alpha) => {
+          const drawn = drawDigitOnCanvas(mnistDigit(mnist, index), { size: 0.6 });
+          const { data, width, height } = drawn;
+          // The drawing's ink over an opaque background of another colour.
+          const recoloured = Uint8ClampedArray.from(data);
+          for (let p = 0; p < recoloured.length; p += 4) {
+            if (data[p] === 255 && data[p + 1] === 255 && data[p + 2] === 255)
+              recoloured.set([r, g, b, alpha], p);
+          }
+          const shifted = new Uint8ClampedArray(recoloured.length + offset).subarray(offset);
+          shifted.set(recoloured);
+          const read = (pixels: Uint8ClampedArray) => {
+            try {
+              return preprocess({ data: pixels, width, height }).pixels;
+            } catch (error) {
+              // A background as dark as the ink leaves nothing to read.
+              if (isCrazyDigitsError(error, 'EMPTY_IMAGE')) return 'empty';
+              throw error;
+            }
+          };
+          const aligned = read(recoloured);
+          const unaligned = read(shifted);
+          if (aligned === 'empty' || unaligned === 'empty') {
+            expect(unaligned).toBe(aligned);
+            return;
+          }
+          expect(maxAbsDiff(unaligned, aligned)).toBe(0);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
   it('gives nearly the same result whatever the size of the drawing', () => {
     for (let i = 0; i < 10; i++) {
       const digit = mnistDigit(mnist, i);

@@ -106,7 +106,16 @@ export function inkFromRgba(data: ByteArray, width: number, height: number): Ink
 
   const background = borderMedian(width, height, (i) => intensityOver(data, i * 4));
   const sign = background >= 127.5 ? -1 : 1;
+  // Most of a drawing is the background colour itself: pixels whose four bytes, read as one
+  // 32-bit word, are the top-left pixel's (when that is the background) are skipped without
+  // arithmetic; they would come out as no ink anyway.
+  const words =
+    data.byteOffset % 4 === 0 && intensityOver(data, 0) === background
+      ? new Uint32Array(data.buffer, data.byteOffset, pixelCount)
+      : undefined;
+  const blank = words?.[0] ?? -1; // -1: no word is, when there are no words
   for (let i = 0; i < pixelCount; i++) {
+    if (words?.[i] === blank) continue;
     const v = sign * (intensityOver(data, i * 4) - background);
     if (v > 0) {
       strength[i] = v;

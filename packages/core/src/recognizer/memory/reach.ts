@@ -120,15 +120,14 @@ export function adjustedProbabilities(
   // Each label's pull is its strongest correction's; its closest correction sets its share.
   const pull = new Array<number>(probabilities.length).fill(0);
   const closest = new Array<number>(probabilities.length).fill(-1);
-  const { count, similarities, standings, labels } = rows;
-  for (let row = 0; row < count; row++) {
-    const similarity = similarities[row] as number;
-    if (similarity < threshold || standings[row] === FITTED) continue;
+  for (let row = 0; row < rows.count; row++) {
+    const similarity = rows.similarities[row] as number;
+    if (similarity < threshold || rows.standings[row] === FITTED) continue;
     // A disputed correction still decides for its own drawing: whoever corrected it sees it
     // stick; it only stops reaching other drawings.
     if (similarity < SAME_DRAWING && options.isDisputed(row)) continue;
-    const label = labels[row] as number;
-    const margin = standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
+    const label = rows.labels[row] as number;
+    const margin = rows.standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
     const start = Math.max(threshold, Math.max(rival[label] as number, ownRival(label)) - margin);
     pull[label] = Math.max(pull[label] as number, strengthAt(similarity, start));
     closest[label] = Math.max(closest[label] as number, similarity);
