@@ -40,8 +40,9 @@ export interface Segmentation {
 }
 
 /**
- * Shapes smaller than this fraction of the line height on both sides, and with little ink,
- * are specks (a dot, a pen tap), not digits or parts of one.
+ * Shapes smaller than this fraction of the line height on both sides are specks (a dot, a pen
+ * tap, a full stop), not digits or parts of one, however much ink a thick pen gave them
+ * (docs/benchmarks.md, "Reading numbers: specks by size alone").
  */
 const SPECK_SIDE = 0.25;
 const isSpeck = (box: Rect, lineHeight: number) => Math.max(box.width, box.height) < SPECK_SIDE * lineHeight;
