@@ -96,6 +96,13 @@ describe('correction memory', () => {
     const near = memoryWith(true).adjust(at(0.42), model);
     expect(near.indexOf(Math.max(...near))).toBe(7);
     expect(near).toEqual(memoryWith(false).adjust(at(0.42), model));
+    // Only that reading goes: one noted before it, of another drawing, stays a rival.
+    const kept = createCorrectionMemory({ threshold: 0.85 });
+    kept.setRehearsal([at(1.5)], [1]);
+    kept.noteReading(at(0), readAsOne);
+    kept.noteReading(at(0.45), readAsOne);
+    kept.add('odd-seven', at(0.45), 7);
+    expect(kept.adjust(at(0.05), model)).toEqual(model);
   });
 
   it('keeps only the latest readings', () => {
@@ -106,7 +113,10 @@ describe('correction memory', () => {
     memory.add('odd-seven', at(0.45), 7);
     memory.noteReading(at(0), readAs(1));
     expect(memory.adjust(at(0.05), model)).toEqual(model);
-    // Many later readings far away push the 1 at 0 out.
+    // The latest 200 readings are kept: 199 later ones far away leave the 1 at 0 a rival...
+    for (let k = 0; k < 199; k++) memory.noteReading(Float32Array.of(0, 0, 1), readAs(3));
+    expect(memory.adjust(at(0.05), model)).toEqual(model);
+    // ...the 200th pushes it out, and many more change nothing.
     for (let k = 0; k < 1000; k++) memory.noteReading(Float32Array.of(0, 0, 1), readAs(3));
     const after = memory.adjust(at(0.05), model);
     expect(after.indexOf(Math.max(...after))).toBe(7);

@@ -9,6 +9,10 @@ import {
   compareRehearsal,
   compareRows,
   createCorrectionRows,
+  digitWindow,
+  dropAlike,
+  pushDigit,
+  type RehearsalDigits,
   rehearsalDigitsOf,
   removeRow,
   rowFeature,
@@ -117,12 +121,6 @@ const RECENT_READINGS = 200;
 /** Confidence from which a reading is kept as the user's digit: under it, the user may yet correct it. */
 const READ_CONFIDENTLY = 0.9;
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += (a[k] as number) * (b[k] as number);
-  return sum;
-}
-
 /**
  * Corrections take effect at once, before any retraining: a corrected drawing's features are
  * remembered, and a later drawing whose features are close enough is pulled towards the
@@ -135,8 +133,8 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
   const agreement = options.agreement ?? DEFAULT_AGREEMENT;
   const rows = createCorrectionRows();
   let rehearsal = rehearsalDigitsOf([], []);
-  /** The latest confident readings, oldest first (see {@link RECENT_READINGS}). */
-  let readings: { unit: Float32Array; digit: number }[] = [];
+  /** The latest confident readings, oldest first (see {@link RECENT_READINGS}); made by the first. */
+  let readings: RehearsalDigits | undefined;
   const backend = createBackendCopy(featureMean);
   /** Bumped by every change of what a similarity row's columns mean. */
   let generation = 0;
@@ -192,7 +190,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       remove(id);
       const unit = centredUnit(feature, featureMean);
       // The drawing was misread: it no longer stands for the digit it was read as.
-      readings = readings.filter((reading) => dot(reading.unit, unit) < SAME_DRAWING);
+      if (readings) dropAlike(readings, unit, SAME_DRAWING);
       const row = appendRow(rows, { id, unit, label, standing: STANDINGS.indexOf(standing) });
       scan(() => rowFeature(rows, row), known, false);
       tallyNeighbours(rows, row, 1, agreement);
@@ -238,20 +236,28 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
         return unit;
       };
       const toRehearsal = scan(query, known);
+      const own = readings;
       return adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, {
         threshold,
         isDisputed,
-        readings: {
-          labels: readings.map((reading) => reading.digit),
-          similarities: () => readings.map((reading) => dot(reading.unit, query())),
-        },
+        ...(own && {
+          readings: {
+            labels: own.labels,
+            count: own.count,
+            similarities: () => {
+              compareRehearsal(own, query());
+              return own.similarities;
+            },
+          },
+        }),
       });
     },
     noteReading(feature, probabilities) {
       const digit = argmax(probabilities);
       if ((probabilities[digit] ?? 0) < READ_CONFIDENTLY) return;
-      readings.push({ unit: centredUnit(feature, featureMean), digit });
-      if (readings.length > RECENT_READINGS) readings.shift();
+      const unit = centredUnit(feature, featureMean);
+      if (readings?.width !== unit.length) readings = digitWindow(RECENT_READINGS, unit.length);
+      pushDigit(readings, unit, digit);
     },
   };
 }

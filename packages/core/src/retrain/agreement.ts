@@ -12,14 +12,20 @@ export const DEFAULT_AGREEMENT: AgreementOptions = { similarity: 0.75, minNeighb
 
 /**
  * Whether a correction to `label` is disputed, given how many of its neighbours carry each
- * label (`votes[l]` of them carry `l`). The one rule for both users of label agreement:
- * retraining leaves disputed corrections out, the correction memory holds them without effect.
+ * label (`votes[at + l]` of them carry `l`, for the ten digits). The one rule for both users of
+ * label agreement: retraining leaves disputed corrections out, the correction memory holds them
+ * without effect.
  */
-export function isDisputed(votes: ArrayLike<number>, label: number, options: AgreementOptions): boolean {
+export function isDisputed(
+  votes: ArrayLike<number>,
+  label: number,
+  options: AgreementOptions,
+  at = 0,
+): boolean {
   let neighbours = 0;
   let strongestOther = 0;
-  for (let other = 0; other < votes.length; other++) {
-    const count = votes[other] ?? 0;
+  for (let other = 0; other < 10; other++) {
+    const count = votes[at + other] ?? 0;
     neighbours += count;
     if (other !== label && count > strongestOther) strongestOther = count;
   }

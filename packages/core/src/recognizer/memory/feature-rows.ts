@@ -67,6 +67,44 @@ export function rehearsalDigitsOf(
   };
 }
 
+/**
+ * An empty set of known-good digits of `width` with room for `capacity`: a window that keeps the
+ * latest ones, oldest first ({@link pushDigit}).
+ */
+export function digitWindow(capacity: number, width: number): RehearsalDigits {
+  return {
+    count: 0,
+    width,
+    features: new Float32Array(capacity * width),
+    labels: new Uint8Array(capacity),
+    similarities: new Float32Array(capacity),
+  };
+}
+
+/** Drops digit `index` of a window, keeping the others in order. */
+function removeDigit(digits: RehearsalDigits, index: number): void {
+  const { width, count } = digits;
+  digits.features.copyWithin(index * width, (index + 1) * width, count * width);
+  digits.labels.copyWithin(index, index + 1, count);
+  digits.count--;
+}
+
+/** Appends the centred unit feature `unit` of a `label` to a window, dropping its oldest digit when it is full. */
+export function pushDigit(digits: RehearsalDigits, unit: Float32Array, label: number): void {
+  if (digits.count === digits.labels.length) removeDigit(digits, 0);
+  digits.features.set(unit, digits.count * digits.width);
+  digits.labels[digits.count++] = label;
+}
+
+/** Drops every digit of a window at least `similarity` alike to the unit vector `query`. */
+export function dropAlike(digits: RehearsalDigits, query: Float32Array, similarity: number): void {
+  compareRehearsal(digits, query);
+  // From the end, so a removal moves only digits already looked at.
+  for (let i = digits.count - 1; i >= 0; i--) {
+    if ((digits.similarities[i] as number) >= similarity) removeDigit(digits, i);
+  }
+}
+
 /** Dot products of `query` with rows `from` to `count` of `rows` (unit vectors of `width`), into `out`. */
 function dotProducts(
   rows: Float32Array,

@@ -25,9 +25,5 @@ export function tallyNeighbours(
 
 /** Whether the correction in `row` is outvoted by its neighbours, by the rule retraining applies too. */
 export function isRowDisputed(rows: CorrectionRows, row: number, options: AgreementOptions): boolean {
-  return isDisputed(
-    rows.votes.subarray(row * LABELS, (row + 1) * LABELS),
-    rows.labels[row] as number,
-    options,
-  );
+  return isDisputed(rows.votes, rows.labels[row] as number, options, row * LABELS);
 }

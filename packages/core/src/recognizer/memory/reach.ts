@@ -93,7 +93,7 @@ export interface AdjustOptions {
    * drawing: the user's own digits, rivals of a correction as the rehearsal digits are (the same
    * margin).
    */
-  readings?: { labels: readonly number[]; similarities(): number[] };
+  readings?: { labels: ArrayLike<number>; count: number; similarities(): ArrayLike<number> };
 }
 
 /**
@@ -114,22 +114,30 @@ export function adjustedProbabilities(
   // Computed only once some correction is near: most drawings are near none.
   let own: number[] | undefined;
   const ownRival = (label: number) => {
-    own ??= readings ? rivals(readings.labels, readings.similarities(), readings.labels.length) : [];
+    own ??= readings ? rivals(readings.labels, readings.similarities(), readings.count) : [];
     return own[label] ?? -1;
   };
-  // Each label's pull is its strongest correction's; its closest correction sets its share.
+  // Each label's pull is its strongest correction's; its closest correction that reaches the
+  // drawing sets its share.
   const pull = new Array<number>(probabilities.length).fill(0);
   const closest = new Array<number>(probabilities.length).fill(-1);
   for (let row = 0; row < rows.count; row++) {
     const similarity = rows.similarities[row] as number;
     if (similarity < threshold || rows.standings[row] === FITTED) continue;
-    // A disputed correction still decides for its own drawing: whoever corrected it sees it
-    // stick; it only stops reaching other drawings.
-    if (similarity < SAME_DRAWING && options.isDisputed(row)) continue;
     const label = rows.labels[row] as number;
     const margin = rows.standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
+    if (similarity < SAME_DRAWING) {
+      // Cheapest test first: a correction no closer than its rehearsal rivals allow reaches
+      // nothing, whatever else holds. Near a drawing of a common digit, most corrections stop here.
+      if (similarity <= (rival[label] as number) - margin) continue;
+      // A disputed correction still decides for its own drawing: whoever corrected it sees it
+      // stick; it only stops reaching other drawings.
+      if (options.isDisputed(row)) continue;
+    }
     const start = Math.max(threshold, Math.max(rival[label] as number, ownRival(label)) - margin);
-    pull[label] = Math.max(pull[label] as number, strengthAt(similarity, start));
+    const strength = strengthAt(similarity, start);
+    if (strength <= 0) continue;
+    pull[label] = Math.max(pull[label] as number, strength);
     closest[label] = Math.max(closest[label] as number, similarity);
   }
   const strongest = Math.max(...pull);
