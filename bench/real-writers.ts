@@ -159,6 +159,8 @@ interface StreamTally {
   repeatsFixed: number;
   /** Drawings (whole stream) the uncorrected recogniser reads right and the corrected one wrong. */
   introduced: number;
+  /** The same, per writer who had any. */
+  introducedBy: Map<string, number>;
   corrections: number;
   retrains: number;
   accepted: number;
@@ -216,6 +218,7 @@ async function streams(
     repeats: 0,
     repeatsFixed: 0,
     introduced: 0,
+    introducedBy: new Map(),
     corrections: 0,
     retrains: 0,
     accepted: 0,
@@ -262,7 +265,10 @@ async function streams(
             const { digit: predicted } = await recognizer.predict(drawing);
             const before = baseline.get(digit);
             tally.predictions++;
-            if (before === digit.label && predicted !== digit.label) tally.introduced++;
+            if (before === digit.label && predicted !== digit.label) {
+              tally.introduced++;
+              tally.introducedBy.set(name, (tally.introducedBy.get(name) ?? 0) + 1);
+            }
             if (i >= half) {
               tally.evaluated++;
               if (before !== digit.label) tally.baselineErrors++;
@@ -292,6 +298,13 @@ async function streams(
     uncorrected.dispose();
   }
   return tally;
+}
+
+/** Whom errors come from: a figure resting mostly on one writer's glyphs says so. */
+function byWhom(counts: Map<string, number>): string {
+  if (counts.size === 0) return '';
+  const most = Math.max(...counts.values());
+  return counts.size === 1 ? '; all by one writer' : `; by ${counts.size} writers, ${most} of them by one`;
 }
 
 function streamFigures(tally: StreamTally, label: string, group: string): Figure[] {
@@ -324,7 +337,7 @@ function streamFigures(tally: StreamTally, label: string, group: string): Figure
       metric: `${label}: errors introduced per 1,000 predictions`,
       value: perThousand,
       unit: '‰',
-      detail: `${tally.introduced} drawings the uncorrected recogniser reads right, in ${tally.predictions} predictions`,
+      detail: `${tally.introduced} drawings the uncorrected recogniser reads right, in ${tally.predictions} predictions${byWhom(tally.introducedBy)}`,
     },
   ];
   if (tally.mnistFresh !== undefined && tally.mnistAfter.length > 0) {
