@@ -45,9 +45,13 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * cut leaves joined to a neighbour (126 bytes: a full stop and a 1x8 px sliver had been read as
  * digits), the user's readings compared only near a correction (25 bytes: 0.28 ms a prediction
  * saved) and background pixels skipped as 32-bit words (44 bytes: 0.13 ms an opaque canvas), so
- * raised to 35,400. Raise it only deliberately, in the change that needs it.
+ * raised to 35,400; then 35,513: a correction's rehearsal bound tested before its label agreement
+ * (24 bytes: half the agreement checks, none allocating) and the user's readings in one flat
+ * window (106 bytes: comparing them 0.125 → 0.042 ms a prediction near 10,000 corrections; plain
+ * arrays with a two-sum loop, 20 bytes, took 0.117 ms), so raised to 35,520. Raise it only
+ * deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 35_400;
+const BROWSER_BUDGET_GZIP_BYTES = 35_520;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in
