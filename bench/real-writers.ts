@@ -157,9 +157,7 @@ interface StreamTally {
    */
   repeats: number;
   repeatsFixed: number;
-  /** Drawings (whole stream) the uncorrected recogniser reads right and the corrected one wrong. */
-  introduced: number;
-  /** The same, per writer who had any. */
+  /** Per writer who had any: drawings (whole stream) the uncorrected recogniser reads right and the corrected one wrong. */
   introducedBy: Map<string, number>;
   corrections: number;
   retrains: number;
@@ -217,7 +215,6 @@ async function streams(
     fixed: 0,
     repeats: 0,
     repeatsFixed: 0,
-    introduced: 0,
     introducedBy: new Map(),
     corrections: 0,
     retrains: 0,
@@ -265,10 +262,8 @@ async function streams(
             const { digit: predicted } = await recognizer.predict(drawing);
             const before = baseline.get(digit);
             tally.predictions++;
-            if (before === digit.label && predicted !== digit.label) {
-              tally.introduced++;
+            if (before === digit.label && predicted !== digit.label)
               tally.introducedBy.set(name, (tally.introducedBy.get(name) ?? 0) + 1);
-            }
             if (i >= half) {
               tally.evaluated++;
               if (before !== digit.label) tally.baselineErrors++;
@@ -309,7 +304,8 @@ function byWhom(counts: Map<string, number>): string {
 
 function streamFigures(tally: StreamTally, label: string, group: string): Figure[] {
   const bench = 'real-writers';
-  const perThousand = (1000 * tally.introduced) / tally.predictions;
+  const introduced = [...tally.introducedBy.values()].reduce((a, b) => a + b, 0);
+  const perThousand = (1000 * introduced) / tally.predictions;
   const figures: Figure[] = [
     {
       bench,
@@ -337,7 +333,7 @@ function streamFigures(tally: StreamTally, label: string, group: string): Figure
       metric: `${label}: errors introduced per 1,000 predictions`,
       value: perThousand,
       unit: '‰',
-      detail: `${tally.introduced} drawings the uncorrected recogniser reads right, in ${tally.predictions} predictions${byWhom(tally.introducedBy)}`,
+      detail: `${introduced} drawings the uncorrected recogniser reads right, in ${tally.predictions} predictions${byWhom(tally.introducedBy)}`,
     },
   ];
   if (tally.mnistFresh !== undefined && tally.mnistAfter.length > 0) {
