@@ -10,6 +10,7 @@ import { disputedCorrections } from '../src/retrain/agreement.js';
 
 const uniform = new Array<number>(10).fill(0.1);
 const model = [0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
+const readsFour = [0.01, 0.01, 0.01, 0.01, 0.91, 0.01, 0.01, 0.01, 0.01, 0.01];
 
 describe('correction memory', () => {
   it('counts a correction only where it out-matches known-good examples of other digits (rehearsal digits)', () => {
@@ -141,13 +142,13 @@ describe('correction memory', () => {
     expect(alone.indexOf(Math.max(...alone))).toBe(8);
   });
 
-  it('holds fitted corrections for label agreement only: they pull nothing, yet still outvote lies', () => {
+  it('holds fitted corrections for label agreement and their own drawing: they pull no other, yet still outvote lies', () => {
     const memory = createCorrectionMemory({ threshold: 0.85 });
     const near = (k: number) => Float32Array.of(1, k * 0.01, 0);
     // Honest corrections the weights already get right (a retrain folded them in).
     for (let k = 0; k < 7; k++) memory.add(`honest-${k}`, near(k), 3, 'fitted');
-    // The honest drawing itself gets the model's own answer, untouched.
-    expect(memory.adjust(near(2), uniform)).toEqual(uniform);
+    // A drawing near them but none of them gets the model's own answer, untouched.
+    expect(memory.adjust(Float32Array.of(1, 0.03, 0.05), uniform)).toEqual(uniform);
     // Lies made near them are still disputed, so they reach no other drawing.
     for (let k = 7; k < 10; k++) memory.add(`flipped-${k}`, near(k), 8);
     expect(memory.disputed().sort()).toEqual(['flipped-7', 'flipped-8', 'flipped-9']);
@@ -157,6 +158,21 @@ describe('correction memory', () => {
     const pulled = memory.adjust(near(2), uniform);
     expect(pulled.indexOf(Math.max(...pulled))).toBe(3);
     expect(pulled[3]).toBeCloseTo(1, 6);
+  });
+
+  it("keeps a fitted correction's own drawing as corrected where another correction reaches it", () => {
+    // The user corrected a 4-like drawing to 7, which then pulled a drawing the network reads
+    // right as 4; the user corrected that one back to 4. Reopened (or after a retrain), the
+    // second correction is fitted: the network alone reads it so.
+    const memory = createCorrectionMemory({ threshold: 0.85 });
+    const reachedDrawing = Float32Array.of(1, 0.5, 0);
+    memory.add('to-7', Float32Array.of(1, 0, 0), 7);
+    const before = memory.adjust(reachedDrawing, readsFour);
+    expect(before.indexOf(Math.max(...before))).toBe(7);
+    memory.add('back-to-4', reachedDrawing, 4, 'fitted');
+    const after = memory.adjust(reachedDrawing, readsFour);
+    expect(after.indexOf(Math.max(...after))).toBe(4);
+    expect(after[4]).toBeGreaterThan(0.99);
   });
 
   it('changes nothing while empty or when nothing is close', () => {

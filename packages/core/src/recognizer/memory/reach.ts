@@ -9,9 +9,11 @@ import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-row
  *   It reaches only drawings closer to it than to every known-good digit of another label: the
  *   retrain had its chance to widen it safely, and a glyph it could not fit is one that sits among
  *   ordinary digits, where a wider reach costs their accuracy.
- * - `'fitted'`: the weights get it right. It pulls nothing and still votes in label agreement,
- *   so the honest corrections a retrain has folded into the weights keep outvoting lies made
- *   near them.
+ * - `'fitted'`: the weights get it right. It pulls no other drawing and still votes in label
+ *   agreement, so the honest corrections a retrain has folded into the weights keep outvoting lies
+ *   made near them. It still decides for its own drawing: a drawing the network reads right can
+ *   have been corrected because another correction's reach misread it, and it must read as
+ *   corrected after a reopen or a retrain too.
  */
 export type CorrectionStanding = 'new' | 'unfitted' | 'fitted';
 
@@ -123,7 +125,8 @@ export function adjustedProbabilities(
   const closest = new Array<number>(probabilities.length).fill(-1);
   for (let row = 0; row < rows.count; row++) {
     const similarity = rows.similarities[row] as number;
-    if (similarity < threshold || rows.standings[row] === FITTED) continue;
+    if (similarity < threshold) continue;
+    if (rows.standings[row] === FITTED && similarity < SAME_DRAWING) continue;
     const label = rows.labels[row] as number;
     const margin = rows.standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
     if (similarity < SAME_DRAWING) {
