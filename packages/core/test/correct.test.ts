@@ -103,7 +103,9 @@ describe('recognizer.correct', () => {
     const shifted = new Float32Array(input.length);
     for (let i = 0; i < input.length; i++) if (i % 28 !== 0) shifted[i] = input[i - 1] ?? 0;
     const plain = await open();
-    expect((await reopened.predict(shifted)).probabilities).toEqual((await plain.predict(shifted)).probabilities);
+    expect((await reopened.predict(shifted)).probabilities).toEqual(
+      (await plain.predict(shifted)).probabilities,
+    );
   });
 
   it('removeCorrection undoes the effect and the stored record', async () => {
