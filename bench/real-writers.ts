@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- real-writers --data <digits.jsonl.gz> [--json] [--writers checking|tuning|held-out|all]
- *   [--orders 5] [--digits 200] [--consolidate-after N] [--drawing-seed N] [--skip accuracy|streams]`
+ *   [--orders 5] [--drawings 4] [--digits 200] [--consolidate-after N] [--drawing-seed N] [--skip accuracy|streams]`
  *
  * Real people's handwriting (pen digits from tablets, e.g. the UNIPEN-derived development set)
  * through the public API, on writers the shipped model was never trained on (the writer split of
@@ -13,8 +13,9 @@
  * 2. Personalisation: each stream writer (≥ 80 digits; the checking half by default, the tuning
  *    half with `--writers tuning`; `--writers held-out`: the accuracy writers with fewer digits,
  *    more and shorter streams to tune the memory on, no memory figure being checked on them)
- *    writes at most `--digits` of their digits, in `--orders` orders (their own, then
- *    shuffles), into a fresh recogniser that is corrected whenever it is wrong. The second half of each stream is compared with an uncorrected recogniser on the same
+ *    writes at most `--digits` of their digits, drawn with `--drawings` canvas geometries (the
+ *    figure moves with the geometry about as much as with the order), in `--orders` orders each
+ *    (their own, then shuffles), into a fresh recogniser that is corrected whenever it is wrong. The second half of each stream is compared with an uncorrected recogniser on the same
  *    drawings: errors left, errors fixed, repeat errors fixed (second-half errors on a digit the
  *    uncorrected recogniser had already misread earlier in the stream: what corrections can
  *    teach, since a writer's first misread of a digit has no correction before it), and errors
@@ -46,8 +47,9 @@ import { type Figure, printFigures } from './report.js';
 type Drawing = ReturnType<typeof drawPenDigit>;
 
 /**
- * The seed every drawing's geometry comes from, with the writer and the digit's place;
- * `--drawing-seed` draws the same digits with other geometry (more streams to tune on).
+ * The seed every drawing's geometry comes from, with the writer and the digit's place (the
+ * streams' k-th geometry from this seed + k); `--drawing-seed` draws the same digits with other
+ * geometry (more streams to tune on).
  */
 const DRAWING_SEED = 20261204;
 /** MNIST test digits read before and after a consolidated stream. */
@@ -204,7 +206,7 @@ async function mnistThroughPredict(recognizer: Recognizer, mnist: ReturnType<typ
 async function streams(
   writers: Map<string, PenDigit[]>,
   names: string[],
-  options: { orders: number; digits: number; seed: number; consolidateAfter?: number },
+  options: { orders: number; digits: number; seeds: number[]; consolidateAfter?: number },
 ): Promise<StreamTally> {
   const tally: StreamTally = {
     streams: 0,
@@ -227,11 +229,11 @@ async function streams(
   let tensorsAtStart = -1;
   try {
     if (mnist) tally.mnistFresh = await mnistThroughPredict(uncorrected, mnist);
-    for (const name of names) {
+    for (const [name, seed] of names.flatMap((name) => options.seeds.map((seed) => [name, seed] as const))) {
       const own = (writers.get(name) ?? []).slice(0, options.digits);
       // Half on white, half on transparent canvases, alternating through the writer's digits.
       const drawings = new Map(
-        own.map((d, i) => [d, drawOnPad(d, i % 2 === 0 ? 'dark-on-white' : 'transparent', options.seed)]),
+        own.map((d, i) => [d, drawOnPad(d, i % 2 === 0 ? 'dark-on-white' : 'transparent', seed)]),
       );
       const baseline = new Map<PenDigit, number>();
       const read = await uncorrected.predictBatch([...drawings.values()]);
@@ -280,7 +282,8 @@ async function streams(
             tally.corrections++;
             await settled(recognizer);
           }
-          if (mnist && o === 0) tally.mnistAfter.push(await mnistThroughPredict(recognizer, mnist));
+          if (mnist && o === 0 && seed === options.seeds[0])
+            tally.mnistAfter.push(await mnistThroughPredict(recognizer, mnist));
         } finally {
           recognizer.dispose();
         }
@@ -357,6 +360,7 @@ export async function run(options: BenchOptions): Promise<void> {
       data: { type: 'string' },
       writers: { type: 'string', default: 'checking' },
       orders: { type: 'string', default: '5' },
+      drawings: { type: 'string', default: '4' },
       digits: { type: 'string', default: '200' },
       'consolidate-after': { type: 'string' },
       'drawing-seed': { type: 'string', default: String(DRAWING_SEED) },
@@ -371,6 +375,9 @@ export async function run(options: BenchOptions): Promise<void> {
   const orders = Number(values.orders);
   const seed = Number(values['drawing-seed']);
   if (!Number.isInteger(seed)) throw new RangeError('--drawing-seed must be an integer');
+  const geometries = Number(values.drawings);
+  if (!(Number.isInteger(geometries) && geometries >= 1))
+    throw new RangeError('--drawings must be a positive integer');
   const digits = Number(values.digits);
   const consolidateAfter =
     values['consolidate-after'] === undefined ? undefined : Number(values['consolidate-after']);
@@ -398,7 +405,7 @@ export async function run(options: BenchOptions): Promise<void> {
     figures.push(...(await accuracy(writers, notTrained, digits, seed)));
   }
   if (!values.skip.includes('streams')) {
-    const counts = { orders, digits, seed };
+    const counts = { orders, digits, seeds: Array.from({ length: geometries }, (_, k) => seed + k) };
     figures.push(
       ...streamFigures(await streams(writers, group, counts), 'correcting every error', groupName),
     );
@@ -417,7 +424,7 @@ export async function run(options: BenchOptions): Promise<void> {
     metric: 'run time',
     value: (performance.now() - started) / 1000,
     unit: 's',
-    detail: `${all.length} pen digits by ${writers.size} writers; ${orders} orders of at most ${digits} digits per stream writer`,
+    detail: `${all.length} pen digits by ${writers.size} writers; ${orders} orders of at most ${digits} digits, each drawn with ${geometries} canvas geometries, per stream writer`,
   });
   printFigures(figures, options.json);
 }
