@@ -175,6 +175,32 @@ describe('correction memory', () => {
     expect(after[4]).toBeGreaterThan(0.99);
   });
 
+  it("ends a correction's reach before a fitted correction of another label, until that one goes", () => {
+    // Corrected to 7, a drawing pulled the next one (the network reads it as 4) to 7; the user
+    // corrected that one back to 4, a drawing the network alone reads right: fitted.
+    const memory = createCorrectionMemory({ threshold: 0.85 });
+    const readAs = (drawing: Float32Array) => {
+      const adjusted = memory.adjust(drawing, readsFour);
+      return adjusted.indexOf(Math.max(...adjusted));
+    };
+    const farther = Float32Array.of(1, 0.52, 0); // 0.887 alike to the 7, in its full reach
+    const nearer = Float32Array.of(1, 0.2, 0); // 0.981 alike
+    memory.add('to-7', Float32Array.of(1, 0, 0), 7);
+    expect([readAs(farther), readAs(nearer)]).toEqual([7, 7]);
+    memory.add('back-to-4', Float32Array.of(1, 0.5, 0), 4, 'fitted'); // 0.894 alike
+    expect([readAs(farther), readAs(nearer)]).toEqual([4, 7]);
+    // A fitted correction of the same label bounds nothing.
+    memory.add('also-7', Float32Array.of(1, 0.1, 0.3), 7, 'fitted');
+    expect(readAs(nearer)).toBe(7);
+    memory.remove('back-to-4');
+    expect([readAs(farther), readAs(nearer)]).toEqual([7, 7]);
+    // Bounds are rebuilt in any order of adds.
+    memory.add('back-to-4', Float32Array.of(1, 0.5, 0), 4, 'fitted');
+    memory.remove('to-7');
+    memory.add('to-7', Float32Array.of(1, 0, 0), 7);
+    expect([readAs(farther), readAs(nearer)]).toEqual([4, 7]);
+  });
+
   it('changes nothing while empty or when nothing is close', () => {
     const memory = createCorrectionMemory({ threshold: 0.85 });
     expect(memory.adjust(Float32Array.of(1, 0, 0), model)).toBe(model);
@@ -282,6 +308,54 @@ describe('correction memory', () => {
           );
           expect(memory.size).toBe(kept.size);
           expect(memory.disputed().sort()).toEqual(names.filter((_, i) => expected.has(i)).sort());
+        },
+      ),
+    );
+  });
+
+  it('adjusts after any adds and removes as a memory made from the corrections left', () => {
+    const unit = (a: number, b: number) => {
+      const norm = Math.hypot(1, a, b);
+      return Float32Array.of(1 / norm, a / norm, b / norm);
+    };
+    const probes = [unit(0, 0), unit(0.3, 0), unit(0, 0.3), unit(-0.4, 0.2), unit(0.5, 0.5)];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 11 }),
+            fc.float({ min: -1, max: 1, noNaN: true }),
+            fc.float({ min: -1, max: 1, noNaN: true }),
+            fc.integer({ min: 0, max: 3 }),
+            fc.constantFrom('new', 'fitted', 'remove'),
+          ),
+          { maxLength: 40 },
+        ),
+        (operations) => {
+          const memory = createCorrectionMemory({ threshold: 0.85 });
+          const kept = new Map<
+            string,
+            { feature: Float32Array; label: number; standing: 'new' | 'fitted' }
+          >();
+          for (const [id, a, b, label, action] of operations) {
+            if (action === 'remove') {
+              memory.remove(String(id));
+              kept.delete(String(id));
+            } else {
+              memory.add(String(id), unit(a, b), label, action);
+              kept.delete(String(id));
+              kept.set(String(id), { feature: unit(a, b), label, standing: action });
+            }
+          }
+          const fresh = createCorrectionMemory({ threshold: 0.85 });
+          for (const [id, { feature, label, standing }] of kept) fresh.add(id, feature, label, standing);
+          for (const probe of probes) {
+            const got = memory.adjust(probe, readsFour);
+            const want = fresh.adjust(probe, readsFour);
+            got.forEach((p, digit) => {
+              expect(p).toBeCloseTo(want[digit] ?? Number.NaN, 5);
+            });
+          }
         },
       ),
     );

@@ -19,6 +19,7 @@ import {
 } from './memory/feature-rows.js';
 import { isRowDisputed, tallyNeighbours } from './memory/label-votes.js';
 import { adjustedProbabilities, type CorrectionStanding, SAME_DRAWING, STANDINGS } from './memory/reach.js';
+import { boundedBy, boundReach, rebound } from './memory/reach-bounds.js';
 
 export type { CorrectionStanding } from './memory/reach.js';
 
@@ -177,7 +178,9 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
     if (row === undefined) return false;
     scan(() => rowFeature(rows, row), undefined, false);
     tallyNeighbours(rows, row, -1, agreement);
+    const bounded = boundedBy(rows, row);
     removeRow(rows, row);
+    for (const other of bounded) rebound(rows, rows.rowOf.get(other) as number);
     changed(true);
     return true;
   };
@@ -194,6 +197,7 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       const row = appendRow(rows, { id, unit, label, standing: STANDINGS.indexOf(standing) });
       scan(() => rowFeature(rows, row), known, false);
       tallyNeighbours(rows, row, 1, agreement);
+      boundReach(rows, row);
       changed(false);
     },
     has(id) {

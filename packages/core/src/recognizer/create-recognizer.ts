@@ -139,6 +139,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     });
     await serving.rememberMade({ id, image: image.pixels, label, createdAt }, model, {
       features: features[0] ?? new Float32Array(0),
+      // The network alone already reads it so: another correction's reach misread it.
+      standing: predictedDigit === label ? 'fitted' : 'new',
       similarities: similarities[0],
     });
     events.emit('correction', { id, label });

@@ -142,7 +142,7 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
       if (memory === target && served === model) target.setRehearsal(features, labels);
     }
     if (served === model)
-      memory.add(correction.id, made.features, correction.label, 'new', made.similarities);
+      memory.add(correction.id, made.features, correction.label, made.standing, made.similarities);
     else await rememberAll(memory, served, [correction]);
   }
 
@@ -188,6 +188,8 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
 /** What a prediction pass made of a drawing that is being stored as a correction. */
 interface Made {
   features: Float32Array;
+  /** `'fitted'` when the weights alone read the drawing as its label, `'new'` otherwise. */
+  standing: CorrectionStanding;
   similarities: Parameters<CorrectionMemory['add']>[4];
 }
 

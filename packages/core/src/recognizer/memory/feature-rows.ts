@@ -1,5 +1,7 @@
 /** The labels a correction can carry. */
 export const LABELS = 10;
+/** `CorrectionRows.bounds` of a row that no fitted row of another label bounds. */
+export const NO_BOUND = -2;
 
 /**
  * The remembered corrections, one row each, in flat columns that grow together: comparing a
@@ -17,6 +19,11 @@ export interface CorrectionRows {
   standings: Uint8Array;
   /** How many of each row's neighbours carry each label, `LABELS` counts a row (label-votes.ts). */
   votes: Uint32Array;
+  /**
+   * Each row's similarity to its closest fitted row of another label (a drawing of another digit
+   * the user confirmed and the weights read right), or -2 without one: how far it may reach.
+   */
+  bounds: Float32Array;
   /** Each row's similarity to the drawing compared last, see {@link compareRows}. */
   similarities: Float32Array;
   ids: string[];
@@ -41,6 +48,7 @@ export function createCorrectionRows(width = 0): CorrectionRows {
     labels: new Uint8Array(0),
     standings: new Uint8Array(0),
     votes: new Uint32Array(0),
+    bounds: new Float32Array(0),
     similarities: new Float32Array(0),
     ids: [],
     rowOf: new Map(),
@@ -159,6 +167,7 @@ function ensureCapacity(rows: CorrectionRows, count: number) {
   rows.labels = grow(rows.labels, new Uint8Array(capacity));
   rows.standings = grow(rows.standings, new Uint8Array(capacity));
   rows.votes = grow(rows.votes, new Uint32Array(capacity * LABELS));
+  rows.bounds = grow(rows.bounds, new Float32Array(capacity).fill(NO_BOUND));
   rows.similarities = new Float32Array(capacity);
 }
 
@@ -173,6 +182,7 @@ export function appendRow(
   rows.features.set(row.unit, at * rows.width);
   rows.labels[at] = row.label;
   rows.standings[at] = row.standing;
+  rows.bounds[at] = NO_BOUND;
   rows.ids[at] = row.id;
   rows.rowOf.set(row.id, at);
   return at;
@@ -188,6 +198,7 @@ export function removeRow(rows: CorrectionRows, row: number): void {
     rows.votes.copyWithin(row * LABELS, last * LABELS, (last + 1) * LABELS);
     rows.labels[row] = rows.labels[last] as number;
     rows.standings[row] = rows.standings[last] as number;
+    rows.bounds[row] = rows.bounds[last] as number;
     const moved = rows.ids[last] as string;
     rows.ids[row] = moved;
     rows.rowOf.set(moved, row);

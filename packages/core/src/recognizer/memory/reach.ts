@@ -13,7 +13,8 @@ import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-row
  *   agreement, so the honest corrections a retrain has folded into the weights keep outvoting lies
  *   made near them. It still decides for its own drawing: a drawing the network reads right can
  *   have been corrected because another correction's reach misread it, and it must read as
- *   corrected after a reopen or a retrain too.
+ *   corrected after a reopen or a retrain too. And it ends the reach of every correction of
+ *   another label before itself (`CorrectionRows.bounds`, reach-bounds.ts).
  */
 export type CorrectionStanding = 'new' | 'unfitted' | 'fitted';
 
@@ -126,7 +127,13 @@ export function adjustedProbabilities(
   for (let row = 0; row < rows.count; row++) {
     const similarity = rows.similarities[row] as number;
     if (similarity < threshold) continue;
-    if (rows.standings[row] === FITTED && similarity < SAME_DRAWING) continue;
+    // A fitted correction decides only its own drawing; no correction reaches as far as a
+    // fitted one of another label.
+    if (
+      similarity < SAME_DRAWING &&
+      (rows.standings[row] === FITTED || similarity <= (rows.bounds[row] as number))
+    )
+      continue;
     const label = rows.labels[row] as number;
     const margin = rows.standings[row] === UNFITTED ? UNFITTED_MARGIN : REHEARSAL_MARGIN;
     if (similarity < SAME_DRAWING) {
