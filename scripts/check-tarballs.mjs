@@ -48,10 +48,12 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * raised to 35,400; then 35,513: a correction's rehearsal bound tested before its label agreement
  * (24 bytes: half the agreement checks, none allocating) and the user's readings in one flat
  * window (106 bytes: comparing them 0.125 → 0.042 ms a prediction near 10,000 corrections; plain
- * arrays with a two-sum loop, 20 bytes, took 0.117 ms), so raised to 35,520. Raise it only
- * deliberately, in the change that needs it.
+ * arrays with a two-sum loop, 20 bytes, took 0.117 ms), so raised to 35,520; then 35,745: the
+ * user's counter-examples end a correction's reach (225 bytes: a bound per correction, kept through
+ * adds and removes; 71 → 55 errors introduced in the checking writers' streams), so raised to
+ * 35,760. Raise it only deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 35_520;
+const BROWSER_BUDGET_GZIP_BYTES = 35_760;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in
