@@ -12,6 +12,24 @@ const uniform = new Array<number>(10).fill(0.1);
 const model = [0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01];
 const readsFour = [0.01, 0.01, 0.01, 0.01, 0.91, 0.01, 0.01, 0.01, 0.01, 0.01];
 
+const unitOf = (a: number, b: number, c: number) => {
+  const norm = Math.hypot(a, b, c) || 1;
+  return Float32Array.of(a / norm, b / norm, c / norm);
+};
+
+/** Random adds and removes: an id, a direction, a label up to `maxLabel` and what to do. */
+const memoryOperations = <T>(maxLabel: number, action: fc.Arbitrary<T>, maxLength: number) =>
+  fc.array(
+    fc.tuple(
+      fc.integer({ min: 0, max: 11 }),
+      fc.float({ min: -1, max: 1, noNaN: true }),
+      fc.float({ min: -1, max: 1, noNaN: true }),
+      fc.integer({ min: 0, max: maxLabel }),
+      action,
+    ),
+    { maxLength },
+  );
+
 describe('correction memory', () => {
   it('counts a correction only where it out-matches known-good examples of other digits (rehearsal digits)', () => {
     const memory = createCorrectionMemory({ threshold: 0.85 });
@@ -273,64 +291,36 @@ describe('correction memory', () => {
   });
 
   it('keeps its label-agreement verdicts equal to a from-scratch count through any adds and removes', () => {
-    const unit = (a: number, b: number, c: number) => {
-      const norm = Math.hypot(a, b, c) || 1;
-      return Float32Array.of(a / norm, b / norm, c / norm);
-    };
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.tuple(
-            fc.integer({ min: 0, max: 11 }),
-            fc.float({ min: -1, max: 1, noNaN: true }),
-            fc.float({ min: -1, max: 1, noNaN: true }),
-            fc.integer({ min: 0, max: 2 }),
-            fc.boolean(),
-          ),
-          { maxLength: 60 },
-        ),
-        (operations) => {
-          const memory = createCorrectionMemory({ threshold: 0.85 });
-          const kept = new Map<string, { feature: Float32Array; label: number }>();
-          for (const [id, a, b, label, add] of operations) {
-            if (add) {
-              const feature = unit(1, a, b);
-              memory.add(String(id), feature, label);
-              kept.set(String(id), { feature, label });
-            } else {
-              expect(memory.remove(String(id))).toBe(kept.delete(String(id)));
-            }
+      fc.property(memoryOperations(2, fc.boolean(), 60), (operations) => {
+        const memory = createCorrectionMemory({ threshold: 0.85 });
+        const kept = new Map<string, { feature: Float32Array; label: number }>();
+        for (const [id, a, b, label, add] of operations) {
+          if (add) {
+            const feature = unitOf(1, a, b);
+            memory.add(String(id), feature, label);
+            kept.set(String(id), { feature, label });
+          } else {
+            expect(memory.remove(String(id))).toBe(kept.delete(String(id)));
           }
-          const names = [...kept.keys()];
-          const expected = disputedCorrections(
-            names.map((name) => kept.get(name)?.feature ?? new Float32Array(3)),
-            names.map((name) => kept.get(name)?.label ?? 0),
-          );
-          expect(memory.size).toBe(kept.size);
-          expect(memory.disputed().sort()).toEqual(names.filter((_, i) => expected.has(i)).sort());
-        },
-      ),
+        }
+        const names = [...kept.keys()];
+        const expected = disputedCorrections(
+          names.map((name) => kept.get(name)?.feature ?? new Float32Array(3)),
+          names.map((name) => kept.get(name)?.label ?? 0),
+        );
+        expect(memory.size).toBe(kept.size);
+        expect(memory.disputed().sort()).toEqual(names.filter((_, i) => expected.has(i)).sort());
+      }),
     );
   });
 
   it('adjusts after any adds and removes as a memory made from the corrections left', () => {
-    const unit = (a: number, b: number) => {
-      const norm = Math.hypot(1, a, b);
-      return Float32Array.of(1 / norm, a / norm, b / norm);
-    };
+    const unit = (a: number, b: number) => unitOf(1, a, b);
     const probes = [unit(0, 0), unit(0.3, 0), unit(0, 0.3), unit(-0.4, 0.2), unit(0.5, 0.5)];
     fc.assert(
       fc.property(
-        fc.array(
-          fc.tuple(
-            fc.integer({ min: 0, max: 11 }),
-            fc.float({ min: -1, max: 1, noNaN: true }),
-            fc.float({ min: -1, max: 1, noNaN: true }),
-            fc.integer({ min: 0, max: 3 }),
-            fc.constantFrom('new', 'fitted', 'remove'),
-          ),
-          { maxLength: 40 },
-        ),
+        memoryOperations(3, fc.constantFrom('new' as const, 'fitted' as const, 'remove' as const), 40),
         (operations) => {
           const memory = createCorrectionMemory({ threshold: 0.85 });
           const kept = new Map<
