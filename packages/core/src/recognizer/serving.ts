@@ -65,10 +65,11 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
 
   /**
    * Remembers corrections' features under `model`, in batches (with its rehearsal digits, once), each
-   * with its standing: those the weights already get right pull no other drawing (a retrain
-   * has folded them in; they still vote in label agreement and keep their own drawing); those the retrain that made the weights trained
-   * on and could not fit reach only drawings closer to them than to ordinary digits of another
-   * label; the rest reach a little further. Every reach into ordinary digits costs some of their
+   * with its standing: those the weights already get right pull no other drawing (a retrain has
+   * folded them in; they still vote in label agreement, keep their own drawing and bound the reach
+   * of other labels' corrections); those the retrain that made the weights trained on and could
+   * not fit reach only drawings closer to them than to ordinary digits of another label; the rest
+   * reach a little further. Every reach into ordinary digits costs some of their
    * accuracy, so consolidated corrections do not cost it twice.
    */
   async function rememberAll(target: CorrectionMemory, model: ServedModel, corrections: KnownCorrection[]) {
