@@ -15,7 +15,8 @@
  *    more and shorter streams to tune the memory on, no memory figure being checked on them)
  *    writes at most `--digits` of their digits, drawn with `--drawings` canvas geometries (the
  *    figure moves with the geometry about as much as with the order), in `--orders` orders each
- *    (their own, then shuffles), into a fresh recogniser that is corrected whenever it is wrong. The second half of each stream is compared with an uncorrected recogniser on the same
+ *    (their own, then shuffles), into a fresh recogniser that is corrected whenever it is wrong.
+ *    The second half of each stream is compared with an uncorrected recogniser on the same
  *    drawings: errors left, errors fixed, repeat errors fixed (second-half errors on a digit the
  *    uncorrected recogniser had already misread earlier in the stream: what corrections can
  *    teach, since a writer's first misread of a digit has no correction before it), and errors
