@@ -51,9 +51,12 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * arrays with a two-sum loop, 20 bytes, took 0.117 ms), so raised to 35,520; then 35,745: the
  * user's counter-examples end a correction's reach (225 bytes: a bound per correction, kept through
  * adds and removes; 71 → 55 errors introduced in the checking writers' streams), so raised to
- * 35,760. Raise it only deliberately, in the change that needs it.
+ * 35,760; then 35,784: a correction of a drawing the network was unsure of stops at the user's own
+ * readings (39 bytes: a fourth standing, chosen from the network's confidence; 55 → 30 errors
+ * introduced in the checking writers' streams), so raised to 35,800. Raise it only deliberately,
+ * in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 35_760;
+const BROWSER_BUDGET_GZIP_BYTES = 35_800;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in

@@ -5,6 +5,7 @@ import {
   type CorrectionMemory,
   createCorrectionMemory,
   type SimilarityRow,
+  standingOf,
 } from '../src/recognizer/correction-memory.js';
 import { disputedCorrections } from '../src/retrain/agreement.js';
 
@@ -98,6 +99,41 @@ describe('correction memory', () => {
     const agreeing = withCorrection();
     agreeing.noteReading(at(0), [0.01, 0.01, 0.01, 0.01, 0.01, 0.0, 0.0, 0.94, 0.0, 0.01]);
     expect(winner(agreeing.adjust(at(0.05), model))).toBe(7);
+  });
+
+  it("lets a correction of an unsure reading reach no drawing closer to the user's own reading of another digit; an override of a sure one a little past it", () => {
+    const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
+    const readAsOne = [0.01, 0.95, 0.01, 0.01, 0.01, 0.0, 0.0, 0.0, 0.0, 0.01];
+    const winner = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
+    const withCorrection = (standing: 'new' | 'overriding') => {
+      const memory = createCorrectionMemory({ threshold: 0.85 });
+      memory.setRehearsal([at(1.5)], [1]);
+      memory.noteReading(at(0), readAsOne);
+      memory.add('odd-seven', at(0.45), 7, standing);
+      return memory;
+    };
+    // A little closer to the user's 1 (0.98 alike) than to the corrected glyph (0.97 alike).
+    const between = at(0.2);
+    expect(withCorrection('new').adjust(between, model)).toEqual(model);
+    expect(winner(withCorrection('overriding').adjust(between, model))).toBe(7);
+    // Closer to the corrected glyph than to the 1: both reach it.
+    expect(winner(withCorrection('new').adjust(at(0.3), model))).toBe(7);
+    // The rehearsal digits bound both alike: without the reading, the new one reaches it too.
+    const unread = createCorrectionMemory({ threshold: 0.85 });
+    unread.setRehearsal([at(1.5)], [1]);
+    unread.add('odd-seven', at(0.45), 7, 'new');
+    expect(winner(unread.adjust(between, model))).toBe(7);
+  });
+
+  it('stands a correction by how the weights read its drawing', () => {
+    const readAs = (digit: number, confidence: number) =>
+      Array.from({ length: 10 }, (_, d) => (d === digit ? confidence : (1 - confidence) / 9));
+    expect(standingOf(readAs(7, 0.6), 7, false)).toBe('fitted');
+    expect(standingOf(readAs(7, 0.6), 7, true)).toBe('fitted');
+    expect(standingOf(readAs(1, 0.6), 7, false)).toBe('new');
+    expect(standingOf(readAs(1, 0.9), 7, false)).toBe('overriding');
+    expect(standingOf(readAs(1, 0.9), 7, true)).toBe('unfitted');
+    expect(standingOf(readAs(1, 0.6), 7, true)).toBe('unfitted');
   });
 
   it('drops a reading once that drawing is corrected: it was misread', () => {

@@ -18,10 +18,16 @@ import {
   rowFeature,
 } from './memory/feature-rows.js';
 import { isRowDisputed, tallyNeighbours } from './memory/label-votes.js';
-import { adjustedProbabilities, type CorrectionStanding, SAME_DRAWING, STANDINGS } from './memory/reach.js';
+import {
+  adjustedProbabilities,
+  type CorrectionStanding,
+  READ_CONFIDENTLY,
+  SAME_DRAWING,
+  STANDINGS,
+} from './memory/reach.js';
 import { boundedBy, boundReach, rebound } from './memory/reach-bounds.js';
 
-export type { CorrectionStanding } from './memory/reach.js';
+export { type CorrectionStanding, standingOf } from './memory/reach.js';
 
 /** How strongly corrections override the model, see {@link createCorrectionMemory}. */
 export interface CorrectionMemoryOptions {
@@ -108,19 +114,17 @@ export interface SimilarityRow {
 
 /**
  * How many of the latest confident readings a memory keeps as rivals of its corrections, beside
- * the rehearsal digits and with the same margin. A correction of one of a writer's digits
- * otherwise also captures the same writer's drawings of another digit when that writer draws the
- * two alike: the rehearsal digits (MNIST) are other people's, further from both. On the tuning
- * writers' replayed streams it cut the errors corrections introduce from 7 to 5 in 25,400
- * predictions (5 to 3 in the benchmark's own tuning streams), fixing as many; with no margin it
- * cut them to 3, but then only 61.5% of small variants of a corrected digit followed it
- * (docs/benchmarks.md, "Learning from corrections: own readings as rivals"). 200 holds a whole
- * stream of the benchmark. They are compared with a drawing only once some correction is near it.
+ * the rehearsal digits. A correction of one of a writer's digits otherwise also captures the same
+ * writer's drawings of another digit when that writer draws the two alike: the rehearsal digits
+ * (MNIST) are other people's, further from both. On the tuning writers' replayed streams it cut
+ * the errors corrections introduce from 7 to 5 in 25,400 predictions (5 to 3 in the benchmark's
+ * own tuning streams), fixing as many (docs/benchmarks.md, "Learning from corrections: own
+ * readings as rivals"). A correction of a drawing the network was unsure of stops at them; one
+ * that overrides a sure reading reaches a little past them, as past a rehearsal digit (reach.ts).
+ * 200 holds a whole stream of the benchmark. They are compared with a drawing only once some
+ * correction is near it.
  */
 const RECENT_READINGS = 200;
-
-/** Confidence from which a reading is kept as the user's digit: under it, the user may yet correct it. */
-const READ_CONFIDENTLY = 0.9;
 
 /**
  * Corrections take effect at once, before any retraining: a corrected drawing's features are

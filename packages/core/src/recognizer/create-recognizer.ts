@@ -6,6 +6,7 @@ import { type PreprocessedImage, preprocess } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE } from '../preprocess/validate.js';
 import { createRetrainer } from '../retrain/index.js';
 import { consolidate } from './consolidate.js';
+import { standingOf } from './correction-memory.js';
 import { RecognizerDisposedError } from './errors.js';
 import { createEmitter } from './events.js';
 import { argmax, forwardBatch } from './forward.js';
@@ -139,8 +140,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     });
     await serving.rememberMade({ id, image: image.pixels, label, createdAt }, model, {
       features: features[0] ?? new Float32Array(0),
-      // The network alone already reads it so: another correction's reach misread it.
-      standing: predictedDigit === label ? 'fitted' : 'new',
+      // Fitted when the network alone already reads it so: another correction's reach misread it.
+      standing: standingOf(modelProbabilities, label, false),
       similarities: similarities[0],
     });
     events.emit('correction', { id, label });

@@ -47,5 +47,5 @@ export async function forwardBatch(
   };
 }
 
-export const argmax = (values: number[]) =>
+export const argmax = (values: readonly number[]) =>
   values.reduce((best, v, i) => (v > (values[best] ?? -1) ? i : best), 0);

@@ -6,10 +6,11 @@ import {
   type CorrectionMemory,
   type CorrectionStanding,
   createCorrectionMemory,
+  standingOf,
 } from './correction-memory.js';
 import { RecognizerDisposedError } from './errors.js';
 import type { Emitter } from './events.js';
-import { argmax, forwardBatch } from './forward.js';
+import { forwardBatch } from './forward.js';
 import { type ServedModel, serveArtifacts } from './served-model.js';
 import type { RecognizerEvents } from './types.js';
 
@@ -33,12 +34,6 @@ export async function servedVersion(stored: StoredModel): Promise<ServedModel> {
 function trainedOnOf(info: ModelVersion): ServedModel['trainedOn'] {
   const through = info.metrics?.[TRAINED_THROUGH];
   return through === undefined ? undefined : (correction) => correction.createdAt <= through;
-}
-
-/** The standing of a correction with `model`, given whether the model gets it right. */
-function standingOf(model: ServedModel, correction: KnownCorrection, fitted: boolean): CorrectionStanding {
-  if (fitted) return 'fitted';
-  return model.trainedOn?.(correction) ? 'unfitted' : 'new';
 }
 
 /** What {@link createServing} needs. */
@@ -85,12 +80,11 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
         target,
       );
       chunk.forEach((c, i) => {
-        const fitted = argmax(probabilities[i] ?? []) === c.label;
         target.add(
           c.id,
           features[i] ?? new Float32Array(0),
           c.label,
-          standingOf(model, c, fitted),
+          standingOf(probabilities[i] ?? [], c.label, model.trainedOn?.(c) ?? false),
           similarities[i],
         );
       });
@@ -189,7 +183,7 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
 /** What a prediction pass made of a drawing that is being stored as a correction. */
 interface Made {
   features: Float32Array;
-  /** `'fitted'` when the weights alone read the drawing as its label, `'new'` otherwise. */
+  /** How the weights alone read the drawing (`standingOf`). */
   standing: CorrectionStanding;
   similarities: Parameters<CorrectionMemory['add']>[4];
 }

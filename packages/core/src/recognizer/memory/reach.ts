@@ -1,10 +1,15 @@
+import { argmax } from '../forward.js';
 import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-rows.js';
 
 /**
  * Where a remembered correction stands with the served weights, which sets how far it reaches:
- * - `'new'`: no retrain of these weights has trained on it. It reaches drawings a little way
- *   ({@link REHEARSAL_MARGIN}) inside the closest known-good digit of another label, so small
- *   variants of the drawing follow it at once.
+ * - `'new'`: no retrain of these weights has trained on it, and they were unsure of the drawing
+ *   (under {@link READ_CONFIDENTLY}). It reaches drawings a little way ({@link REHEARSAL_MARGIN})
+ *   inside the closest known-good digit of another label, so small variants of the drawing
+ *   follow it at once, but not past the user's own confident readings of another digit.
+ * - `'overriding'`: as `'new'`, but the weights read the drawing confidently as another digit. The
+ *   user overrides a sure reading: a deliberate statement about this glyph, which reaches past
+ *   the user's own readings as far as past the rehearsal digits.
  * - `'unfitted'`: the retrain that made these weights trained on it, and they still misread it.
  *   It reaches only drawings closer to it than to every known-good digit of another label: the
  *   retrain had its chance to widen it safely, and a glyph it could not fit is one that sits among
@@ -16,12 +21,34 @@ import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-row
  *   corrected after a reopen or a retrain too. And it ends the reach of every correction of
  *   another label before itself (`CorrectionRows.bounds`, reach-bounds.ts).
  */
-export type CorrectionStanding = 'new' | 'unfitted' | 'fitted';
+export type CorrectionStanding = 'new' | 'overriding' | 'unfitted' | 'fitted';
 
 /** Standings as stored in `CorrectionRows.standings`: each one's index here. */
-export const STANDINGS: readonly CorrectionStanding[] = ['new', 'unfitted', 'fitted'];
+export const STANDINGS: readonly CorrectionStanding[] = ['new', 'unfitted', 'fitted', 'overriding'];
+const NEW = STANDINGS.indexOf('new');
 const UNFITTED = STANDINGS.indexOf('unfitted');
 const FITTED = STANDINGS.indexOf('fitted');
+
+/**
+ * Confidence from which the network's reading of a drawing is sure: a reading the user leaves
+ * stands for how they write that digit, and a correction of it is an override.
+ */
+export const READ_CONFIDENTLY = 0.9;
+
+/**
+ * The standing of a correction to `label` of a drawing the weights read as `probabilities`;
+ * `trained` when the retrain that made them trained on it.
+ */
+export function standingOf(
+  probabilities: readonly number[],
+  label: number,
+  trained: boolean,
+): CorrectionStanding {
+  const read = argmax(probabilities);
+  if (read === label) return 'fitted';
+  if (trained) return 'unfitted';
+  return (probabilities[read] ?? 0) >= READ_CONFIDENTLY ? 'overriding' : 'new';
+}
 
 /**
  * How fast a correction's share falls with distance among corrections that all apply: sharply,
@@ -93,8 +120,8 @@ export interface AdjustOptions {
   isDisputed(row: number): boolean;
   /**
    * The drawings read confidently lately, the digits read and their similarities to this
-   * drawing: the user's own digits, rivals of a correction as the rehearsal digits are (the same
-   * margin).
+   * drawing: the user's own digits, rivals of a correction as the rehearsal digits are (without
+   * the margin for a `'new'` correction).
    */
   readings?: { labels: ArrayLike<number>; count: number; similarities(): ArrayLike<number> };
 }
@@ -144,7 +171,13 @@ export function adjustedProbabilities(
       // stick; it only stops reaching other drawings.
       if (options.isDisputed(row)) continue;
     }
-    const start = Math.max(threshold, Math.max(rival[label] as number, ownRival(label)) - margin);
+    // A new correction stops at the user's own readings of another digit: the network was unsure
+    // of its drawing, which sits where this writer's digits of two labels meet, and the readings
+    // the user left are the best evidence of where that boundary runs. Past them, one writer's
+    // corrections captured their next digits of the other label, back and forth
+    // (docs/learning-from-corrections.md, "The user's own readings as rivals").
+    const ownMargin = rows.standings[row] === NEW ? 0 : margin;
+    const start = Math.max(threshold, (rival[label] as number) - margin, ownRival(label) - ownMargin);
     const strength = strengthAt(similarity, start);
     if (strength <= 0) continue;
     pull[label] = Math.max(pull[label] as number, strength);
