@@ -91,10 +91,14 @@ describe('correction memory', () => {
     expect(memory.adjust(at(0.05), model)).toEqual(model);
     // Drawings closer to the corrected glyph than that reading still follow the correction.
     expect(winner(memory.adjust(at(0.3), model))).toBe(7);
-    // An unsure reading is not kept: the user may yet correct it.
+    // An unsure reading is no rival: the user may yet correct it. (As one of the user's digits it
+    // would decide a drawing far closer to it than to the correction; at 0.1 it is not.)
     const unsure = withCorrection();
     unsure.noteReading(at(0), [0.05, 0.5, 0.05, 0.05, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05]);
-    expect(winner(unsure.adjust(at(0.05), model))).toBe(7);
+    expect(winner(unsure.adjust(at(0.1), model))).toBe(7);
+    const sure = withCorrection();
+    sure.noteReading(at(0), readAsOne);
+    expect(sure.adjust(at(0.1), model)).toEqual(model);
     // A reading of the corrected digit itself is no rival.
     const agreeing = withCorrection();
     agreeing.noteReading(at(0), [0.01, 0.01, 0.01, 0.01, 0.01, 0.0, 0.0, 0.94, 0.0, 0.01]);
@@ -123,6 +127,62 @@ describe('correction memory', () => {
     unread.setRehearsal([at(1.5)], [1]);
     unread.add('odd-seven', at(0.45), 7, 'new');
     expect(winner(unread.adjust(between, model))).toBe(7);
+  });
+
+  it("reads a drawing as the user's own digit of another label when it is far closer to it than to any of theirs of the label read", () => {
+    const at = (angle: number) => Float32Array.of(Math.cos(angle), Math.sin(angle), 0);
+    const readAs = (digit: number) => Array.from({ length: 10 }, (_, d) => (d === digit ? 0.91 : 0.01));
+    const winner = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
+    // The network reads the drawing as a 4, and gives 1 a little.
+    const readsFourMaybeOne = [0.01, 0.1, 0.01, 0.01, 0.8, 0.01, 0.02, 0.02, 0.01, 0.01];
+    const corrected = () => {
+      const memory = createCorrectionMemory({ threshold: 0.85 });
+      memory.setRehearsal([at(1.5)], [1]);
+      // A correction far from the drawings below: it reaches none of them.
+      memory.add('far-seven', Float32Array.of(0, 0, 1), 7);
+      return memory;
+    };
+    const drawing = at(0.05);
+    // Before any correction the recogniser reads as the network does, whatever it has read.
+    const uncorrected = createCorrectionMemory({ threshold: 0.85 });
+    uncorrected.noteReading(at(0), readAs(1));
+    expect(uncorrected.adjust(drawing, readsFourMaybeOne)).toBe(readsFourMaybeOne);
+    // Without a reading of 1 nearby, the network's 4 stands.
+    const unread = corrected();
+    unread.noteReading(at(2), readAs(1));
+    expect(unread.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
+    // The user left a drawing 0.999 alike read as 1: the drawing reads as 1.
+    const memory = corrected();
+    memory.noteReading(at(0), readAs(1));
+    expect(winner(memory.adjust(drawing, readsFourMaybeOne))).toBe(1);
+    // Not when one of their 4s is nearly as close: there the two digits meet, and the reading stands.
+    memory.noteReading(at(0.14), readAs(4));
+    expect(memory.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
+    // Nor when the network rules the digit out.
+    const ruledOut = corrected();
+    ruledOut.noteReading(at(0), readAs(1));
+    const sureFour = [0.01, 0.001, 0.019, 0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01];
+    expect(ruledOut.adjust(drawing, sureFour)).toEqual(sureFour);
+    // Nor when the reading is only loosely alike (0.82).
+    const loose = corrected();
+    loose.noteReading(at(0.65), readAs(1));
+    expect(loose.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
+    // A correction counts as the user's digit of its label too: a 4 corrected next to the drawing
+    // keeps it a 4 against the reading of 1.
+    const correctedFour = corrected();
+    correctedFour.noteReading(at(0), readAs(1));
+    correctedFour.add('own-four', at(0.12), 4);
+    expect(winner(correctedFour.adjust(drawing, readsFourMaybeOne))).toBe(4);
+    // One a retrain has had does not speak for its label (the retrain drew that line)...
+    const consolidated = corrected();
+    consolidated.noteReading(at(2), readAs(3));
+    consolidated.add('fitted-one', at(0), 1, 'fitted');
+    expect(consolidated.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
+    // ...but still holds its own drawing against the user's digits of another label.
+    const held = corrected();
+    held.noteReading(at(0.02), readAs(1));
+    held.add('fitted-four', at(0), 4, 'fitted');
+    expect(winner(held.adjust(at(0), readsFourMaybeOne))).toBe(4);
   });
 
   it('stands a correction by how the weights read its drawing', () => {

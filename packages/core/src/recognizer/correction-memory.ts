@@ -9,18 +9,20 @@ import {
   compareRehearsal,
   compareRows,
   createCorrectionRows,
+  type DigitWindow,
   digitWindow,
   dropAlike,
   pushDigit,
-  type RehearsalDigits,
   rehearsalDigitsOf,
   removeRow,
   rowFeature,
 } from './memory/feature-rows.js';
 import { isRowDisputed, tallyNeighbours } from './memory/label-votes.js';
+import { closestByLabel, followOwnDigits, noDigits } from './memory/own-digits.js';
 import {
   adjustedProbabilities,
   type CorrectionStanding,
+  isFresh,
   READ_CONFIDENTLY,
   SAME_DRAWING,
   STANDINGS,
@@ -72,15 +74,17 @@ export interface CorrectionMemory {
   similarities(features: tf.Tensor2D): Similarities | undefined;
   /**
    * Blends `probabilities` with the labels of remembered corrections whose features are close to
-   * `feature`: returns new probabilities (same array length, summing to 1). `known`, a row of
-   * {@link similarities} made since the last change, spares computing them again.
+   * `feature`, then lets the user's own digits speak (own-digits.ts): returns new probabilities
+   * (same array length, summing to 1), or `probabilities` itself while nothing is remembered.
+   * `known`, a row of {@link similarities} made since the last change, spares computing them again.
    */
   adjust(feature: Float32Array, probabilities: number[], known?: SimilarityRow): number[];
   /**
    * Notes a single digit the recogniser just read for its user, with the probabilities it
-   * answered: a confident reading that is not corrected later stands for how this user writes
-   * that digit, and a correction to another digit reaches only a little way past it, as past a
-   * rehearsal digit (see {@link RECENT_READINGS}).
+   * answered: a reading that is not corrected later stands for how this user writes that digit.
+   * Once the user has corrected the recogniser, a drawing far closer to one of their readings of
+   * another digit than to any of the digit read reads as that digit; and a confident reading
+   * bounds corrections to another digit as a rehearsal digit does (see {@link RECENT_READINGS}).
    */
   noteReading(feature: Float32Array, probabilities: number[]): void;
   /**
@@ -113,16 +117,17 @@ export interface SimilarityRow {
 }
 
 /**
- * How many of the latest confident readings a memory keeps as rivals of its corrections, beside
- * the rehearsal digits. A correction of one of a writer's digits otherwise also captures the same
+ * How many of the latest readings a memory keeps: the user's own digits. Each decides drawings all
+ * but identical to it (own-digits.ts); the confident ones are also rivals of the corrections,
+ * beside the rehearsal digits. A correction of one of a writer's digits otherwise also captures the same
  * writer's drawings of another digit when that writer draws the two alike: the rehearsal digits
  * (MNIST) are other people's, further from both. On the tuning writers' replayed streams it cut
  * the errors corrections introduce from 7 to 5 in 25,400 predictions (5 to 3 in the benchmark's
  * own tuning streams), fixing as many (docs/benchmarks.md, "Learning from corrections: own
  * readings as rivals"). A correction of a drawing the network was unsure of stops at them; one
  * that overrides a sure reading reaches a little past them, as past a rehearsal digit (reach.ts).
- * 200 holds a whole stream of the benchmark. They are compared with a drawing only once some
- * correction is near it.
+ * 200 holds a whole stream of the benchmark. They are compared with a drawing only once the
+ * memory holds a correction.
  */
 const RECENT_READINGS = 200;
 
@@ -138,8 +143,8 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
   const agreement = options.agreement ?? DEFAULT_AGREEMENT;
   const rows = createCorrectionRows();
   let rehearsal = rehearsalDigitsOf([], []);
-  /** The latest confident readings, oldest first (see {@link RECENT_READINGS}); made by the first. */
-  let readings: RehearsalDigits | undefined;
+  /** The latest readings, oldest first (see {@link RECENT_READINGS}); made by the first. */
+  let readings: DigitWindow | undefined;
   const backend = createBackendCopy(featureMean);
   /** Bumped by every change of what a similarity row's columns mean. */
   let generation = 0;
@@ -245,27 +250,41 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       };
       const toRehearsal = scan(query, known);
       const own = readings;
-      return adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, {
+      if (!own)
+        return adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, { threshold, isDisputed });
+      let compared = false;
+      const mine = {
+        labels: own.labels,
+        sure: own.sure,
+        count: own.count,
+        similarities: () => {
+          if (!compared) compareRehearsal(own, query());
+          compared = true;
+          return own.similarities;
+        },
+      };
+      const blended = adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, {
         threshold,
         isDisputed,
-        ...(own && {
-          readings: {
-            labels: own.labels,
-            count: own.count,
-            similarities: () => {
-              compareRehearsal(own, query());
-              return own.similarities;
-            },
-          },
-        }),
+        readings: mine,
       });
+      const counts = (row: number) => !isDisputed(row);
+      const speaking = closestByLabel(noDigits(), own.labels, mine.similarities(), own.count);
+      closestByLabel(
+        speaking,
+        rows.labels,
+        rows.similarities,
+        rows.count,
+        (row) => isFresh(rows.standings[row] as number) && counts(row),
+      );
+      const holding = closestByLabel([...speaking], rows.labels, rows.similarities, rows.count, counts);
+      return followOwnDigits(blended, probabilities, speaking, holding);
     },
     noteReading(feature, probabilities) {
       const digit = argmax(probabilities);
-      if ((probabilities[digit] ?? 0) < READ_CONFIDENTLY) return;
       const unit = centredUnit(feature, featureMean);
       if (readings?.width !== unit.length) readings = digitWindow(RECENT_READINGS, unit.length);
-      pushDigit(readings, unit, digit);
+      pushDigit(readings, unit, digit, (probabilities[digit] ?? 0) >= READ_CONFIDENTLY);
     },
   };
 }

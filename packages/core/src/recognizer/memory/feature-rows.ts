@@ -76,36 +76,45 @@ export function rehearsalDigitsOf(
 }
 
 /**
- * An empty set of known-good digits of `width` with room for `capacity`: a window that keeps the
- * latest ones, oldest first ({@link pushDigit}).
+ * The user's latest digits: what the recogniser read for them, newest last, each flagged `sure`
+ * when it was read confidently ({@link pushDigit}).
  */
-export function digitWindow(capacity: number, width: number): RehearsalDigits {
+export interface DigitWindow extends RehearsalDigits {
+  /** 1 for a digit read confidently, else 0. */
+  sure: Uint8Array;
+}
+
+/** An empty window of `width` digits with room for `capacity`: it keeps the latest ones, oldest first. */
+export function digitWindow(capacity: number, width: number): DigitWindow {
   return {
     count: 0,
     width,
     features: new Float32Array(capacity * width),
     labels: new Uint8Array(capacity),
+    sure: new Uint8Array(capacity),
     similarities: new Float32Array(capacity),
   };
 }
 
 /** Drops digit `index` of a window, keeping the others in order. */
-function removeDigit(digits: RehearsalDigits, index: number): void {
+function removeDigit(digits: DigitWindow, index: number): void {
   const { width, count } = digits;
   digits.features.copyWithin(index * width, (index + 1) * width, count * width);
   digits.labels.copyWithin(index, index + 1, count);
+  digits.sure.copyWithin(index, index + 1, count);
   digits.count--;
 }
 
 /** Appends the centred unit feature `unit` of a `label` to a window, dropping its oldest digit when it is full. */
-export function pushDigit(digits: RehearsalDigits, unit: Float32Array, label: number): void {
+export function pushDigit(digits: DigitWindow, unit: Float32Array, label: number, sure: boolean): void {
   if (digits.count === digits.labels.length) removeDigit(digits, 0);
   digits.features.set(unit, digits.count * digits.width);
+  digits.sure[digits.count] = sure ? 1 : 0;
   digits.labels[digits.count++] = label;
 }
 
 /** Drops every digit of a window at least `similarity` alike to the unit vector `query`. */
-export function dropAlike(digits: RehearsalDigits, query: Float32Array, similarity: number): void {
+export function dropAlike(digits: DigitWindow, query: Float32Array, similarity: number): void {
   compareRehearsal(digits, query);
   // From the end, so a removal moves only digits already looked at.
   for (let i = digits.count - 1; i >= 0; i--) {

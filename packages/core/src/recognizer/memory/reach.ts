@@ -30,6 +30,12 @@ const UNFITTED = STANDINGS.indexOf('unfitted');
 const FITTED = STANDINGS.indexOf('fitted');
 
 /**
+ * Whether a stored standing is `'new'` or `'overriding'`: no retrain of the weights has trained
+ * on the correction, and they misread it. A `'fitted'` or `'unfitted'` one has had its retrain.
+ */
+export const isFresh = (standing: number) => standing !== FITTED && standing !== UNFITTED;
+
+/**
  * Confidence from which the network's reading of a drawing is sure: a reading the user leaves
  * stands for how they write that digit, and a correction of it is an override.
  */
@@ -91,10 +97,19 @@ const RAMP = 0.03;
  */
 export const SAME_DRAWING = 0.9999;
 
-/** Per label, the closest of these digits (their labels and similarities) of any other label: what a correction to it must beat. */
-function rivals(labels: ArrayLike<number>, similarities: ArrayLike<number>, count: number): number[] {
+/**
+ * Per label, the closest of these digits (their labels and similarities; only those `sure` flags
+ * when given) of any other label: what a correction to it must beat.
+ */
+function rivals(
+  labels: ArrayLike<number>,
+  similarities: ArrayLike<number>,
+  count: number,
+  sure?: ArrayLike<number>,
+): number[] {
   const closest = new Array<number>(LABELS).fill(-1);
   for (let i = 0; i < count; i++) {
+    if (sure && !sure[i]) continue;
     const label = labels[i] as number;
     closest[label] = Math.max(closest[label] as number, similarities[i] as number);
   }
@@ -119,11 +134,16 @@ export interface AdjustOptions {
   /** Whether the correction in a row is outvoted by its neighbours. */
   isDisputed(row: number): boolean;
   /**
-   * The drawings read confidently lately, the digits read and their similarities to this
-   * drawing: the user's own digits, rivals of a correction as the rehearsal digits are (without
-   * the margin for a `'new'` correction).
+   * The drawings read lately, the digits read and their similarities to this drawing: those
+   * read confidently (`sure`) are the user's own digits, rivals of a correction as the rehearsal
+   * digits are (without the margin for a `'new'` correction).
    */
-  readings?: { labels: ArrayLike<number>; count: number; similarities(): ArrayLike<number> };
+  readings?: {
+    labels: ArrayLike<number>;
+    sure: ArrayLike<number>;
+    count: number;
+    similarities(): ArrayLike<number>;
+  };
 }
 
 /**
@@ -144,7 +164,7 @@ export function adjustedProbabilities(
   // Computed only once some correction is near: most drawings are near none.
   let own: number[] | undefined;
   const ownRival = (label: number) => {
-    own ??= readings ? rivals(readings.labels, readings.similarities(), readings.count) : [];
+    own ??= readings ? rivals(readings.labels, readings.similarities(), readings.count, readings.sure) : [];
     return own[label] ?? -1;
   };
   // Each label's pull is its strongest correction's; its closest correction that reaches the
