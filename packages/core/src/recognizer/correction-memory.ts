@@ -252,24 +252,14 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
       const own = readings;
       if (!own)
         return adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, { threshold, isDisputed });
-      let compared = false;
-      const mine = {
-        labels: own.labels,
-        sure: own.sure,
-        count: own.count,
-        similarities: () => {
-          if (!compared) compareRehearsal(own, query());
-          compared = true;
-          return own.similarities;
-        },
-      };
+      compareRehearsal(own, query());
       const blended = adjustedProbabilities(probabilities, rows, rehearsal, toRehearsal, {
         threshold,
         isDisputed,
-        readings: mine,
+        readings: own,
       });
       const counts = (row: number) => !isDisputed(row);
-      const speaking = closestByLabel(noDigits(), own.labels, mine.similarities(), own.count);
+      const speaking = closestByLabel(noDigits(), own.labels, own.similarities, own.count);
       closestByLabel(
         speaking,
         rows.labels,

@@ -142,7 +142,7 @@ export interface AdjustOptions {
     labels: ArrayLike<number>;
     sure: ArrayLike<number>;
     count: number;
-    similarities(): ArrayLike<number>;
+    similarities: ArrayLike<number>;
   };
 }
 
@@ -161,10 +161,10 @@ export function adjustedProbabilities(
   const { threshold } = options;
   const rival = rivals(rehearsal.labels, toRehearsal, rehearsal.count);
   const { readings } = options;
-  // Computed only once some correction is near: most drawings are near none.
+  // The readings' rivals, made only once some correction is near: most drawings are near none.
   let own: number[] | undefined;
   const ownRival = (label: number) => {
-    own ??= readings ? rivals(readings.labels, readings.similarities(), readings.count, readings.sure) : [];
+    own ??= readings ? rivals(readings.labels, readings.similarities, readings.count, readings.sure) : [];
     return own[label] ?? -1;
   };
   // Each label's pull is its strongest correction's; its closest correction that reaches the
