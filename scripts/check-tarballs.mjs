@@ -53,10 +53,12 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * adds and removes; 71 → 55 errors introduced in the checking writers' streams), so raised to
  * 35,760; then 35,784: a correction of a drawing the network was unsure of stops at the user's own
  * readings (39 bytes: a fourth standing, chosen from the network's confidence; 55 → 30 errors
- * introduced in the checking writers' streams), so raised to 35,800. Raise it only deliberately,
- * in the change that needs it.
+ * introduced in the checking writers' streams), so raised to 35,800; then 36,051: the user's own
+ * digits decide near copies (267 bytes: the readings window keeps every reading with a sure flag,
+ * and the rule itself; the tuning writers' streams 38.5% → 58.5% fewer second-half errors), so
+ * raised to 36,080. Raise it only deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 35_800;
+const BROWSER_BUDGET_GZIP_BYTES = 36_080;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in
