@@ -135,11 +135,12 @@ describe('correction memory', () => {
     const winner = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
     // The network reads the drawing as a 4, and gives 1 a little.
     const readsFourMaybeOne = [0.01, 0.1, 0.01, 0.01, 0.8, 0.01, 0.02, 0.02, 0.01, 0.01];
-    const corrected = () => {
+    /** A memory holding a correction far from every drawing below, that has read `angle` as `digit`. */
+    const corrected = (angle: number, digit: number) => {
       const memory = createCorrectionMemory({ threshold: 0.85 });
       memory.setRehearsal([at(1.5)], [1]);
-      // A correction far from the drawings below: it reaches none of them.
       memory.add('far-seven', Float32Array.of(0, 0, 1), 7);
+      memory.noteReading(at(angle), readAs(digit));
       return memory;
     };
     const drawing = at(0.05);
@@ -148,39 +149,29 @@ describe('correction memory', () => {
     uncorrected.noteReading(at(0), readAs(1));
     expect(uncorrected.adjust(drawing, readsFourMaybeOne)).toBe(readsFourMaybeOne);
     // Without a reading of 1 nearby, the network's 4 stands.
-    const unread = corrected();
-    unread.noteReading(at(2), readAs(1));
-    expect(unread.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
+    expect(corrected(2, 1).adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
     // The user left a drawing 0.999 alike read as 1: the drawing reads as 1.
-    const memory = corrected();
-    memory.noteReading(at(0), readAs(1));
+    const memory = corrected(0, 1);
     expect(winner(memory.adjust(drawing, readsFourMaybeOne))).toBe(1);
     // Not when one of their 4s is nearly as close: there the two digits meet, and the reading stands.
     memory.noteReading(at(0.14), readAs(4));
     expect(memory.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
     // Nor when the network rules the digit out.
-    const ruledOut = corrected();
-    ruledOut.noteReading(at(0), readAs(1));
     const sureFour = [0.01, 0.001, 0.019, 0.02, 0.9, 0.01, 0.01, 0.01, 0.01, 0.01];
-    expect(ruledOut.adjust(drawing, sureFour)).toEqual(sureFour);
+    expect(corrected(0, 1).adjust(drawing, sureFour)).toEqual(sureFour);
     // Nor when the reading is only loosely alike (0.82).
-    const loose = corrected();
-    loose.noteReading(at(0.65), readAs(1));
-    expect(loose.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
+    expect(corrected(0.65, 1).adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
     // A correction counts as the user's digit of its label too: a 4 corrected next to the drawing
     // keeps it a 4 against the reading of 1.
-    const correctedFour = corrected();
-    correctedFour.noteReading(at(0), readAs(1));
+    const correctedFour = corrected(0, 1);
     correctedFour.add('own-four', at(0.12), 4);
     expect(winner(correctedFour.adjust(drawing, readsFourMaybeOne))).toBe(4);
     // One a retrain has had does not speak for its label (the retrain drew that line)...
-    const consolidated = corrected();
-    consolidated.noteReading(at(2), readAs(3));
+    const consolidated = corrected(2, 3);
     consolidated.add('fitted-one', at(0), 1, 'fitted');
     expect(consolidated.adjust(drawing, readsFourMaybeOne)).toEqual(readsFourMaybeOne);
     // ...but still holds its own drawing against the user's digits of another label.
-    const held = corrected();
-    held.noteReading(at(0.02), readAs(1));
+    const held = corrected(0.02, 1);
     held.add('fitted-four', at(0), 4, 'fitted');
     expect(winner(held.adjust(at(0), readsFourMaybeOne))).toBe(4);
   });
