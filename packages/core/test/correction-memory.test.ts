@@ -174,6 +174,13 @@ describe('correction memory', () => {
     const held = corrected(0.02, 1);
     held.add('fitted-four', at(0), 4, 'fitted');
     expect(winner(held.adjust(at(0), readsFourMaybeOne))).toBe(4);
+    // So does a disputed one: outvoted by three corrections of 1 around it, it reaches nothing,
+    // yet its own drawing reads as corrected.
+    const outvoted = corrected(2, 3);
+    for (const k of [1, 2, 3]) outvoted.add(`one-${k}`, at(0.05 * k), 1);
+    outvoted.add('lie', at(0), 4);
+    expect(outvoted.disputed()).toEqual(['lie']);
+    expect(winner(outvoted.adjust(at(0), readsFourMaybeOne))).toBe(4);
   });
 
   it('stands a correction by how the weights read its drawing', () => {

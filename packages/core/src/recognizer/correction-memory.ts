@@ -258,16 +258,16 @@ export function createCorrectionMemory(options: CorrectionMemoryOptions): Correc
         isDisputed,
         readings: own,
       });
-      const counts = (row: number) => !isDisputed(row);
       const speaking = closestByLabel(noDigits(), own.labels, own.similarities, own.count);
       closestByLabel(
         speaking,
         rows.labels,
         rows.similarities,
         rows.count,
-        (row) => isFresh(rows.standings[row] as number) && counts(row),
+        (row) => isFresh(rows.standings[row] as number) && !isDisputed(row),
       );
-      const holding = closestByLabel([...speaking], rows.labels, rows.similarities, rows.count, counts);
+      // Every correction holds its label, a disputed one too: it still decides its own drawing.
+      const holding = closestByLabel([...speaking], rows.labels, rows.similarities, rows.count);
       return followOwnDigits(blended, probabilities, speaking, holding);
     },
     noteReading(feature, probabilities) {

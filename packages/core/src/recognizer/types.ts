@@ -162,6 +162,11 @@ export interface Recognizer {
   /**
    * Recognises one digit: pixels, a canvas, an image, a `Blob`… (see {@link RecognizerInput}).
    * Throws `EmptyImageError` for a blank canvas, `InvalidImageError` for bad input.
+   *
+   * The recogniser keeps its last 200 readings as the user's own digits: a reading left
+   * uncorrected stands for how they write it. Once it has been corrected, a drawing that is a
+   * near copy of one of those digits reads as that digit; a recogniser never corrected reads as
+   * its weights do (docs/learning-from-corrections.md).
    */
   predict(input: RecognizerInput): Promise<Prediction>;
   /** Recognises several digits in one model call; faster per digit than `predict` in a loop. */

@@ -4,8 +4,8 @@
  * still fall outside it; and a writer often draws a digit the same way as one read right before.
  * A drawing far closer to one of the user's digits of another label than to any of theirs of the
  * label read is that label. The user's digits are the readings they left (sure or not) and the
- * corrections they made that no retrain has had yet (disputed ones excepted); every correction
- * holds its own label, so a corrected drawing still reads as corrected. A fitted or unfitted one
+ * corrections they made that no retrain has had yet (disputed ones excepted); every correction,
+ * even a disputed one, holds its own label, so a corrected drawing still reads as corrected. A fitted or unfitted one
  * does not speak: the retrain drew the line between its glyph and the ordinary digits around it
  * (with it, 500 consolidated corrections cost 0.33 points of MNIST through `predict` instead of
  * 0.19). They speak only once the memory holds a
