@@ -3,15 +3,16 @@
  * digits (the rehearsal set) and kept short, so a writer's next drawing of a corrected glyph can
  * still fall outside it; and a writer often draws a digit the same way as one read right before.
  * A drawing far closer to one of the user's digits of another label than to any of theirs of the
- * label read is that label. The user's digits are the readings they left (sure or not) and the
- * corrections they made that no retrain has had yet (disputed ones excepted); every correction,
- * even a disputed one, holds its own label, so a corrected drawing still reads as corrected. A fitted or unfitted one
- * does not speak: the retrain drew the line between its glyph and the ordinary digits around it
- * (with it, 500 consolidated corrections cost 0.33 points of MNIST through `predict` instead of
- * 0.19). They speak only once the memory holds a
- * correction: a recogniser nobody corrects reads as its weights do, since readings left wrong
- * would teach it their errors. The constants were chosen on the tuning writers' streams
- * (docs/benchmarks.md, "Learning from corrections: the user's own digits decide near copies").
+ * label read is that label. The user's digits are the readings they left (sure or not) and their
+ * `'new'` and `'overriding'` corrections (disputed ones excepted). A `'fitted'` correction (the
+ * weights read it right) or an `'unfitted'` one (a retrain had it) does not speak for its label:
+ * the weights draw that line themselves (with them speaking, 500 consolidated corrections cost
+ * 0.33 points of MNIST through `predict` instead of 0.18). Every correction, even a disputed one,
+ * holds its own label, so a corrected drawing still reads as corrected. They speak only once the
+ * memory holds a correction: a recogniser nobody corrects reads as its weights do, since readings
+ * left wrong would teach it their errors. The constants were chosen on the tuning writers'
+ * streams (docs/benchmarks.md, "Learning from corrections: the user's own digits decide near
+ * copies").
  */
 import { argmax } from '../forward.js';
 import { LABELS } from './feature-rows.js';

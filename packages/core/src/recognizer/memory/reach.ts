@@ -30,8 +30,8 @@ const UNFITTED = STANDINGS.indexOf('unfitted');
 const FITTED = STANDINGS.indexOf('fitted');
 
 /**
- * Whether a stored standing is `'new'` or `'overriding'`: no retrain of the weights has trained
- * on the correction, and they misread it. A `'fitted'` or `'unfitted'` one has had its retrain.
+ * Whether a stored standing is `'new'` or `'overriding'`: the weights misread the correction's
+ * drawing and no retrain of them has trained on it (unlike `'fitted'` and `'unfitted'`).
  */
 export const isFresh = (standing: number) => standing !== FITTED && standing !== UNFITTED;
 
