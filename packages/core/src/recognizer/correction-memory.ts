@@ -6,19 +6,21 @@ import { createBackendCopy } from './memory/backend-copy.js';
 import {
   appendRow,
   clearRows,
+  closestByLabel,
   compareRehearsal,
   compareRows,
   createCorrectionRows,
   type DigitWindow,
   digitWindow,
   dropAlike,
+  noDigits,
   pushDigit,
   rehearsalDigitsOf,
   removeRow,
   rowFeature,
 } from './memory/feature-rows.js';
 import { isRowDisputed, tallyNeighbours } from './memory/label-votes.js';
-import { closestByLabel, followOwnDigits, noDigits } from './memory/own-digits.js';
+import { followOwnDigits } from './memory/own-digits.js';
 import {
   adjustedProbabilities,
   type CorrectionStanding,

@@ -113,6 +113,29 @@ export function pushDigit(digits: DigitWindow, unit: Float32Array, label: number
   digits.labels[digits.count++] = label;
 }
 
+/**
+ * Raises `closest[label]` to the similarity of each digit (or row) of that label that `keep`
+ * accepts, given their labels and similarities to one drawing; returns `closest`.
+ */
+export function closestByLabel(
+  closest: number[],
+  labels: ArrayLike<number>,
+  similarities: ArrayLike<number>,
+  count: number,
+  keep: (index: number) => boolean = () => true,
+): number[] {
+  for (let i = 0; i < count; i++) {
+    const label = labels[i] as number;
+    // `keep` last: only a digit that would raise its label's closest is asked about.
+    if ((similarities[i] as number) > (closest[label] as number) && keep(i))
+      closest[label] = similarities[i] as number;
+  }
+  return closest;
+}
+
+/** Per label, no digit yet: the start of {@link closestByLabel}. */
+export const noDigits = () => new Array<number>(LABELS).fill(-1);
+
 /** Drops every digit of a window at least `similarity` alike to the unit vector `query`. */
 export function dropAlike(digits: DigitWindow, query: Float32Array, similarity: number): void {
   compareRehearsal(digits, query);

@@ -40,32 +40,12 @@ const OWN_FLOOR = 0.01;
 /** The share of the probability mass moved to the label the user's own digits give. */
 const OWN_SHARE = 0.6;
 
-/** Raises `closest[label]` to each digit's similarity, for the digits `keep` accepts. */
-export function closestByLabel(
-  closest: number[],
-  labels: ArrayLike<number>,
-  similarities: ArrayLike<number>,
-  count: number,
-  keep: (index: number) => boolean = () => true,
-): number[] {
-  for (let i = 0; i < count; i++) {
-    const label = labels[i] as number;
-    const similarity = similarities[i] as number;
-    if (similarity > (closest[label] as number) && similarity >= OWN_DIGIT - OWN_MARGIN && keep(i))
-      closest[label] = similarity;
-  }
-  return closest;
-}
-
-/** Per label, no digit yet: the start of {@link closestByLabel}. */
-export const noDigits = () => new Array<number>(LABELS).fill(-1);
-
 /**
  * `probabilities` (already adjusted for corrections; `network`: what the weights alone gave)
  * after the user's own digits have spoken, given the drawing's similarity to their closest
  * digit of each label that speaks for it (`speaking`) and that holds it (`holding`, at least as
- * close; both from {@link closestByLabel}): when one speaking for another label is far closer
- * than any holding the label read, the drawing reads as that label.
+ * close; both from `closestByLabel`, feature-rows.ts): when one speaking for another label is
+ * far closer than any holding the label read, the drawing reads as that label.
  */
 export function followOwnDigits(
   probabilities: number[],

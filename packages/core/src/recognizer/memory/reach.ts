@@ -1,5 +1,5 @@
 import { argmax } from '../forward.js';
-import { type CorrectionRows, LABELS, type RehearsalDigits } from './feature-rows.js';
+import { type CorrectionRows, closestByLabel, noDigits, type RehearsalDigits } from './feature-rows.js';
 
 /**
  * Where a remembered correction stands with the served weights, which sets how far it reaches:
@@ -107,12 +107,7 @@ function rivals(
   count: number,
   sure?: ArrayLike<number>,
 ): number[] {
-  const closest = new Array<number>(LABELS).fill(-1);
-  for (let i = 0; i < count; i++) {
-    if (sure && !sure[i]) continue;
-    const label = labels[i] as number;
-    closest[label] = Math.max(closest[label] as number, similarities[i] as number);
-  }
+  const closest = closestByLabel(noDigits(), labels, similarities, count, sure && ((i) => sure[i] === 1));
   return closest.map((_, label) => Math.max(...closest.filter((__, other) => other !== label)));
 }
 
