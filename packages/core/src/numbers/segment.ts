@@ -86,44 +86,63 @@ function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, st
   const low = Math.max(1, start - reach);
   const high = Math.min(box.width - 1, start + reach);
   const span = high - low + 1;
-  const here = (y: number, i: number) =>
-    (mask[y * box.width + low + i] ?? 0) + CUT_STRAY * Math.abs(low + i - start);
+  // What standing in each column of the span costs besides its ink: straying from `start`.
+  const stray = new Float64Array(span);
+  for (let i = 0; i < span; i++) stray[i] = CUT_STRAY * Math.abs(low + i - start);
   // Per row and column: the cost of the cheapest path that leaves the row down from there, the
   // column where it came into the row, and the step (-1, 0, 1) it came down by into that column.
+  // (The loops below run for every pixel a cut may cross, for every candidate cut: they index
+  // flat arrays directly.)
   const cost = new Float64Array(span * box.height);
   const entry = new Int32Array(span * box.height);
   const from = new Int8Array(span * box.height);
   for (let y = 0; y < box.height; y++) {
     const row = y * span;
+    const ink = y * box.width + low;
+    const above = row - span;
     for (let i = 0; i < span; i++) {
       entry[row + i] = i;
+      const here = (mask[ink + i] as number) + (stray[i] as number);
       if (y === 0) {
-        cost[i] = here(0, i);
+        cost[i] = here;
         continue;
       }
       let best = Number.POSITIVE_INFINITY;
       let step = 0;
-      for (let d = -1; d <= 1; d++) {
-        if (i + d < 0 || i + d >= span) continue;
-        const c = (cost[row - span + i + d] ?? 0) + (d === 0 ? 0 : CUT_STEP);
-        if (c < best) {
-          best = c;
-          step = d;
+      if (i > 0) {
+        best = (cost[above + i - 1] as number) + CUT_STEP;
+        step = -1;
+      }
+      const straight = cost[above + i] as number;
+      if (straight < best) {
+        best = straight;
+        step = 0;
+      }
+      if (i + 1 < span) {
+        const right = (cost[above + i + 1] as number) + CUT_STEP;
+        if (right < best) {
+          best = right;
+          step = 1;
         }
       }
-      cost[row + i] = best + here(y, i);
+      cost[row + i] = best + here;
       from[row + i] = step;
     }
     // Then sideways within the row: left to right, then right to left.
-    const sideways = (i: number, neighbour: number) => {
-      const c = (cost[row + neighbour] ?? 0) + CUT_STEP + here(y, i);
-      if (c < (cost[row + i] ?? 0)) {
+    for (let i = 1; i < span; i++) {
+      const c = (cost[row + i - 1] as number) + CUT_STEP + ((mask[ink + i] as number) + (stray[i] as number));
+      if (c < (cost[row + i] as number)) {
         cost[row + i] = c;
-        entry[row + i] = entry[row + neighbour] ?? i;
+        entry[row + i] = entry[row + i - 1] as number;
       }
-    };
-    for (let i = 1; i < span; i++) sideways(i, i - 1);
-    for (let i = span - 2; i >= 0; i--) sideways(i, i + 1);
+    }
+    for (let i = span - 2; i >= 0; i--) {
+      const c = (cost[row + i + 1] as number) + CUT_STEP + ((mask[ink + i] as number) + (stray[i] as number));
+      if (c < (cost[row + i] as number)) {
+        cost[row + i] = c;
+        entry[row + i] = entry[row + i + 1] as number;
+      }
+    }
   }
   let at = 0;
   const bottom = (box.height - 1) * span;
