@@ -96,15 +96,17 @@ function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, st
   const cost = new Float64Array(span * box.height);
   const entry = new Int32Array(span * box.height);
   const from = new Int8Array(span * box.height);
+  /** What standing in each column of the current row costs: its ink and its stray. */
+  const here = new Float64Array(span);
   for (let y = 0; y < box.height; y++) {
     const row = y * span;
     const ink = y * box.width + low;
     const above = row - span;
+    for (let i = 0; i < span; i++) here[i] = (mask[ink + i] as number) + (stray[i] as number);
     for (let i = 0; i < span; i++) {
       entry[row + i] = i;
-      const here = (mask[ink + i] as number) + (stray[i] as number);
       if (y === 0) {
-        cost[i] = here;
+        cost[i] = here[i] as number;
         continue;
       }
       let best = Number.POSITIVE_INFINITY;
@@ -125,19 +127,19 @@ function cutPath(mask: Float32Array, box: Rect, start: number, reach: number, st
           step = 1;
         }
       }
-      cost[row + i] = best + here;
+      cost[row + i] = best + (here[i] as number);
       from[row + i] = step;
     }
     // Then sideways within the row: left to right, then right to left.
     for (let i = 1; i < span; i++) {
-      const c = (cost[row + i - 1] as number) + CUT_STEP + ((mask[ink + i] as number) + (stray[i] as number));
+      const c = (cost[row + i - 1] as number) + CUT_STEP + (here[i] as number);
       if (c < (cost[row + i] as number)) {
         cost[row + i] = c;
         entry[row + i] = entry[row + i - 1] as number;
       }
     }
     for (let i = span - 2; i >= 0; i--) {
-      const c = (cost[row + i + 1] as number) + CUT_STEP + ((mask[ink + i] as number) + (stray[i] as number));
+      const c = (cost[row + i + 1] as number) + CUT_STEP + (here[i] as number);
       if (c < (cost[row + i] as number)) {
         cost[row + i] = c;
         entry[row + i] = entry[row + i + 1] as number;
