@@ -289,7 +289,30 @@ describe('wasm batch-norm kernels match the cpu backend', () => {
     tf.dispose([x, v]);
   });
 
+  it("Mean's gradient without a ones tensor: bit-for-bit the stock gradient, no leaked tensors", async () => {
+    const ours = tf.getGradient('Mean');
+    await fc.assert(
+      fc.asyncProperty(reduceCase, async ({ shape, axis, keepDims, seed }) => {
+        const x = tf.tensor(randomTensor(shape, mulberry32(seed)).values, shape);
+        const grad = tf.grad((input: tf.Tensor) => tf.mean(input, axis ?? undefined, keepDims));
+        const tensors = tf.memory().numTensors;
+        const fast = grad(x);
+        restoreStockWasmKernels();
+        const slow = grad(x);
+        registerWasmTrainingKernels();
+        expect(Array.from(await fast.data())).toEqual(Array.from(await slow.data()));
+        expect(fast.shape).toEqual(shape);
+        tf.dispose([fast, slow]);
+        expect(tf.memory().numTensors).toBe(tensors);
+        x.dispose();
+      }),
+      { numRuns: RUNS, seed: 11 },
+    );
+    expect(tf.getGradient('Mean')).toBe(ours);
+  });
+
   it('restoreStockWasmKernels puts each stock kernel back, setupFunc included', () => {
+    const meanGradient = tf.getGradient('Mean');
     for (const name of OVERRIDDEN) {
       expect(tf.getKernel(name, 'wasm')?.kernelFunc, name).not.toBe(stock.get(name)?.kernelFunc);
     }
@@ -299,7 +322,9 @@ describe('wasm batch-norm kernels match the cpu backend', () => {
       expect(kernel?.kernelFunc, name).toBe(stock.get(name)?.kernelFunc);
       expect(kernel?.setupFunc, name).toBe(stock.get(name)?.setupFunc);
     }
+    expect(tf.getGradient('Mean')).not.toBe(meanGradient);
     registerWasmTrainingKernels();
     expect(tf.getKernel('Sum', 'wasm')?.kernelFunc).not.toBe(stock.get('Sum')?.kernelFunc);
+    expect(tf.getGradient('Mean')).toBe(meanGradient);
   });
 });

@@ -14,6 +14,7 @@ import { castConfig, identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { meanConfig, sumConfig } from './kernels/reduce.js';
 import { tileConfig } from './kernels/tile.js';
+import { registerMeanGradient, restoreMeanGradient } from './mean-gradient.js';
 import { stockConfig } from './wasm.js';
 
 interface TrainingKernel {
@@ -66,9 +67,10 @@ const DELEGATES = [
  * tfjs, so no conv net could train on wasm), and faster `Conv2DBackpropInput`, transposed
  * `BatchMatMul`, `MaxPoolGrad`, `Tile`, and batch norm's patterns: per-channel `Sum`/`Mean`,
  * per-channel `Multiply`/`Add`/`Sub`/`RealDiv`, `FusedBatchNorm`, and copy-free `Identity` and
- * same-dtype `Cast`. Idempotent, and safe before or after `tf.setBackend('wasm')`: a replaced
+ * same-dtype `Cast`; and `Mean`'s gradient without a tensor of ones (mean-gradient.ts, the same
+ * numbers). Idempotent, and safe before or after `tf.setBackend('wasm')`: a replaced
  * stock kernel keeps its `setupFunc`, which the stock `kernelFunc` we delegate to needs. A side
- * effect on tfjs's global kernel registry.
+ * effect on tfjs's global kernel and gradient registries.
  */
 export function registerWasmTrainingKernels(): void {
   registerSubset(TRAINING_KERNELS.map((k) => k.kernelName));
@@ -86,6 +88,7 @@ export function registerSubset(names: readonly string[]): void {
     if (current) unregisterKernel(kernelName, 'wasm');
     registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc } : {}) });
   }
+  if (names.includes('Mean')) registerMeanGradient();
 }
 
 /** Undoes {@link registerWasmTrainingKernels}: stock kernels back, added kernels removed. */
@@ -96,4 +99,5 @@ export function restoreStockWasmKernels(): void {
     const original = stockConfig(kernelName);
     if (original) registerKernel(original);
   }
+  restoreMeanGradient();
 }
