@@ -6,17 +6,20 @@
  * exactly as `predict` normalises a drawing.
  */
 
-import { draw, numberCases } from '../bench/numbers.js';
+import type { Worker } from 'node:worker_threads';
+import { draw, type NumberCase, numberCases } from '../bench/numbers.js';
 import { inkedPixels, inkHeld, inkOf } from '../bench/numbers-ceiling.js';
 import { preprocess } from '../packages/core/src/index.js';
 import { candidatesOf, SCORING } from '../packages/core/src/numbers/candidates.js';
 import { atomsOf, CUT_MIN_WIDTH_FORCED, segment } from '../packages/core/src/numbers/segment.js';
 import { type DigitDataset, NOT_A_DIGIT } from '../packages/core/src/training/dataset.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
+import { startWorker } from '../packages/node-adapter/src/threads/start-worker.js';
 import {
   byWriter,
   drawPenDigit,
   loadPenDigits,
+  type NumberSpacing,
   type PenDigit,
   splitWriters,
   trainingGeometry,
@@ -60,6 +63,13 @@ export function concatDatasets(a: DigitDataset, b: DigitDataset): DigitDataset {
 
 /** Composed numbers per spacing (separate, touching, overlapping) the candidate set is cut from. */
 const NUMBERS_PER_SPACING = 600;
+const SPACINGS: readonly NumberSpacing[] = ['separate', 'touching', 'overlapping'];
+
+/** A share of the candidate set: images (784 floats each) and their labels. */
+export interface CandidatePart {
+  images: Float32Array;
+  labels: Uint8Array;
+}
 
 /**
  * What `readNumber` weighs, from the training writers' numbers: each of
@@ -71,49 +81,102 @@ const NUMBERS_PER_SPACING = 600;
  * normalised together, as one confident digit as often as it reads them apart, and no cost on
  * geometry alone tells the two readings apart (docs/benchmarks.md, "Reading numbers: the network
  * learns what is not one digit").
+ *
+ * Drawing and cutting the 1,800 numbers takes 2.5–3 minutes on one thread, so the numbers
+ * are shared out in contiguous runs between this thread and `workers` worker threads
+ * (scripts/pen-candidates-worker.ts) and the parts joined in order: the same set, in the same
+ * order, however many threads cut it.
  */
-export function loadPenNumberCandidates(path: string, seed: number): DigitDataset & { merged: number } {
+export async function loadPenNumberCandidates(
+  path: string,
+  seed: number,
+  workers: number,
+): Promise<DigitDataset & { merged: number }> {
+  const parts = workers + 1;
+  const entry = new URL(
+    `./pen-candidates-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+    import.meta.url,
+  );
+  const others = Array.from({ length: workers }, (_, w) =>
+    runWorker(startWorker(entry, { workerData: { path, seed, part: w + 1, parts } })),
+  );
+  const all = [penNumberCandidates(path, seed, 0, parts), ...(await Promise.all(others))];
+  const images = new Float32Array(all.reduce((n, part) => n + part.images.length, 0));
+  const labels = new Uint8Array(all.reduce((n, part) => n + part.labels.length, 0));
+  let at = 0;
+  for (const part of all) {
+    images.set(part.images, at * 784);
+    labels.set(part.labels, at);
+    at += part.labels.length;
+  }
+  return { images, labels, merged: labels.filter((label) => label === NOT_A_DIGIT).length };
+}
+
+/** The part a worker posts back, or its error. */
+function runWorker(worker: Worker): Promise<CandidatePart> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', (part: CandidatePart) => {
+      resolve(part);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`candidate worker exited with code ${code}`)));
+  });
+}
+
+/**
+ * Part `part` of `parts` of the candidate set (see {@link loadPenNumberCandidates}): of the
+ * spacings' `total` numbers in order, those from `ceil(part * total / parts)` up to the next
+ * part's first.
+ */
+export function penNumberCandidates(path: string, seed: number, part: number, parts: number): CandidatePart {
   const all = loadPenDigits(path);
   const writers = byWriter(all);
   const images: Float32Array[] = [];
   const labels: number[] = [];
   const numbers = numberCases(writers, splitWriters(all).training, NUMBERS_PER_SPACING, seed);
-  for (const spacing of ['separate', 'touching', 'overlapping'] as const) {
-    for (const number of numbers) {
-      const { digits } = number;
-      const map = inkOf(draw(number, spacing).image);
-      const segmentation = segment(map);
-      if (!segmentation) continue;
-      // Each digit's own ink, drawn alone where the number puts it.
-      const owners = digits.map((_, layer) => inkOf(draw(number, spacing, undefined, layer).image).ink);
-      const totals = owners.map(inkedPixels);
-      const seen = new Set<string>();
-      for (const cut of [new Set<number>(), new Set(segmentation.shapes.keys())]) {
-        const atoms = atomsOf(segmentation, cut, CUT_MIN_WIDTH_FORCED);
-        for (const candidate of candidatesOf(map, atoms, segmentation.lineHeight, SCORING)) {
-          if (seen.has(candidate.key)) continue;
-          seen.add(candidate.key);
-          const { held, digit: whole } = inkHeld(map, atoms, candidate, owners, totals);
-          const label =
-            whole >= 0
-              ? (digits[whole] as PenDigit).label
-              : held.filter((h) => h >= 0.5).length >= 2
-                ? NOT_A_DIGIT
-                : -1;
-          if (label < 0) continue;
-          images.push(candidate.image.pixels);
-          labels.push(label);
-        }
-      }
-    }
+  const total = SPACINGS.length * numbers.length;
+  for (let i = Math.ceil((part * total) / parts); i < Math.ceil(((part + 1) * total) / parts); i++) {
+    const spacing = SPACINGS[Math.floor(i / numbers.length)] as NumberSpacing;
+    cutNumber(numbers[i % numbers.length] as NumberCase, spacing, images, labels);
   }
   const flat = new Float32Array(images.length * 784);
   images.forEach((image, i) => {
     flat.set(image, i * 784);
   });
-  return {
-    images: flat,
-    labels: Uint8Array.from(labels),
-    merged: labels.filter((label) => label === NOT_A_DIGIT).length,
-  };
+  return { images: flat, labels: Uint8Array.from(labels) };
+}
+
+/** Adds the labelled candidate groupings of one number, drawn with `spacing`, to `images` and `labels`. */
+function cutNumber(
+  number: NumberCase,
+  spacing: NumberSpacing,
+  images: Float32Array[],
+  labels: number[],
+): void {
+  const { digits } = number;
+  const map = inkOf(draw(number, spacing).image);
+  const segmentation = segment(map);
+  if (!segmentation) return;
+  // Each digit's own ink, drawn alone where the number puts it.
+  const owners = digits.map((_, layer) => inkOf(draw(number, spacing, undefined, layer).image).ink);
+  const totals = owners.map(inkedPixels);
+  const seen = new Set<string>();
+  for (const cut of [new Set<number>(), new Set(segmentation.shapes.keys())]) {
+    const atoms = atomsOf(segmentation, cut, CUT_MIN_WIDTH_FORCED);
+    for (const candidate of candidatesOf(map, atoms, segmentation.lineHeight, SCORING)) {
+      if (seen.has(candidate.key)) continue;
+      seen.add(candidate.key);
+      const { held, digit: whole } = inkHeld(map, atoms, candidate, owners, totals);
+      const label =
+        whole >= 0
+          ? (digits[whole] as PenDigit).label
+          : held.filter((h) => h >= 0.5).length >= 2
+            ? NOT_A_DIGIT
+            : -1;
+      if (label < 0) continue;
+      images.push(candidate.image.pixels);
+      labels.push(label);
+    }
+  }
 }

@@ -122,24 +122,32 @@ if (startEpoch < epochs) {
     seed,
     startEpoch,
     onEpochEnd: async (epoch, p) => {
-      await report(`epoch ${epoch + 1}`, p);
+      // The test set takes about 8 s to evaluate: once here, then on the weights written.
+      if (epoch === epochs - 1) await report(`epoch ${epoch + 1}`, p);
+      else {
+        progress.end();
+        console.log(`epoch ${epoch + 1}: loss ${p.loss.toFixed(4)}`);
+      }
       await checkpoint(epoch);
     },
   });
 }
 if (pen && startEpoch <= epochs) {
   // Then one short run that adds what readNumber weighs: groupings of two digits as no digit.
-  const candidates = loadPenNumberCandidates(args['real-digits'] as string, seed);
+  const candidates = await loadPenNumberCandidates(args['real-digits'] as string, seed, workers);
+  // The rate was chosen at batch 64; other batches scale it linearly.
+  const numberLearningRate = (NUMBER_LEARNING_RATE * Number(args.batch)) / 64;
   console.log(
-    `then ${NUMBER_EPOCHS} epoch with ${candidates.labels.length} candidates of the training writers' numbers (${candidates.merged} of them no digit), peak learning rate ${NUMBER_LEARNING_RATE}`,
+    `then ${NUMBER_EPOCHS} epoch with ${candidates.labels.length} candidates of the training writers' numbers (${candidates.merged} of them no digit), peak learning rate ${numberLearningRate}`,
   );
   const p = await trainOnCores(model, concatDatasets(train, candidates), {
     ...options,
     epochs: NUMBER_EPOCHS,
-    learningRate: NUMBER_LEARNING_RATE,
+    learningRate: numberLearningRate,
     seed: seed + 1,
   });
-  await report('with number candidates', p);
+  progress.end();
+  console.log(`with number candidates: loss ${p.loss.toFixed(4)}`);
   await checkpoint(epochs);
 }
 const minutes = (performance.now() - started) / 60_000;
