@@ -14,7 +14,7 @@ import { candidatesOf, SCORING } from '../packages/core/src/numbers/candidates.j
 import { atomsOf, CUT_MIN_WIDTH_FORCED, segment } from '../packages/core/src/numbers/segment.js';
 import { type DigitDataset, NOT_A_DIGIT } from '../packages/core/src/training/dataset.js';
 import { seededRandom } from '../packages/core/src/training/random.js';
-import { startWorker } from '../packages/node-adapter/src/threads/start-worker.js';
+import { startWorker, workerEntryBeside } from '../packages/node-adapter/src/threads/start-worker.js';
 import {
   byWriter,
   drawPenDigit,
@@ -93,22 +93,15 @@ export async function loadPenNumberCandidates(
   workers: number,
 ): Promise<DigitDataset & { merged: number }> {
   const parts = workers + 1;
-  const entry = new URL(
-    `./pen-candidates-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-    import.meta.url,
-  );
+  const entry = workerEntryBeside(import.meta.url, 'pen-candidates-worker');
   const others = Array.from({ length: workers }, (_, w) =>
     runWorker(startWorker(entry, { workerData: { path, seed, part: w + 1, parts } })),
   );
   const all = [penNumberCandidates(path, seed, 0, parts), ...(await Promise.all(others))];
-  const images = new Float32Array(all.reduce((n, part) => n + part.images.length, 0));
-  const labels = new Uint8Array(all.reduce((n, part) => n + part.labels.length, 0));
-  let at = 0;
-  for (const part of all) {
-    images.set(part.images, at * 784);
-    labels.set(part.labels, at);
-    at += part.labels.length;
-  }
+  const { images, labels } = all.reduce<DigitDataset>((joined, part) => concatDatasets(joined, part), {
+    images: new Float32Array(0),
+    labels: new Uint8Array(0),
+  });
   return { images, labels, merged: labels.filter((label) => label === NOT_A_DIGIT).length };
 }
 
