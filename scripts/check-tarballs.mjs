@@ -56,9 +56,11 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * introduced in the checking writers' streams), so raised to 35,800; then 36,051: the user's own
  * digits decide near copies (267 bytes: the readings window keeps every reading with a sure flag,
  * and the rule itself; the tuning writers' streams 38.5% → 58.5% fewer second-half errors), so
- * raised to 36,080. Raise it only deliberately, in the change that needs it.
+ * raised to 36,080; then 36,167: `Mean`'s gradient spreads dy / n with `broadcastTo` instead of
+ * tfjs-core's JS fill of ones (87 bytes: one training thread 287–296 → 302–313 samples/s at batch
+ * 64), so raised to 36,180. Raise it only deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 36_080;
+const BROWSER_BUDGET_GZIP_BYTES = 36_180;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in
