@@ -30,7 +30,10 @@ export interface IncrementalPlan {
   steps: number;
   learningRate: number;
   seed: number;
-  /** How many times each correction is seen over the run (spread evenly over the steps). */
+  /**
+   * How many times each correction is seen over the run at least (spread evenly over the steps);
+   * more when that leaves steps with fewer than 8 corrections.
+   */
   passes: number;
   /**
    * The model before fine-tuning. When given, rehearsed digits are taught its own answers (soft
@@ -113,8 +116,12 @@ export async function fineTune(
   const rehearsalWeight = plan.rehearsalWeight ?? DEFAULT_REHEARSAL_WEIGHT;
   // Views of corrections are spread evenly over the steps (at most 8 a step): a single
   // correction is seen a few times across the run, not in every step, which would drill it in
-  // at the expense of everything else.
-  const views = corrections.length * plan.passes;
+  // at the expense of everything else. But every step shows 8: the run's balance of corrections
+  // against rehearsal (the rehearsal weight, the rate) was measured with full steps, and a run
+  // of a few corrections over the minimum of steps, shown `passes` times each, had under one a
+  // step: it fitted a third of 5 real writers' corrections and the gate rejected every such run
+  // (docs/benchmarks.md, "Learning from corrections: a first consolidation of a few corrections").
+  const views = Math.max(corrections.length * plan.passes, plan.steps * CORRECTIONS_PER_STEP);
   const viewsBefore = (step: number) => Math.round((step * views) / plan.steps);
   const trainFrom = plan.trainFrom ?? lastStageStart(model);
   const variables = trainableVariables(model).filter((variable) =>
