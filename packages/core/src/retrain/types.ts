@@ -69,20 +69,20 @@ export interface RetrainProgress {
    * with nothing to train. It is one batch's figure: smooth it (an exponential moving average)
    * to draw a curve.
    *
-   * Incremental mode: the loss the step descends, over its 32 digits (up to 8 views of
-   * corrections, the rest rehearsed digits). Rehearsed digits weigh 12 times a correction's view
-   * and are taught the served model's own answers, which the model starts out matching: the loss
-   * starts low (those answers' own uncertainty), jumps in steps that show corrections the model
-   * still gets wrong, and may rise a little over a run with few corrections as the model moves
-   * away from its old answers to fit them (`correctionLoss` shows that fit). Full mode: plain
-   * cross-entropy over the step's 64 digits, falling from about 2.3.
+   * Incremental mode: the loss the step descends, over its 32 digits (8 views of corrections,
+   * the rest rehearsed digits). Rehearsed digits weigh 12 times a correction's view and are taught
+   * the served model's own answers, which the model starts out matching: the loss starts low
+   * (those answers' own uncertainty) plus what the corrections the model still gets wrong add, and
+   * may rise a little over a run with few corrections as the model moves away from its old answers
+   * to fit them (`correctionLoss` shows that fit). Full mode: plain cross-entropy over the step's
+   * 64 digits, falling from about 2.3.
    */
   loss?: number;
   /**
    * Incremental mode: the mean cross-entropy (nats) over the views of corrections in the last
-   * step alone (each correction is shown a few times over a run, distorted), before its update:
-   * how well the model fits the corrections, falling as it learns them. Absent on a step that
-   * showed no correction (with few corrections, most steps show none), and in full mode.
+   * step alone (every step shows 8, distorted; each correction is seen at least four times over a
+   * run), before its update: how well the model fits the corrections, falling as it learns them.
+   * Absent in full mode.
    */
   correctionLoss?: number;
 }
