@@ -333,21 +333,22 @@ async function firstConsolidations(
           drawing: drawOnPad(digit, i % 2 === 0 ? 'dark-on-white' : 'transparent', seed),
         })),
       );
-      const before = (await uncorrected.predictBatch(drawings.map((d) => d.drawing))).map((p) => p.digit);
+      const read = await uncorrected.predictBatch(drawings.map((d) => d.drawing));
       if (tensorsAtStart < 0) tensorsAtStart = tf.memory().numTensors;
-      const misread = drawings.filter((d, i) => before[i] !== d.digit.label).slice(0, options.count);
+      // Each drawing with what the uncorrected recogniser reads it as.
+      const seen = drawings.map((d, i) => ({ ...d, uncorrected: read[i]?.digit }));
+      const misread = seen.filter((d) => d.uncorrected !== d.digit.label).slice(0, options.count);
       if (misread.length < options.count) continue;
-      const others = drawings.filter((d) => !misread.includes(d));
-      const baseline = before.filter((_, i) => !misread.includes(drawings[i] as (typeof drawings)[number]));
+      const others = seen.filter((d) => !misread.includes(d));
       const recognizer = await createRecognizer();
       try {
         for (const { drawing, digit } of misread) await recognizer.correct(drawing, digit.label);
         const tallyReads = async (into: 'memory' | 'consolidated') => {
-          const read = await recognizer.predictBatch(others.map((d) => d.drawing));
-          read.forEach((p, i) => {
-            const label = others[i]?.digit.label;
-            if (p.digit !== label) tally[into]++;
-            if (p.digit !== label && baseline[i] === label) introduced[into]++;
+          const now = await recognizer.predictBatch(others.map((d) => d.drawing));
+          now.forEach((p, i) => {
+            const { digit, uncorrected } = others[i] as (typeof others)[number];
+            if (p.digit !== digit.label) tally[into]++;
+            if (p.digit !== digit.label && uncorrected === digit.label) introduced[into]++;
           });
         };
         await tallyReads('memory');
@@ -362,7 +363,7 @@ async function firstConsolidations(
         recognizer.dispose();
       }
       tally.others += others.length;
-      tally.uncorrected += baseline.filter((read, i) => read !== others[i]?.digit.label).length;
+      tally.uncorrected += others.filter((d) => d.uncorrected !== d.digit.label).length;
     }
     const leaked = tf.memory().numTensors - tensorsAtStart;
     if (tensorsAtStart >= 0 && leaked !== 0)
