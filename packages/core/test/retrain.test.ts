@@ -1,4 +1,10 @@
-import { expectCode, expectNoLeakedTensors, loadMnist, mnistDigit } from '@crazy-digits/test-utils';
+import {
+  createWriter,
+  expectCode,
+  expectNoLeakedTensors,
+  loadMnist,
+  mnistDigit,
+} from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -757,6 +763,25 @@ describe('what a retrainer knows of a model (BaseModel.known)', () => {
 });
 
 describe('recognizer.retrain', () => {
+  it(
+    "consolidates a hard writer's first 5 misread digits: the gate accepts a candidate that reads them",
+    async () => {
+      // The default retrainer: a full-length run of a few corrections, as a user's first one is.
+      const recognizer = await createRecognizer();
+      const samples = createWriter(7).stream(200, 77);
+      const read = await recognizer.predictBatch(samples.map((sample) => sample.image));
+      const misread = samples.filter((sample, i) => read[i]?.digit !== sample.digit).slice(0, 5);
+      expect(misread).toHaveLength(5);
+      for (const sample of misread) await recognizer.correct(sample.image, sample.digit);
+      const outcome = await recognizer.retrain();
+      expect(outcome.reason).toBeUndefined();
+      expect(outcome.accepted).toBe(true);
+      expect(outcome.metrics.correctionsFit).toBe(1);
+      recognizer.dispose();
+    },
+    SLOW,
+  );
+
   it(
     'serves the accepted candidate as a new stored version, keeps the old one for rollback, and emits events',
     async () => {
