@@ -46,9 +46,9 @@ async function undisputed(
 
 /**
  * How incremental runs train, fixed by measurement (the learning guide's "Tuning" section gives
- * the figures): each correction seen `PASSES` times with augmentation, between `MIN_STEPS` and
- * the `maxSteps` option of 32 digits, at a peak learning rate of `LEARNING_RATE`; the same
- * `SEED` for every run, so the same corrections give the same candidate.
+ * the figures): each correction seen at least `PASSES` times with augmentation, between
+ * `MIN_STEPS` and the `maxSteps` option of 32 digits, at a peak learning rate of
+ * `LEARNING_RATE`; the same `SEED` for every run, so the same corrections give the same candidate.
  */
 const LEARNING_RATE = 0.01;
 const PASSES = 4;

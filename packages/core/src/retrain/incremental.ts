@@ -114,13 +114,12 @@ export async function fineTune(
   const images = new Float32Array((CORRECTIONS_PER_STEP + REHEARSAL_PER_STEP) * MNIST_PIXELS);
   const targets = new Float32Array((CORRECTIONS_PER_STEP + REHEARSAL_PER_STEP) * 10);
   const rehearsalWeight = plan.rehearsalWeight ?? DEFAULT_REHEARSAL_WEIGHT;
-  // Views of corrections are spread evenly over the steps (at most 8 a step): a single
-  // correction is seen a few times across the run, not in every step, which would drill it in
-  // at the expense of everything else. But every step shows 8: the run's balance of corrections
-  // against rehearsal (the rehearsal weight, the rate) was measured with full steps, and a run
-  // of a few corrections over the minimum of steps, shown `passes` times each, had under one a
-  // step: it fitted a third of 5 real writers' corrections and the gate rejected every such run
-  // (docs/benchmarks.md, "Learning from corrections: a first consolidation of a few corrections").
+  // Views of corrections are spread evenly over the steps, 8 in every step: the balance of
+  // corrections against rehearsal (the rehearsal weight, the rate) was measured with full steps.
+  // A large run sees each correction `passes` times, not in every step; a run of a few over the
+  // minimum of steps sees each more often, since at `passes` it had under one view a step, fitted
+  // a third of 5 real writers' corrections and was rejected by the gate (docs/benchmarks.md,
+  // "Learning from corrections: a first consolidation of a few corrections").
   const views = Math.max(corrections.length * plan.passes, plan.steps * CORRECTIONS_PER_STEP);
   const viewsBefore = (step: number) => Math.round((step * views) / plan.steps);
   const trainFrom = plan.trainFrom ?? lastStageStart(model);
