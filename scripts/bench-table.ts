@@ -21,6 +21,7 @@ const DATA = {
   mnistTrain: 'MNIST training digits',
   browser: 'the web demo in Chromium',
   server: 're-drawn MNIST as PNGs over HTTP',
+  killed: 'file stores, writer processes SIGKILLed',
 } as const;
 
 interface Row {
@@ -331,6 +332,38 @@ const ROWS: Row[] = [
     data: DATA.server,
     target: '≤ 100 ms',
     meets: (v) => v <= 100,
+  },
+  {
+    bench: 'durability',
+    metric: 'appends.kills',
+    label: 'correction store: writers killed while appending',
+    data: DATA.killed,
+    target: '1,000 kills',
+    meets: (v) => v >= 1000,
+  },
+  {
+    bench: 'durability',
+    metric: 'appends.lost',
+    label: '… acknowledged corrections lost',
+    data: DATA.killed,
+    target: '0',
+    meets: (v) => v === 0,
+  },
+  {
+    bench: 'durability',
+    metric: 'appends.corrupt',
+    label: '… stores that failed to open or read back wrong',
+    data: DATA.killed,
+    target: '0',
+    meets: (v) => v === 0,
+  },
+  {
+    bench: 'durability',
+    metric: 'saves.lost',
+    label: 'model store, writers killed while saving: loads neither the old nor the new version',
+    data: DATA.killed,
+    target: '0',
+    meets: (v) => v === 0,
   },
   {
     bench: 'consolidation',
