@@ -58,9 +58,11 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * and the rule itself; the tuning writers' streams 38.5% → 58.5% fewer second-half errors), so
  * raised to 36,080; then 36,167: `Mean`'s gradient spreads dy / n with `broadcastTo` instead of
  * tfjs-core's JS fill of ones (87 bytes: one training thread 287–296 → 302–313 samples/s at batch
- * 64), so raised to 36,180. Raise it only deliberately, in the change that needs it.
+ * 64), so raised to 36,180; then 36,222: an incremental `retrain()` with nothing new (the served
+ * weights trained on every correction in effect) rejects before training the same corrections
+ * again (42 bytes), so raised to 36,230. Raise it only deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 36_180;
+const BROWSER_BUDGET_GZIP_BYTES = 36_230;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in

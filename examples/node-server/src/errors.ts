@@ -38,7 +38,7 @@ const LIBRARY_ERRORS: Record<string, { status: number; message: string }> = {
   STORE_DAMAGED: { status: 500, message: 'stored data is damaged; the operator has been told' },
   STORAGE_FAILED: { status: 500, message: 'the server could not read or write its storage' },
   // What a failed retrain job reports.
-  NO_CORRECTIONS: { status: 409, message: 'there are no corrections to retrain on' },
+  NO_CORRECTIONS: { status: 409, message: 'there are no new corrections to retrain on' },
   RETRAIN_WORKER_FAILED: { status: 500, message: 'the retrain worker failed' },
   RETRAINER_DISPOSED: { status: 503, message: 'the server is shutting down' },
 };

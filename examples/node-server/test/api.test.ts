@@ -410,7 +410,7 @@ describe('the HTTP API (inject)', () => {
     const job = await finishedJob(app, jobId, bob);
     expect(job).toMatchObject({
       state: 'failed',
-      error: { code: 'NO_CORRECTIONS', message: 'there are no corrections to retrain on' },
+      error: { code: 'NO_CORRECTIONS', message: 'there are no new corrections to retrain on' },
     });
     const otherScope = await app.inject({ method: 'GET', url: `/api/retrain/${jobId}`, headers: keys.alice });
     expect(otherScope.statusCode).toBe(404);

@@ -175,7 +175,7 @@ export async function startApp(engine: DemoEngine): Promise<void> {
     recognizer.retrain().catch((error: unknown) => {
       // Failures are reported by the 'retrain-failed' listener; an empty store is not a failure.
       if (isCrazyDigitsError(error, 'NO_CORRECTIONS'))
-        toast('Nothing to consolidate: make a correction first.');
+        toast('Nothing new to consolidate: make a correction first.');
     });
   });
 

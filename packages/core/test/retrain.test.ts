@@ -69,6 +69,31 @@ const runnerUp = (probabilities: number[]) =>
 const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   Array.from(a).reduce((worst, v, i) => Math.max(worst, Math.abs(v - (b[i] ?? Number.NaN))), 0);
 
+/** A retrainer that accepts the weights it was given, fitting none of the corrections; counts its runs. */
+function acceptingAsIs(runs: number[] = []): Retrainer {
+  return {
+    retrain: async (request) => {
+      runs.push(request.corrections.length);
+      return {
+        accepted: true,
+        candidate: request.base,
+        metrics: {
+          baseAccuracy: 0.99,
+          accuracy: 0.99,
+          baseRecall: new Array(10).fill(0.99),
+          recall: new Array(10).fill(0.99),
+          correctionsFit: 0,
+          correctionsUsed: request.corrections.length,
+          correctionsDisputed: 0,
+          steps: 0,
+          durationMs: 0,
+        },
+      };
+    },
+    dispose: () => undefined,
+  };
+}
+
 /** Few steps: these tests check behaviour, the benchmarks measure quality. */
 let retrainer: Retrainer;
 beforeAll(async () => {
@@ -838,24 +863,7 @@ describe('recognizer.retrain', () => {
     'narrows the reach of corrections a retrain trained on and could not fit, across a reload',
     async () => {
       // A retrainer that accepts the weights it was given: every correction stays unfitted.
-      const unchanged: Retrainer = {
-        retrain: async (request) => ({
-          accepted: true,
-          candidate: request.base,
-          metrics: {
-            baseAccuracy: 0.99,
-            accuracy: 0.99,
-            baseRecall: new Array(10).fill(0.99),
-            recall: new Array(10).fill(0.99),
-            correctionsFit: 0,
-            correctionsUsed: request.corrections.length,
-            correctionsDisputed: 0,
-            steps: 0,
-            durationMs: 0,
-          },
-        }),
-        dispose: () => undefined,
-      };
+      const unchanged = acceptingAsIs();
       const store = createMemoryCorrectionStore();
       const modelStore = createMemoryModelStore();
       const recognizer = await createRecognizer({ store, modelStore, retrainer: unchanged });
@@ -894,6 +902,37 @@ describe('recognizer.retrain', () => {
       await reopened.removeCorrection(ids[Math.floor(narrowed / 4)] ?? '');
       await reopened.correct(digit.image, digit.label);
       expect((await reopened.predict(variants[narrowed] ?? digit.image)).digit).toBe(digit.label);
+      reopened.dispose();
+      recognizer.dispose();
+    },
+    SLOW,
+  );
+
+  it(
+    'runs no incremental retrain when the served weights were trained on every correction, across a reload',
+    async () => {
+      const runs: number[] = [];
+      const store = createMemoryCorrectionStore();
+      const modelStore = createMemoryModelStore();
+      const recognizer = await createRecognizer({ store, modelStore, retrainer: acceptingAsIs(runs) });
+      const started: number[] = [];
+      recognizer.on('retrain-start', ({ corrections }) => started.push(corrections));
+      for (const digit of digits(20, 3)) await recognizer.correct(digit.image, digit.label);
+      const first = await recognizer.retrain();
+      expect(first).toMatchObject({ accepted: true, corrections: 3 });
+      // Pressed again with nothing new: a typed error, no run, the same weights served.
+      await expectCode(recognizer.retrain(), 'NO_CORRECTIONS');
+      expect(recognizer.modelVersion).toBe(first.version);
+      const reopened = await createRecognizer({ store, modelStore, retrainer: acceptingAsIs(runs) });
+      await expectCode(reopened.retrain(), 'NO_CORRECTIONS');
+      expect(runs).toEqual([3]);
+      // One new correction, and the run trains on all of them again.
+      const [late] = digits(60, 1);
+      if (!late) throw new Error('unreachable: one digit asked for');
+      await reopened.correct(late.image, late.label);
+      expect(await reopened.retrain()).toMatchObject({ accepted: true, corrections: 4 });
+      expect(runs).toEqual([3, 4]);
+      expect(started).toEqual([3]);
       reopened.dispose();
       recognizer.dispose();
     },

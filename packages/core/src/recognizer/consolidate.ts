@@ -1,5 +1,5 @@
 import type { ModelStore } from '../model-store/index.js';
-import type { Retrainer } from '../retrain/index.js';
+import { NoCorrectionsError, type Retrainer } from '../retrain/index.js';
 import type { Emitter } from './events.js';
 import { serveCandidate } from './served-model.js';
 import { type Serving, TRAINED_THROUGH } from './serving.js';
@@ -29,6 +29,11 @@ export async function consolidate(
   const corrections = [...serving.known.values()];
   const mode = call.mode ?? 'incremental';
   const base = serving.served;
+  // An incremental run starts from the served weights; when they were trained on every
+  // correction in effect, it would only train the same corrections again, which can overfit
+  // them and be rejected. Nothing is new, so nothing runs.
+  if (mode === 'incremental' && corrections.length > 0 && corrections.every((c) => base.trainedOn?.(c)))
+    throw new NoCorrectionsError('the served weights were trained on every correction in effect');
   events.emit('retrain-start', { mode, corrections: corrections.length });
   try {
     const baseModel = await base.base();

@@ -212,7 +212,8 @@ export interface Recognizer {
    * Folds the corrections into the weights: trains a candidate (without touching the served
    * model, which keeps answering), puts it through the validation gate, and when it passes saves
    * it to the model store and swaps it in atomically. Runs one at a time: a call during a run
-   * starts after it, with every correction made by then.
+   * starts after it, with every correction made by then. An incremental run rejects with
+   * `NoCorrectionsError` when there is no correction the served weights were not trained on.
    */
   retrain(options?: RetrainCallOptions): Promise<RetrainOutcome>;
   /** True while a retrain runs. */

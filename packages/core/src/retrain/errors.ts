@@ -1,9 +1,12 @@
 import { CrazyDigitsError, type CrazyDigitsErrorOptions } from '../errors/index.js';
 
-/** Incremental retraining was asked for with no corrections to learn. */
+/**
+ * Incremental retraining was asked for with no corrections to learn: none at all, or (from a
+ * recogniser) none the served weights were not already trained on.
+ */
 export class NoCorrectionsError extends CrazyDigitsError<'NO_CORRECTIONS'> {
-  constructor() {
-    super('NO_CORRECTIONS', 'there are no corrections to retrain on');
+  constructor(message = 'there are no corrections to retrain on') {
+    super('NO_CORRECTIONS', message);
   }
 }
 
