@@ -5,8 +5,9 @@
  * (PerformanceObserver 'longtask'; target ≤ 50 ms) and the longest gap between animation frames
  * while `recognizer.retrain()` runs, and how long the run takes, for `--corrections` MNIST
  * digits. The first run includes starting the worker (loading TensorFlow.js and the wasm backend
- * there); later runs reuse it. `--main-thread` also measures core's `createRetrainer()` on the
- * page's own thread, for comparison. Needs a Chromium binary (see test-utils' `chromiumPath`).
+ * there); later runs reuse it, each with one more correction. `--main-thread` also measures
+ * core's `createRetrainer()` on the page's own thread, for comparison. Needs a Chromium binary
+ * (see test-utils' `chromiumPath`).
  */
 import { parseArgs } from 'node:util';
 import {

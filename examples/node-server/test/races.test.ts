@@ -54,7 +54,13 @@ describe('rollback and reset against a running retrain', () => {
       const first = await finishedJob(app, await runningJob(app), admin, global);
       expect(first.verdict?.accepted).toBe(true);
 
-      for (const action of ['rollback', 'reset'] as const) {
+      for (const [i, action] of (['rollback', 'reset'] as const).entries()) {
+        // One more correction each time: a retrain with nothing new would not run.
+        const image = dataUrl(digitPng(4 + i));
+        expect(
+          (await post(app, `/api/corrections${global}`, admin, { image, label: digitLabel(4 + i) }))
+            .statusCode,
+        ).toBe(201);
         const jobId = await runningJob(app);
         const answer = await post(app, `/api/model/${action}${global}`, admin);
         expect(answer.statusCode, action).toBe(200);

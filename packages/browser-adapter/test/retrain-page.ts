@@ -121,9 +121,18 @@ async function run({ wasmPaths, corrections, thread, retrainer: retrainerOptions
   try {
     for (const { image, label } of corrections) await recognizer.correct(Float32Array.from(image), label);
     const figures = { runs: [], pageBackend, retrainerBackend: undefined };
-    for (let i = 0; i < runs; i++) figures.runs.push(await measure(recognizer));
+    // Every run after the first has one more correction: with nothing new, retrain() would not run.
+    const oneMore = async () => {
+      const { image, label } = corrections[0];
+      await recognizer.correct(Float32Array.from(image), label);
+    };
+    for (let i = 0; i < runs; i++) {
+      if (i > 0) await oneMore();
+      figures.runs.push(await measure(recognizer));
+    }
     figures.retrainerBackend = worker ? worker.backend : pageBackend;
     if (checkAbort) {
+      await oneMore();
       const controller = new AbortController();
       const message = await recognizer
         .retrain({ signal: controller.signal, onProgress: () => controller.abort(new Error('stopped by the test')) })
