@@ -84,7 +84,7 @@ describe('the docs', () => {
     'docs/getting-started-browser.md': [],
     'docs/getting-started-node.md': ['10 MiB'], // decodeImage's maxBytes default
     'docs/backends-and-performance.md': ['0.05 points', '700,000 bytes'], // bundle-model's tolerance; the first-load limit
-    'docs/browser-adapter.md': ['700,000 bytes'], // the first-load limit
+    'docs/browser-adapter.md': ['700,000 bytes', '50 ms'], // the first-load limit; the long-task line
     'docs/learning-from-corrections.md': ['2 s', '1 ms', '0.5 points', '2 points', '80%', '30%', '1%'], // debounceMs default; setTimeout's floor; the gate's limits; the label-flip share; the own-digit rule's floor
     'docs/node-adapter.md': ['1 MiB', '10 MiB', '150 ms'], // compactionMinBytes, maxBytes defaults; the durability test's kill window
     'docs/numbers.md': ['10%', '60%'], // the overlap cost's free share; drawPenNumber's gaps

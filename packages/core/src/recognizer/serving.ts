@@ -1,6 +1,7 @@
 import type { CorrectionStore } from '../corrections/index.js';
 import { inBatches } from '../model/batches.js';
 import type { ModelVersion, StoredModel } from '../model-store/index.js';
+import { nextTask } from '../next-task.js';
 import type { LabelledDigit } from '../retrain/index.js';
 import {
   type CorrectionMemory,
@@ -71,6 +72,7 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
     if (corrections.length > 0 && !target.hasRehearsal) {
       const { features, labels } = await model.rehearsal();
       target.setRehearsal(features, labels);
+      await nextTask();
     }
     await inBatches(corrections.length, async (start, size) => {
       const chunk = corrections.slice(start, start + size);
@@ -101,6 +103,9 @@ export function createServing({ served: first, threshold, events, isDisposed }: 
     try {
       let pending = [...known.values()];
       while (pending.length > 0) {
+        // Loading the weights, taking in the rehearsal digits and each batch of corrections are
+        // tasks of their own, so that on a page none holds the thread for long.
+        await nextTask();
         await rememberAll(nextMemory, next, pending);
         pending = [...known.values()].filter((c) => !nextMemory.has(c.id));
       }
