@@ -309,7 +309,7 @@ describe('wasm batch-norm kernels match the cpu backend', () => {
       { numRuns: RUNS, seed: 11 },
     );
     expect(tf.getGradient('Mean')).toBe(ours);
-  });
+  }, 120_000);
 
   it('restoreStockWasmKernels puts each stock kernel back, setupFunc included', () => {
     const meanGradient = tf.getGradient('Mean');
