@@ -4,8 +4,10 @@
  * Retraining in headless Chromium with `createWorkerRetrainer()`: the longest main-thread task
  * (PerformanceObserver 'longtask'; target ≤ 50 ms) and the longest gap between animation frames
  * while `recognizer.retrain()` runs, and how long the run takes, for `--corrections` MNIST
- * digits. The first run includes starting the worker (loading TensorFlow.js and the wasm backend
- * there); later runs reuse it, each with one more correction. `--main-thread` also measures
+ * digits. The page's first correction starts the worker (TensorFlow.js and the wasm backend load
+ * there); the first run is asked for 3 s after the corrections, as a user draws between their
+ * first correction and a consolidation, and is the first in that worker (its first passes over
+ * the bundled digits); later runs reuse it, each with one more correction. `--main-thread` also measures
  * core's `createRetrainer()` on the page's own thread, for comparison. Needs a Chromium binary
  * (see test-utils' `chromiumPath`).
  */

@@ -60,9 +60,12 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * tfjs-core's JS fill of ones (87 bytes: one training thread 287–296 → 302–313 samples/s at batch
  * 64), so raised to 36,180; then 36,222: an incremental `retrain()` with nothing new (the served
  * weights trained on every correction in effect) rejects before training the same corrections
- * again (42 bytes), so raised to 36,230. Raise it only deliberately, in the change that needs it.
+ * again (42 bytes), so raised to 36,230; then 36,238: a recogniser warms its retrainer at each
+ * correction, so a worker and its backend start before the first consolidation (a page's first
+ * worker retrain 7.0–7.9 s → 4.7–5.3 s in `browser-retrain`), so raised to 36,260. Raise it only
+ * deliberately, in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 36_230;
+const BROWSER_BUDGET_GZIP_BYTES = 36_260;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in

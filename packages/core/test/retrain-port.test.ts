@@ -174,6 +174,35 @@ describe('the retrain protocol over a message port', { timeout: SLOW }, () => {
     expect(next.metrics.steps).toBe(2);
   });
 
+  it('warms the other end before any run: the setup posted once, a failure left to the run', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const received: unknown[] = [];
+    const stopServing = serveRetrainer(wrap(port2, received));
+    const retrainer = createPortRetrainer(wrap(port1), { setup: quick });
+    try {
+      retrainer.warm();
+      retrainer.warm();
+      await waitFor(() => received.length > 0);
+      expect(received.map(typeOf)).toEqual(['setup']);
+      const result = await retrainer.retrain({ base, corrections: digits(300, 4) });
+      expect(result.metrics.correctionsUsed).toBe(4);
+      expect(received.map(typeOf)).toEqual(['setup', 'retrain']);
+    } finally {
+      retrainer.dispose();
+      stopServing();
+    }
+
+    const webgpu = channel({ ...quick, backend: 'webgpu' });
+    try {
+      // Warming reports nothing (no throw, no unhandled rejection); the run says what failed.
+      webgpu.retrainer.warm();
+      await expectCode(webgpu.retrainer.retrain({ base, corrections: digits(0, 2) }), 'BACKEND_UNAVAILABLE');
+    } finally {
+      webgpu.close();
+    }
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
   it('brings errors back with their code, class and cause', async () => {
     const empty = shared.retrainer.retrain({ base, corrections: [] });
     await expect(empty).rejects.toBeInstanceOf(NoCorrectionsError);

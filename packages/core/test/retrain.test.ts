@@ -941,6 +941,17 @@ describe('recognizer.retrain', () => {
     SLOW,
   );
 
+  it('warms its retrainer at every correction, so that a worker starts before the first run', async () => {
+    let warmed = 0;
+    const warming: Retrainer = { ...acceptingAsIs(), warm: () => warmed++ };
+    const recognizer = await createRecognizer({ retrainer: warming });
+    await recognizer.predict(digits(20, 1)[0]?.image ?? new Float32Array(784));
+    expect(warmed).toBe(0);
+    for (const digit of digits(20, 2)) await recognizer.correct(digit.image, digit.label);
+    expect(warmed).toBe(2);
+    recognizer.dispose();
+  });
+
   it(
     'keeps serving the old model when the gate rejects, and reports why',
     async () => {

@@ -47,7 +47,9 @@ const defaultWorker = (): Worker =>
  * corrections as plain data, and posts back progress and the candidate's weights (transferred,
  * not copied). No tensor crosses threads.
  *
- * The worker starts at the first run and stays for later ones; one that crashes fails its runs
+ * The worker starts at the first run, or earlier when warmed (a recogniser warms its retrainer
+ * at each correction, so a user's first consolidation does not wait for the worker to load
+ * TensorFlow.js and its backend), and stays for later ones; one that crashes fails its runs
  * with `RetrainWorkerError` and is replaced at the next run. Errors with a crazy-digits `code`
  * (`NO_CORRECTIONS`, `BACKEND_UNAVAILABLE`…) are re-thrown on the page with the same code. A
  * request's `signal` rejects its promise with the signal's reason at once and stops the run in

@@ -146,6 +146,8 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     });
     events.emit('correction', { id, label });
     queue.corrected();
+    // Whoever corrects will likely consolidate: a worker starts now, not at the first run.
+    retrainer.warm?.();
     return { id };
   };
 

@@ -25,6 +25,8 @@ export interface PortRetrainerOptions {
 
 /** A `Retrainer` whose runs happen on the other end of a message port. */
 export interface PortRetrainer extends Retrainer {
+  /** Opens the port and posts the setup, so the other side sets itself up before the first run. */
+  warm(): void;
   /** The other side's TensorFlow.js backend (e.g. `'wasm'`), once a run has finished there. */
   readonly backend: string | undefined;
 }
@@ -157,6 +159,14 @@ export function createPortRetrainer(
     return current;
   }
 
+  /** Posts the setup once a port: the other side sets itself up as soon as it has it. */
+  function setUp(current: Link) {
+    if (!current.setUp && options.setup) {
+      current.port.postMessage({ type: 'setup', setup: options.setup } satisfies RetrainClientMessage);
+    }
+    current.setUp = true;
+  }
+
   function baseFor(current: Link, { artifacts, known }: BaseModel): SentBase {
     const knownPart = known ? { known } : {};
     if (current.sentBase?.artifacts === artifacts) return { key: current.sentBase.key, ...knownPart };
@@ -179,10 +189,7 @@ export function createPortRetrainer(
       request: plain,
     };
     try {
-      if (!current.setUp && options.setup) {
-        current.port.postMessage({ type: 'setup', setup: options.setup } satisfies RetrainClientMessage);
-      }
-      current.setUp = true;
+      setUp(current);
       current.port.postMessage(call, [packed.images.buffer, packed.labels.buffer]);
     } catch (error) {
       current.sentBase = undefined;
@@ -202,6 +209,14 @@ export function createPortRetrainer(
 
   return {
     retrain,
+    warm() {
+      if (disposed) return;
+      try {
+        setUp(connect());
+      } catch {
+        // The next run starts the worker again, and reports what stops it.
+      }
+    },
     get backend() {
       return backend;
     },

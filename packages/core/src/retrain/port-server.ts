@@ -46,6 +46,11 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
     if (!stopped) port.postMessage(message, transfer);
   };
 
+  /** Sets up now, for a run to come: a failure is reported by that run, which tries again. */
+  const getReady = () => {
+    start().catch(() => undefined);
+  };
+
   function start() {
     if (ready) return ready;
     const attempt = (async () => {
@@ -89,6 +94,7 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
       case 'setup':
         // Only before the first run sets up: the backend cannot change under a run.
         if (!ready) setup = message.setup;
+        getReady();
         break;
       case 'retrain': {
         const controller = new AbortController();
@@ -116,5 +122,6 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
   }
   stopListening = port.listen(onMessage, stop);
   if (stopped) stopListening();
+  else if (setup) getReady();
   return stop;
 }

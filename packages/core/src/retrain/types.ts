@@ -145,6 +145,13 @@ export interface RetrainResult {
  */
 export interface Retrainer {
   retrain(request: RetrainRequest): Promise<RetrainResult>;
+  /**
+   * Gets ready for a first run without starting one: a worker's retrainer starts its worker and
+   * the worker its backend, so that the first run does not wait for them. A recogniser calls it
+   * at every correction; it must be cheap when already ready, and report nothing (a failure
+   * shows at the next run).
+   */
+  warm?(): void;
   /** Frees what the retrainer holds (workers, cached data). Safe to call twice. */
   dispose(): void;
 }
