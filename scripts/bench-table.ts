@@ -312,14 +312,6 @@ const ROWS: Row[] = [
     meets: (v) => v <= 2,
   },
   {
-    bench: 'web-demo',
-    metric: 'first correction after load shown',
-    label: 'the web demo: first correction after load shown, median of 5 first visits',
-    data: DATA.browser,
-    target: '≤ 150 ms',
-    meets: (v) => v <= 150,
-  },
-  {
     bench: 'browser-retrain',
     metric: 'worker, run 1 (cold): longest main-thread task',
     label:
