@@ -62,10 +62,13 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * weights trained on every correction in effect) rejects before training the same corrections
  * again (42 bytes), so raised to 36,230; then 36,238: a recogniser warms its retrainer at each
  * correction, so a worker and its backend start before the first consolidation (a page's first
- * worker retrain 7.0–7.9 s → 4.7–5.3 s in `browser-retrain`), so raised to 36,260. Raise it only
- * deliberately, in the change that needs it.
+ * worker retrain 7.0–7.9 s → 4.7–5.3 s in `browser-retrain`), so raised to 36,260; then 36,361:
+ * yields in a browser through a `MessageChannel`, where a nested `setTimeout(0)` waits 4 ms (101
+ * bytes: a worker retrain's validation 2.1–2.3 s → 1.8–2.2 s cold with 32-digit batches, which
+ * end the page's 51–57 ms tasks), so raised to 36,380. Raise it only deliberately, in the change
+ * that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 36_260;
+const BROWSER_BUDGET_GZIP_BYTES = 36_380;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in

@@ -4,10 +4,11 @@ import { nextTask } from '../next-task.js';
 /**
  * Digits per forward pass, wherever a set of digits goes through a network: features, evaluation,
  * a retrain's passes, the rehearsal digits and the correction memory's rebuild. Batch size does
- * not change throughput on wasm; 100 digits keep each batch one short task on a page's thread
- * (docs/learning-from-corrections.md has the measurement).
+ * not change throughput on wasm (25 to 100 digits alike); 32 digits keep each batch one short
+ * task on a page's thread, where 100 took 66–138 ms in Chromium (docs/learning-from-corrections.md
+ * has the measurement).
  */
-export const FORWARD_BATCH = 100;
+export const FORWARD_BATCH = 32;
 
 /** The shape of one input of a network: an image, or what a network's frozen layers make of it. */
 export type ItemShape = [number, number, number];

@@ -43,7 +43,9 @@ export async function exportModel(
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       captured = artifacts;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+      // Nothing reads the sizes, and measuring the topology's JSON took a third of exporting
+      // the shipped model on a page (about 10 ms of one task).
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
   if (!captured?.weightSpecs || !captured.weightData)

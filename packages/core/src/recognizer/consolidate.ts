@@ -1,4 +1,5 @@
 import type { ModelStore } from '../model-store/index.js';
+import { nextTask } from '../next-task.js';
 import { NoCorrectionsError, type Retrainer } from '../retrain/index.js';
 import type { Emitter } from './events.js';
 import { serveCandidate } from './served-model.js';
@@ -37,6 +38,8 @@ export async function consolidate(
   events.emit('retrain-start', { mode, corrections: corrections.length });
   try {
     const baseModel = await base.base();
+    // Exporting the weights and posting them are each most of a page's 50 ms: two tasks.
+    await nextTask();
     const result = await retrainer.retrain({
       base: baseModel,
       corrections,
