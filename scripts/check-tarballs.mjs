@@ -65,10 +65,13 @@ import { describeFiles, FIRST_LOAD_BUDGET_GZIP_BYTES, firstLoadOf, recordFetches
  * worker retrain 7.0–7.9 s → 4.7–5.3 s in `browser-retrain`), so raised to 36,260; then 36,361:
  * yields in a browser through a `MessageChannel`, where a nested `setTimeout(0)` waits 4 ms (101
  * bytes: a worker retrain's validation 2.1–2.3 s → 1.8–2.2 s cold with 32-digit batches, which
- * end the page's 51–57 ms tasks), so raised to 36,380. Raise it only deliberately, in the change
- * that needs it.
+ * end the page's 51–57 ms tasks), so raised to 36,380; then 36,620: the served weights sent to a
+ * worker retrainer ahead of its first run, which makes its frozen outputs meanwhile, and new
+ * weights' first pass in a task of its own (259 bytes: a page's first worker retrain 4.3–5.2 s →
+ * 3.1–3.9 s, no 52–59 ms task at a run's end), so raised to 36,640. Raise it only deliberately,
+ * in the change that needs it.
  */
-const BROWSER_BUDGET_GZIP_BYTES = 36_380;
+const BROWSER_BUDGET_GZIP_BYTES = 36_640;
 
 /**
  * Budget for the React bindings' ESM module (`dist/index.js`, as published), gzipped (level 9), in

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RetrainProgress, useBackend } from '../src/index.js';
 import { loadBundledModel } from '../src/model/bundled-model.js';
+import { createPreparingRetrainer } from '../src/retrain/create-retrainer.js';
 import { knowledgeOf, withKnowledge } from '../src/retrain/knowledge.js';
 import {
   createPortRetrainer,
@@ -202,6 +203,72 @@ describe('the retrain protocol over a message port', { timeout: SLOW }, () => {
     }
     expect(tf.memory().numTensors).toBe(baseline);
   });
+
+  it(
+    'sends a base it is warmed with ahead of the runs, once: the run names it by key and gives the same result',
+    async () => {
+      const { port1, port2 } = new MessageChannel();
+      const received: unknown[] = [];
+      const stopServing = serveRetrainer(wrap(port2, received));
+      const retrainer = createPortRetrainer(wrap(port1), { setup: quick });
+      const unwarmed = channel();
+      try {
+        const corrections = digits(300, 4);
+        retrainer.warm(base);
+        retrainer.warm(base);
+        await waitFor(() => received.length >= 2);
+        expect(received.map(typeOf)).toEqual(['setup', 'prepare']);
+        const warmed = await retrainer.retrain({ base, corrections });
+        expect(received.map(typeOf)).toEqual(['setup', 'prepare', 'retrain']);
+        const call = received[2] as { base: { key: number; artifacts?: unknown } };
+        expect(call.base.artifacts).toBeUndefined();
+        expect(call.base.key).toBe((received[1] as { base: { key: number } }).base.key);
+        const cold = await unwarmed.retrainer.retrain({ base, corrections });
+        const { durationMs: _a, ...warmedMetrics } = warmed.metrics;
+        const { durationMs: _b, ...coldMetrics } = cold.metrics;
+        expect(warmedMetrics).toEqual(coldMetrics);
+        expect(warmed.accepted).toBe(cold.accepted);
+      } finally {
+        retrainer.dispose();
+        stopServing();
+        unwarmed.close();
+      }
+      expect(tf.memory().numTensors).toBe(baseline);
+    },
+    SLOW,
+  );
+
+  it(
+    'makes the frozen outputs of a prepared base between runs, so that its run passes only its own digits',
+    async () => {
+      /** Digits the run puts through the network's first layer: batch sizes of 28x28x1 inputs. */
+      const firstLayerDigits = async (work: () => Promise<unknown>) => {
+        const profile = await tf.profile(async () => {
+          await work();
+          return [];
+        });
+        return profile.kernels
+          .filter((k) => k.name.includes('Conv2D') && k.inputShapes[0]?.slice(1).join('x') === '28x28x1')
+          .reduce((sum, k) => sum + (k.inputShapes[0]?.[0] ?? 0), 0);
+      };
+      const options = quick.retrainer ?? {};
+      const corrections = digits(300, 4);
+      const cold = createPreparingRetrainer(options);
+      const prepared = createPreparingRetrainer(options);
+      try {
+        const coldRun = await firstLayerDigits(() => cold.retrain({ base, corrections }));
+        await prepared.prepare(base);
+        const preparedRun = await firstLayerDigits(() => prepared.retrain({ base, corrections }));
+        // The 200 validation and 200 rehearsal digits go through the frozen layers once, ahead.
+        expect(coldRun - preparedRun).toBe(400);
+      } finally {
+        cold.dispose();
+        prepared.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(baseline);
+    },
+    SLOW,
+  );
 
   it('brings errors back with their code, class and cause', async () => {
     const empty = shared.retrainer.retrain({ base, corrections: [] });

@@ -6,7 +6,7 @@ import {
   mnistDigit,
 } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createMemoryCorrectionStore,
   createMemoryModelStore,
@@ -941,14 +941,36 @@ describe('recognizer.retrain', () => {
     SLOW,
   );
 
-  it('warms its retrainer at every correction, so that a worker starts before the first run', async () => {
+  it('warms its retrainer at every correction, and with the served weights once a served model', async () => {
     let warmed = 0;
-    const warming: Retrainer = { ...acceptingAsIs(), warm: () => warmed++ };
+    const bases: BaseModel[] = [];
+    const runBases: BaseModel[] = [];
+    const asIs = acceptingAsIs();
+    const warming: Retrainer = {
+      ...asIs,
+      retrain: (request) => {
+        runBases.push(request.base);
+        return asIs.retrain(request);
+      },
+      warm: (base) => {
+        warmed++;
+        if (base) bases.push(base);
+      },
+    };
     const recognizer = await createRecognizer({ retrainer: warming });
     await recognizer.predict(digits(20, 1)[0]?.image ?? new Float32Array(784));
     expect(warmed).toBe(0);
     for (const digit of digits(20, 2)) await recognizer.correct(digit.image, digit.label);
-    expect(warmed).toBe(2);
+    // Exported in a later task than the correction's, and sent once for the two corrections.
+    await vi.waitFor(() => expect(bases).toHaveLength(1));
+    expect(warmed).toBe(3);
+    await recognizer.retrain();
+    // The run starts from the very weights sent ahead: a worker holds them under their key.
+    expect(runBases[0]?.artifacts).toBe(bases[0]?.artifacts);
+    const [next] = digits(22, 1);
+    if (next) await recognizer.correct(next.image, next.label);
+    // A new served model (the accepted candidate) is sent again.
+    await vi.waitFor(() => expect(bases).toHaveLength(2));
     recognizer.dispose();
   });
 

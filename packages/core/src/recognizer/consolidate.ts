@@ -80,6 +80,8 @@ export async function consolidate(
           : {}),
       },
     });
+    // The answer's arrival and the save are one task, the load another (a page's 50 ms apiece).
+    await nextTask();
     const next = await serveCandidate(result.candidate, saved.version);
     // Exactly this run's corrections; after a reload, those up to the newest of them.
     const trained = new Set(corrections.map((c) => c.id));

@@ -1,6 +1,7 @@
 import { useBackend } from '../backend/index.js';
 import { createMemoryCorrectionStore, InvalidCorrectionError } from '../corrections/index.js';
 import { createMemoryModelStore, type ModelStore } from '../model-store/index.js';
+import { nextTask } from '../next-task.js';
 import { correctNumber, readNumber } from '../numbers/index.js';
 import { type PreprocessedImage, preprocess } from '../preprocess/index.js';
 import { DEFAULT_MAX_SIDE } from '../preprocess/validate.js';
@@ -14,7 +15,7 @@ import { loadInitialModel } from './initial-model.js';
 import { readInput, readInputs } from './input.js';
 import { checkOptions } from './options.js';
 import { createRetrainQueue } from './retrain-queue.js';
-import { type ServedModel, serve } from './served-model.js';
+import { type ServedModel, serve, whenIdle } from './served-model.js';
 import { createServing, type KnownCorrection, servedVersion } from './serving.js';
 import type {
   Prediction,
@@ -148,8 +149,31 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     queue.corrected();
     // Whoever corrects will likely consolidate: a worker starts now, not at the first run.
     retrainer.warm?.();
+    warmWithServed();
     return { id };
   };
+
+  /** The served model whose weights the retrainer was last warmed with. */
+  let warmedWith: ServedModel | undefined;
+
+  /**
+   * Sends the served weights to a retrainer that takes them ahead of a run, once a served model:
+   * exported when a page is idle (or in a later task), not in the correction's task.
+   */
+  function warmWithServed() {
+    if (!retrainer.warm || warmedWith === serving.served) return;
+    const model = serving.served;
+    warmedWith = model;
+    const send = () => {
+      model
+        .base()
+        .then((base) => {
+          if (!disposed && serving.served === model) retrainer.warm?.(base);
+        })
+        .catch(() => undefined);
+    };
+    if (!whenIdle(send)) void nextTask().then(send);
+  }
 
   /** Makes corrections another process stored take effect here, and drops removed ones. */
   async function rememberStored(

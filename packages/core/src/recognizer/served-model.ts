@@ -3,6 +3,7 @@ import { batchTensor, inBatches } from '../model/batches.js';
 import { ModelLoadError } from '../model/errors.js';
 import { meanOf, withFeatures } from '../model/features.js';
 import { exportModel, importModel } from '../model/serialize.js';
+import { nextTask } from '../next-task.js';
 import { type Knowledge, knowledgeOf, withKnowledge } from '../retrain/knowledge.js';
 import { bundledDigits } from '../retrain/rehearsal-set.js';
 import type { BaseModel } from '../retrain/types.js';
@@ -53,7 +54,7 @@ export interface Rehearsal {
  * global object: core is typed without the DOM). Returns false, and never calls `callback`, where
  * there is none (Node, Web Workers).
  */
-function whenIdle(callback: () => void): boolean {
+export function whenIdle(callback: () => void): boolean {
   const requestIdle: unknown = Reflect.get(globalThis, 'requestIdleCallback');
   if (typeof requestIdle !== 'function') return false;
   Reflect.apply(requestIdle, globalThis, [callback]);
@@ -110,6 +111,13 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
   let network: tf.LayersModel;
   try {
     network = withFeatures(model);
+    // The first pass of new weights prepares their kernels (on wasm, XNNPACK packs every filter):
+    // made here, in a task of its own, so that no prediction and no batch of the correction
+    // memory's rebuild pays for it on top of its own work.
+    await nextTask();
+    tf.tidy(() => {
+      network.predict(tf.zeros([1, 28, 28, 1]));
+    });
   } catch (error) {
     model.dispose();
     throw error;

@@ -10,11 +10,12 @@ import { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from '
 import { type FrozenOutputs, frozenOutputs } from './frozen-outputs.js';
 import { fineTune, lastStageStart, plannedSteps } from './incremental.js';
 import { frozenNetwork, type InferenceNetwork } from './inference.js';
-import { classesOfDigits, judge } from './judge.js';
+import { classesOfDigits, evaluateOn, judge, makeFrozenOutputs } from './judge.js';
 import { knowledgeOf, withKnowledge } from './knowledge.js';
-import { evaluate, type PassOutputs, passOver } from './passes.js';
+import { type PassOutputs, passOver } from './passes.js';
 import { bundledDigits } from './rehearsal-set.js';
 import type {
+  BaseModel,
   CorrectionsByDigit,
   LabelledDigit,
   Retrainer,
@@ -74,6 +75,21 @@ const SEED = 1;
  * long as runs start from the same line of models; `dispose()` lets that go.
  */
 export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
+  return createPreparingRetrainer(options);
+}
+
+/** A {@link createRetrainer} that can also make ahead what its next run needs of a base. */
+export interface PreparingRetrainer extends Retrainer {
+  /**
+   * Makes now, for a run to come from `base`, what that run would make of it first: its frozen
+   * layers' outputs on the validation and rehearsal digits (an incremental run's frozen layers are
+   * its base's). The serving side of a worker retrainer calls it when warmed with a base, between
+   * runs; rejects only when aborted or on the base's own errors.
+   */
+  prepare(base: BaseModel, signal?: AbortSignal): Promise<void>;
+}
+
+export function createPreparingRetrainer(options: RetrainerOptions = {}): PreparingRetrainer {
   const maxSteps = options.maxSteps ?? MAX_STEPS;
   if (!(Number.isInteger(maxSteps) && maxSteps >= 1)) {
     throw new RetrainConfigError(`maxSteps must be a positive integer, got ${maxSteps}`);
@@ -92,6 +108,13 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
     return { rehearsal, validation };
   }
 
+  /** The frozen outputs for incremental runs from `model`: kept while runs start from the same line of models. */
+  function frozenFor(model: tf.LayersModel): FrozenOutputs | undefined {
+    const from = lastStageStart(model);
+    if (!frozen?.fits(model, from)) frozen = frozenOutputs(model, from);
+    return frozen;
+  }
+
   async function retrain(request: RetrainRequest): Promise<RetrainResult> {
     if (disposed) throw new RetrainerDisposedError();
     const started = performance.now();
@@ -107,10 +130,13 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
     const base = await importModel(request.base.artifacts);
     let candidate: tf.LayersModel | undefined;
     try {
+      // An incremental candidate shares its base's frozen layers: the base is scored through
+      // their outputs too, which the candidate's scoring then takes as they are.
       const baseline =
         (bundledValidation && known.evaluation?.count === validation.labels.length
           ? known.evaluation
-          : undefined) ?? (await withFrozen(base, (network) => evaluate(network, validation, { signal })));
+          : undefined) ??
+        (await evaluateOn(base, validation, mode === 'incremental' ? frozenFor(base) : undefined, signal));
       // The base's outputs on the rehearsal digits: made at most once a run, and only when needed.
       const given =
         bundledRehearsal && known.rehearsal?.probabilities.length === rehearsal.labels.length * 10;
@@ -135,8 +161,7 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
       let lastLoss: { loss?: number } = {};
       if (mode === 'incremental') {
         candidate = await importModel(request.base.artifacts);
-        const from = lastStageStart(candidate);
-        if (!frozen?.fits(candidate, from)) frozen = frozenOutputs(candidate, from);
+        frozenFor(candidate);
         const totalSteps = plannedSteps(used.length, PASSES, Math.min(MIN_STEPS, maxSteps), maxSteps);
         steps = totalSteps;
         if (used.length > 0) {
@@ -225,8 +250,21 @@ export function createRetrainer(options: RetrainerOptions = {}): Retrainer {
     }
   }
 
+  async function prepare(base: BaseModel, signal?: AbortSignal): Promise<void> {
+    if (disposed) throw new RetrainerDisposedError();
+    const digits = await data();
+    const model = await importModel(base.artifacts);
+    try {
+      const kept = frozenFor(model);
+      if (kept) await makeFrozenOutputs(model, kept, digits, signal);
+    } finally {
+      model.dispose();
+    }
+  }
+
   return {
     retrain,
+    prepare,
     dispose() {
       disposed = true;
       frozen = undefined;

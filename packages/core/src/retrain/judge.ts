@@ -4,7 +4,7 @@ import { type Evaluation, scoreClasses } from '../training/evaluate.js';
 import { imagesOf } from './digits.js';
 import type { DigitSet, FrozenOutputs } from './frozen-outputs.js';
 import { gateVerdict } from './gate.js';
-import { type InferenceNetwork, splitNetwork } from './inference.js';
+import { type InferenceNetwork, type SplitNetwork, splitNetwork } from './inference.js';
 import { classesOf, passOver } from './passes.js';
 import type { GateOptions, LabelledDigit } from './types.js';
 
@@ -35,6 +35,65 @@ export async function classesOfDigits(
   return classesOf((await passOver(network, imagesOf(digits), { signal })).probabilities);
 }
 
+/** `model` cut where `frozen`'s outputs are kept; at 0 without them (the whole network, folded once). */
+const splitAt = (model: tf.LayersModel, frozen: FrozenOutputs | undefined) =>
+  splitNetwork(model, frozen?.from ?? 0, true);
+
+/**
+ * A pass over one set of digits: with `frozen` outputs that fit the model `split` cuts, only
+ * through its layers after the frozen ones.
+ */
+function passOverSet(
+  split: SplitNetwork,
+  images: Float32Array,
+  options: { set: DigitSet; frozen: FrozenOutputs | undefined; keepFeatures?: boolean; signal?: AbortSignal },
+) {
+  const { set, frozen, keepFeatures = false, signal } = options;
+  if (!frozen) return passOver((x) => split.rest(split.frozen(x)), images, { signal, keepFeatures });
+  return frozen
+    .of(set, split.frozen, () => images, signal)
+    .then((inputs) => passOver(split.rest, inputs.values, { signal, keepFeatures, shape: inputs.shape }));
+}
+
+/** `model`'s accuracy and recall on the validation digits, through `frozen` outputs when they fit it. */
+export async function evaluateOn(
+  model: tf.LayersModel,
+  validation: DigitDataset,
+  frozen: FrozenOutputs | undefined,
+  signal?: AbortSignal,
+): Promise<Evaluation> {
+  const split = splitAt(model, frozen);
+  try {
+    const { probabilities } = await passOverSet(split, validation.images, {
+      set: 'validation',
+      frozen,
+      signal,
+    });
+    return scoreClasses(classesOf(probabilities), validation.labels);
+  } finally {
+    split.dispose();
+  }
+}
+
+/**
+ * Makes `frozen`'s outputs on both sets now, with `model`'s frozen layers (a model they fit), so
+ * that a run from it starts on them.
+ */
+export async function makeFrozenOutputs(
+  model: tf.LayersModel,
+  frozen: FrozenOutputs,
+  digits: { validation: DigitDataset; rehearsal: DigitDataset },
+  signal?: AbortSignal,
+): Promise<void> {
+  const split = splitAt(model, frozen);
+  try {
+    for (const set of ['validation', 'rehearsal'] as const)
+      await frozen.of(set, split.frozen, () => digits[set].images, signal);
+  } finally {
+    split.dispose();
+  }
+}
+
 /**
  * The gate's verdict on a trained candidate, and its outputs on the rehearsal digits when it is
  * accepted (its feature mean, for serving it; a rejected candidate is never served). With `frozen`
@@ -43,16 +102,11 @@ export async function classesOfDigits(
  */
 export async function judge(candidate: tf.LayersModel, trial: Trial) {
   const { corrections, used, baseline, digits, gate, signal, keepFeatures, frozen } = trial;
-  // Cut at 0 when nothing is kept: no frozen layers, the whole network (folded once) after them.
-  const split = splitNetwork(candidate, frozen?.from ?? 0, true);
+  const split = splitAt(candidate, frozen);
   try {
     const network: InferenceNetwork = (images) => split.rest(split.frozen(images));
-    /** A pass over one set: through the layers after the frozen ones when their outputs are kept. */
-    const over = async (set: DigitSet, keep: boolean) => {
-      if (!frozen) return passOver(network, digits[set].images, { signal, keepFeatures: keep });
-      const inputs = await frozen.of(set, split.frozen, () => digits[set].images, signal);
-      return passOver(split.rest, inputs.values, { signal, keepFeatures: keep, shape: inputs.shape });
-    };
+    const over = (set: DigitSet, keep: boolean) =>
+      passOverSet(split, digits[set].images, { set, frozen, keepFeatures: keep, signal });
     const evaluation = scoreClasses(
       classesOf((await over('validation', false)).probabilities),
       digits.validation.labels,

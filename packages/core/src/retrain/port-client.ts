@@ -25,8 +25,12 @@ export interface PortRetrainerOptions {
 
 /** A `Retrainer` whose runs happen on the other end of a message port. */
 export interface PortRetrainer extends Retrainer {
-  /** Opens the port and posts the setup, so the other side sets itself up before the first run. */
-  warm(): void;
+  /**
+   * Opens the port and posts the setup, so the other side sets itself up before the first run;
+   * with a `base` it has not sent yet, also sends it (the next run from it then sends only its
+   * key), and the other side makes what a run from it needs first, between runs.
+   */
+  warm(base?: BaseModel): void;
   /** The other side's TensorFlow.js backend (e.g. `'wasm'`), once a run has finished there. */
   readonly backend: string | undefined;
 }
@@ -209,12 +213,20 @@ export function createPortRetrainer(
 
   return {
     retrain,
-    warm() {
+    warm(base) {
       if (disposed) return;
       try {
-        setUp(connect());
+        const current = connect();
+        setUp(current);
+        // The weights cross now rather than with the run, which then names them by their key.
+        if (base && current.sentBase?.artifacts !== base.artifacts)
+          current.port.postMessage({
+            type: 'prepare',
+            base: baseFor(current, base),
+          } satisfies RetrainClientMessage);
       } catch {
-        // The next run starts the worker again, and reports what stops it.
+        // The next run starts the worker again, sends the base again, and reports what stops it.
+        if (link) link.sentBase = undefined;
       }
     },
     get backend() {

@@ -62,9 +62,13 @@ export type SentBase = { key: number; artifacts?: tf.io.ModelArtifacts; known?: 
  */
 export type PlainRequest = Omit<RetrainRequest, 'base' | 'corrections' | 'signal' | 'onProgress'>;
 
-/** Client to server. `abort` stops run `id` between training steps, or before it starts. */
+/**
+ * Client to server. `abort` stops run `id` between training steps, or before it starts; `prepare`
+ * sends the base of runs to come ahead of them, for the server to make what they need of it.
+ */
 export type RetrainClientMessage =
   | { type: 'setup'; setup: RetrainWorkerSetup }
+  | { type: 'prepare'; base: SentBase }
   | RetrainCall
   | { type: 'abort'; id: number };
 
@@ -91,6 +95,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export function isClientMessage(value: unknown): value is RetrainClientMessage {
   if (!isRecord(value)) return false;
   if (value.type === 'setup') return isRecord(value.setup);
+  if (value.type === 'prepare') return isRecord(value.base) && typeof value.base.key === 'number';
   if (typeof value.id !== 'number') return false;
   if (value.type === 'abort') return true;
   return (

@@ -1,16 +1,16 @@
 import type * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../backend/index.js';
-import { createRetrainer } from './create-retrainer.js';
+import { createPreparingRetrainer, type PreparingRetrainer } from './create-retrainer.js';
 import {
   isClientMessage,
   type RetrainCall,
   type RetrainMessagePort,
   type RetrainServerMessage,
   type RetrainWorkerSetup,
+  type SentBase,
   unpackCorrections,
   weightBuffers,
 } from './port-messages.js';
-import type { Retrainer } from './types.js';
 import { toWireError } from './wire-error.js';
 
 /** Options for {@link serveRetrainer}. */
@@ -26,8 +26,10 @@ export interface RetrainServerOptions {
  * The serving side of the retrain protocol: answers the runs a {@link createPortRetrainer} posts
  * on `port` with core's `createRetrainer`, one run at a time in the order they came, on the
  * backend of the set-up (selected with `useBackend` before the first run; a set-up that fails is
- * tried again by the next run). Progress, results and errors go back on `port`, the candidate's
- * weights moved rather than copied; an abort stops its run between training steps. Returns a
+ * tried again by the next run). A base the client sends ahead of its runs (`warm(base)`) is
+ * kept, and what a run from it needs first is made between runs. Progress, results and errors go
+ * back on `port`, the candidate's weights moved rather than copied; an abort stops its run
+ * between training steps. Returns a
  * function that stops serving and frees the retrainer; the port closing does the same.
  *
  * A platform's worker entry calls it once with its port wrapped (Node's `parentPort`, a Web
@@ -35,12 +37,14 @@ export interface RetrainServerOptions {
  */
 export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerOptions = {}): () => void {
   let setup = options.setup;
-  let ready: Promise<{ retrainer: Retrainer; backend: string }> | undefined;
+  let ready: Promise<{ retrainer: PreparingRetrainer; backend: string }> | undefined;
   const runs = new Map<number, AbortController>();
   // The weights the client sent last, kept so that the same served model crosses once.
   let held: { key: number; artifacts: tf.io.ModelArtifacts } | undefined;
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
+  /** Aborts what is being made ahead when serving stops. */
+  const lifetime = new AbortController();
 
   const post = (message: RetrainServerMessage, transfer: ArrayBuffer[] = []) => {
     if (!stopped) port.postMessage(message, transfer);
@@ -56,7 +60,7 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
     const attempt = (async () => {
       const { backend = 'auto', wasmPaths, retrainer = {} } = setup ?? {};
       const name = await useBackend(backend, wasmPaths === undefined ? {} : { wasmPaths });
-      return { retrainer: createRetrainer(retrainer), backend: name };
+      return { retrainer: createPreparingRetrainer(retrainer), backend: name };
     })();
     ready = attempt;
     attempt.catch(() => {
@@ -88,6 +92,19 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
     }
   }
 
+  /** Keeps the weights a message brings; the artifacts it names, or undefined if not held. */
+  function hold(sent: SentBase): tf.io.ModelArtifacts | undefined {
+    if (sent.artifacts) held = { key: sent.key, artifacts: sent.artifacts };
+    return held && held.key === sent.key ? held.artifacts : undefined;
+  }
+
+  /** Makes ahead what a run from `artifacts` needs first; a failure is left to that run. */
+  async function prepare(artifacts: tf.io.ModelArtifacts) {
+    if (stopped) return;
+    const { retrainer } = await start();
+    await retrainer.prepare({ artifacts }, lifetime.signal);
+  }
+
   function onMessage(message: unknown) {
     if (!isClientMessage(message)) return;
     switch (message.type) {
@@ -96,12 +113,17 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
         if (!ready) setup = message.setup;
         getReady();
         break;
+      case 'prepare': {
+        const base = hold(message.base);
+        // In the runs' queue: a run that follows takes what this makes, rather than making it too.
+        if (base) queue = queue.then(() => prepare(base)).catch(() => undefined);
+        break;
+      }
       case 'retrain': {
         const controller = new AbortController();
         runs.set(message.id, controller);
         // Resolved on arrival, in the client's order, whatever runs meanwhile.
-        if (message.base.artifacts) held = { key: message.base.key, artifacts: message.base.artifacts };
-        const base = held?.key === message.base.key ? held.artifacts : undefined;
+        const base = hold(message.base);
         // A port that cannot even take an error answer is closing: later runs are still served.
         queue = queue.then(() => run(message, controller.signal, base)).catch(() => undefined);
         break;
@@ -116,6 +138,7 @@ export function serveRetrainer(port: RetrainMessagePort, options: RetrainServerO
   function stop() {
     if (stopped) return;
     stopped = true;
+    lifetime.abort();
     stopListening();
     for (const controller of runs.values()) controller.abort();
     void ready?.then(({ retrainer }) => retrainer.dispose()).catch(() => undefined);

@@ -146,12 +146,14 @@ export interface RetrainResult {
 export interface Retrainer {
   retrain(request: RetrainRequest): Promise<RetrainResult>;
   /**
-   * Gets ready for a first run without starting one: a worker's retrainer starts its worker and
-   * the worker its backend, so that the first run does not wait for them. A recogniser calls it
-   * at every correction; it must be cheap when already ready, and report nothing (a failure
-   * shows at the next run).
+   * Gets ready for a run without starting one: a worker's retrainer starts its worker and the
+   * worker its backend, so that the first run does not wait for them; given the `base` of runs to
+   * come, it sends it ahead, and the worker makes what a run from it needs first (the frozen
+   * layers' outputs on its digits) while nothing runs. A recogniser calls it at every correction,
+   * and with the served model's base once a served model, when the page is idle. It must be cheap
+   * when already ready, and report nothing (a failure shows at the next run).
    */
-  warm?(): void;
+  warm?(base?: BaseModel): void;
   /** Frees what the retrainer holds (workers, cached data). Safe to call twice. */
   dispose(): void;
 }
