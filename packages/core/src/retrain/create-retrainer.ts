@@ -130,13 +130,13 @@ export function createPreparingRetrainer(options: RetrainerOptions = {}): Prepar
     const base = await importModel(request.base.artifacts);
     let candidate: tf.LayersModel | undefined;
     try {
-      // An incremental candidate shares its base's frozen layers: the base is scored through
-      // their outputs too, which the candidate's scoring then takes as they are.
+      // An incremental candidate starts as a copy of its base and keeps its frozen layers: the
+      // outputs of those serve scoring the base and the candidate alike.
+      const kept = mode === 'incremental' ? frozenFor(base) : undefined;
       const baseline =
         (bundledValidation && known.evaluation?.count === validation.labels.length
           ? known.evaluation
-          : undefined) ??
-        (await evaluateOn(base, validation, mode === 'incremental' ? frozenFor(base) : undefined, signal));
+          : undefined) ?? (await evaluateOn(base, validation, kept, signal));
       // The base's outputs on the rehearsal digits: made at most once a run, and only when needed.
       const given =
         bundledRehearsal && known.rehearsal?.probabilities.length === rehearsal.labels.length * 10;
@@ -161,7 +161,6 @@ export function createPreparingRetrainer(options: RetrainerOptions = {}): Prepar
       let lastLoss: { loss?: number } = {};
       if (mode === 'incremental') {
         candidate = await importModel(request.base.artifacts);
-        frozenFor(candidate);
         const totalSteps = plannedSteps(used.length, PASSES, Math.min(MIN_STEPS, maxSteps), maxSteps);
         steps = totalSteps;
         if (used.length > 0) {
@@ -219,7 +218,7 @@ export function createPreparingRetrainer(options: RetrainerOptions = {}): Prepar
         ...(signal ? { signal } : {}),
         // Each digit's features serve a recogniser's correction memory: only for the bundled digits.
         keepFeatures: bundledRehearsal,
-        ...(mode === 'incremental' && frozen ? { frozen } : {}),
+        ...(kept ? { frozen: kept } : {}),
       });
       const artifacts = await exportModel(candidate);
       onProgress?.({ phase: 'validating', fraction: 1, step: steps, totalSteps: steps, ...lastLoss });
