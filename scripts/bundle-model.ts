@@ -24,9 +24,8 @@ import {
   loadBundledModel,
   meanOf,
   storedAs,
-  withFeatures,
 } from '../packages/core/src/model/index.js';
-import { frozenNetwork } from '../packages/core/src/retrain/inference.js';
+import { frozenNetwork } from '../packages/core/src/model/inference.js';
 import { evaluate } from '../packages/core/src/retrain/passes.js';
 import { bundledDigits } from '../packages/core/src/retrain/rehearsal-set.js';
 import { evaluateModel } from '../packages/core/src/training/evaluate.js';
@@ -56,7 +55,9 @@ export async function writeBundledModel(
     figures.push(`${(accuracy * 100).toFixed(2)}% (${storage})`);
     if (accuracy >= full.accuracy - ACCURACY_TOLERANCE) shipped = { storage, artifacts, accuracy };
   }
-  const featureMean = meanOf(await featuresOf(withFeatures(model), loadMnistDataset('train', 10_000).images));
+  const reading = frozenNetwork(model);
+  const featureMean = meanOf(await featuresOf(reading, loadMnistDataset('train', 10_000).images));
+  reading.dispose();
   const shippedModel = await importModel(shipped.artifacts);
   const network = frozenNetwork(shippedModel);
   const validation = await evaluate(network, (await bundledDigits()).validation);

@@ -8,8 +8,15 @@ import {
 } from '@crazy-digits/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRecognizer, exportModel, type Recognizer, type RecognizerOptions } from '../src/index.js';
+import {
+  createRecognizer,
+  exportModel,
+  importModel,
+  type Recognizer,
+  type RecognizerOptions,
+} from '../src/index.js';
 import { loadBundledModel } from '../src/model/bundled-model.js';
+import { frozenNetwork } from '../src/model/inference.js';
 import {
   EmptyImageError,
   InvalidImageError,
@@ -105,6 +112,31 @@ describe('createRecognizer with the bundled model', () => {
       });
     }
     expect(await recognizer.predictBatch([])).toEqual([]);
+  });
+
+  it("reads through the model's layers with batch norm folded, as the retrainer does", async () => {
+    const inputs = Array.from({ length: 20 }, (_, i) => drawDigitOnCanvas(mnistDigit(mnist, i)));
+    const predictions = await recognizer.predictBatch(inputs);
+    const images = new Float32Array(20 * 784);
+    predictions.forEach((p, i) => {
+      images.set(p.preprocessed.pixels, i * 784);
+    });
+    const model = await importModel((await loadBundledModel()).artifacts);
+    const folded = frozenNetwork(model);
+    const [viaLayers, viaFolded] = tf.tidy(() => {
+      const x = tf.tensor4d(images, [20, 28, 28, 1]);
+      return [(model.predict(x) as tf.Tensor).arraySync(), folded(x).probabilities.arraySync()];
+    }) as [number[][], number[][]];
+    folded.dispose();
+    model.dispose();
+    predictions.forEach((p, i) => {
+      // One function wherever a drawing is read: exactly the retrainer's numbers.
+      expect(p.probabilities).toEqual(viaFolded[i]);
+      // The same function as the layers, to float rounding.
+      p.probabilities.forEach((value, d) => {
+        expect(Math.abs(value - (viaLayers[i]?.[d] ?? Number.NaN))).toBeLessThan(1e-5);
+      });
+    });
   });
 
   it('flags most scribbles as uncertain and few real drawings', async () => {

@@ -21,12 +21,12 @@ import {
 import { loadBundledModel } from '../src/model/bundled-model.js';
 import { featuresOf, meanOf, withFeatures } from '../src/model/features.js';
 import { createDigitModel } from '../src/model/index.js';
+import { frozenNetwork, inferenceNetwork, splitNetwork } from '../src/model/inference.js';
 import { importModel } from '../src/model/serialize.js';
 import { disputedCorrections } from '../src/retrain/agreement.js';
 import { decodeDigits, encodeDigits } from '../src/retrain/digit-codec.js';
 import { gateVerdict } from '../src/retrain/gate.js';
 import { fineTune, lastStageStart } from '../src/retrain/incremental.js';
-import { frozenNetwork, inferenceNetwork, splitNetwork } from '../src/retrain/inference.js';
 import { knowledgeOf, withKnowledge } from '../src/retrain/knowledge.js';
 import { evaluate, passOver } from '../src/retrain/passes.js';
 import { bundledDigits } from '../src/retrain/rehearsal-set.js';
@@ -652,7 +652,9 @@ describe('what a retrainer knows of a model (BaseModel.known)', () => {
       );
       const known = knowledgeOf(accepted.candidate).rehearsal;
       const model = await importModel(accepted.candidate.artifacts);
-      const expected = await featuresOf(withFeatures(model), rehearsal.images);
+      const reading = frozenNetwork(model);
+      const expected = await featuresOf(reading, rehearsal.images);
+      reading.dispose();
       model.dispose();
       const width = expected[0]?.length ?? 0;
       expect(known?.features).toHaveLength(rehearsal.labels.length * width);
@@ -764,10 +766,12 @@ describe('what a retrainer knows of a model (BaseModel.known)', () => {
       expect(first.accepted).toBe(true);
       // The memory's rehearsal digits are the served model's outputs on them.
       const model = await importModel(base);
-      const centre = meanOf(await featuresOf(withFeatures(model), rehearsal.images));
+      const reading = frozenNetwork(model);
+      const centre = meanOf(await featuresOf(reading, rehearsal.images));
       const answers = tf.tidy(() =>
-        (model.predict(tf.tensor4d(rehearsal.images, [1000, 28, 28, 1])) as tf.Tensor).dataSync(),
+        reading(tf.tensor4d(rehearsal.images, [1000, 28, 28, 1])).probabilities.dataSync(),
       );
+      reading.dispose();
       model.dispose();
       const handed = bases[0] && knowledgeOf(bases[0]);
       expect(maxDifference(handed?.rehearsal?.featureMean ?? [], centre)).toBeLessThan(1e-5);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { batchTensor, inBatches } from './batches.js';
 import { ModelLoadError } from './errors.js';
+import type { InferenceNetwork } from './inference.js';
 
 /**
  * The same network with two outputs: the input of its last layer (the features the classifier
@@ -40,16 +41,11 @@ export function centredUnit(feature: Float32Array, featureMean: ArrayLike<number
   return centred.map((v) => v * scale);
 }
 
-/** Features (see {@link withFeatures}) of `images` (n x 784 floats), one array per image. */
-export async function featuresOf(network: tf.LayersModel, images: Float32Array): Promise<Float32Array[]> {
+/** Features (what the last layer reads) of `images` (n x 784 floats) under `network`, one array per image. */
+export async function featuresOf(network: InferenceNetwork, images: Float32Array): Promise<Float32Array[]> {
   const result: Float32Array[] = [];
   await inBatches(images.length / MNIST_PIXELS, async (start, size) => {
-    const features = tf.tidy(() => {
-      const outputs = network.predict(batchTensor(images, start, size));
-      const first = Array.isArray(outputs) ? outputs[0] : outputs;
-      if (!first) throw new Error('unreachable: the feature model has outputs');
-      return first;
-    });
+    const features = tf.tidy(() => network(batchTensor(images, start, size)).features);
     const values = await features.data();
     features.dispose();
     const width = values.length / size;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { InferenceNetwork } from '../model/inference.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { CorrectionMemory, Similarities, SimilarityRow } from './correction-memory.js';
 
@@ -7,7 +8,7 @@ import type { CorrectionMemory, Similarities, SimilarityRow } from './correction
  * each image's similarities to what it remembers, in the same pass on the backend.
  */
 export async function forwardBatch(
-  network: tf.LayersModel,
+  network: InferenceNetwork,
   images: readonly Float32Array[],
   memory?: CorrectionMemory,
 ): Promise<{ features: Float32Array[]; probabilities: number[][]; similarities: SimilarityRow[] }> {
@@ -18,9 +19,7 @@ export async function forwardBatch(
   // Which memory state the similarities belong to, set inside the tidy.
   const made: { tag?: Omit<Similarities, 'values'> } = {};
   const outputs = tf.tidy(() => {
-    const result = network.predict(tf.tensor4d(batch, [images.length, 28, 28, 1]));
-    const [features, probabilities] = Array.isArray(result) ? result : [result];
-    if (!features || !probabilities) throw new Error('unreachable: the feature model has two outputs');
+    const { features, probabilities } = network(tf.tensor4d(batch, [images.length, 28, 28, 1]));
     const similarities = memory?.similarities(features as tf.Tensor2D);
     if (!similarities) return [features, probabilities];
     made.tag = { source: similarities.source, generation: similarities.generation };

@@ -1,18 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, inBatches } from '../model/batches.js';
 import { ModelLoadError } from '../model/errors.js';
-import { meanOf, withFeatures } from '../model/features.js';
+import { meanOf } from '../model/features.js';
+import { frozenNetwork, type InferenceNetwork } from '../model/inference.js';
 import { exportModel, importModel } from '../model/serialize.js';
 import { nextTask } from '../next-task.js';
 import { type Knowledge, knowledgeOf, withKnowledge } from '../retrain/knowledge.js';
 import { bundledDigits } from '../retrain/rehearsal-set.js';
 import type { BaseModel } from '../retrain/types.js';
 
-/** The weights being served, with the two-output network predictions run on. */
+/** The weights being served, with the network predictions run on. */
 export interface ServedModel {
   model: tf.LayersModel;
-  /** Shares `model`'s weights; outputs [features, probabilities]. */
-  network: tf.LayersModel;
+  /**
+   * `model` for reading: its batch norm folded into the convolutions once (a sequential model),
+   * giving the features corrections are matched on and the probabilities. The retrainer reads
+   * digits through the same function, so a drawing has one set of features wherever it is read.
+   */
+  network: InferenceNetwork;
   version: string;
   /** Mean classifier features over typical digits: the featureMean corrections are matched around. */
   featureMean?: ArrayLike<number>;
@@ -82,18 +87,19 @@ async function givenRehearsal(given: {
  * Features and probabilities of the bundled rehearsal digits under `network`, with their labels.
  * Stops (rejects) between batches once `disposed()` says the network's weights are gone.
  */
-async function computeRehearsal(network: tf.LayersModel, disposed: () => boolean): Promise<Rehearsal> {
+async function computeRehearsal(network: InferenceNetwork, disposed: () => boolean): Promise<Rehearsal> {
   const { rehearsal } = await bundledDigits();
   const count = rehearsal.labels.length;
   const features: Float32Array[] = [];
   const probabilities = new Float32Array(count * 10);
   await inBatches(count, async (start, size) => {
     if (disposed()) throw new Error('the served model was disposed');
-    const outputs = tf.tidy(() => network.predict(batchTensor(rehearsal.images, start, size)) as tf.Tensor[]);
-    const [featureValues, probabilityValues] = await Promise.all(outputs.map((t) => t.data()));
+    const outputs = tf.tidy(() => network(batchTensor(rehearsal.images, start, size)));
+    const [featureValues, probabilityValues] = await Promise.all([
+      outputs.features.data(),
+      outputs.probabilities.data(),
+    ]);
     tf.dispose(outputs);
-    if (!featureValues || !probabilityValues)
-      throw new Error('unreachable: the feature model has two outputs');
     const width = featureValues.length / size;
     for (let i = 0; i < size; i++)
       features.push(Float32Array.from(featureValues.subarray(i * width, (i + 1) * width)));
@@ -108,20 +114,23 @@ async function computeRehearsal(network: tf.LayersModel, disposed: () => boolean
  */
 export async function serve(model: tf.LayersModel, options: ServeOptions): Promise<ServedModel> {
   const { version, known = {} } = options;
-  let network: tf.LayersModel;
+  let network: ReturnType<typeof frozenNetwork> | undefined;
   try {
-    network = withFeatures(model);
+    network = frozenNetwork(model);
     // The first pass of new weights prepares their kernels (on wasm, XNNPACK packs every filter):
     // made here, in a task of its own, so that no prediction and no batch of the correction
     // memory's rebuild pays for it on top of its own work.
     await nextTask();
+    const reading = network;
     tf.tidy(() => {
-      network.predict(tf.zeros([1, 28, 28, 1]));
+      reading(tf.zeros([1, 28, 28, 1]));
     });
   } catch (error) {
+    network?.dispose();
     model.dispose();
     throw error;
   }
+  const served = network;
   let disposed = false;
   const isDisposed = () => disposed;
   let made: Promise<Rehearsal> | undefined;
@@ -131,8 +140,8 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
   const rehearsalOnce = () => {
     // A retrain's own pass over the same digits, when it made one, saves making it again.
     made ??= given
-      ? givenRehearsal(given).catch(() => computeRehearsal(network, isDisposed))
-      : computeRehearsal(network, isDisposed);
+      ? givenRehearsal(given).catch(() => computeRehearsal(served, isDisposed))
+      : computeRehearsal(served, isDisposed);
     return made;
   };
   // The first correction needs the rehearsal digits. On a page they are made as soon as it is
@@ -158,6 +167,7 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
     featureMean =
       options.featureMean ?? known.rehearsal?.featureMean ?? (await onRehearsalOnce()).featureMean;
   } catch (error) {
+    served.dispose();
     model.dispose();
     throw error;
   }
@@ -165,7 +175,7 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
     options.artifacts && Promise.resolve(options.artifacts);
   return {
     model,
-    network,
+    network: served,
     version,
     featureMean,
     rehearsal: rehearsalOnce,
@@ -181,6 +191,7 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
     },
     dispose() {
       disposed = true;
+      served.dispose();
       model.dispose();
     },
   };

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import { centredUnit, featuresOf, withFeatures } from '../model/features.js';
+import { centredUnit, featuresOf } from '../model/features.js';
+import { frozenNetwork, type InferenceNetwork } from '../model/inference.js';
 import { exportModel, freshModel, importModel } from '../model/serialize.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import type { DigitDataset } from '../training/dataset.js';
@@ -9,7 +10,6 @@ import { imagesOf } from './digits.js';
 import { NoCorrectionsError, RetrainConfigError, RetrainerDisposedError } from './errors.js';
 import { type FrozenOutputs, frozenOutputs } from './frozen-outputs.js';
 import { fineTune, lastStageStart, plannedSteps } from './incremental.js';
-import { frozenNetwork, type InferenceNetwork } from './inference.js';
 import { classesOfDigits, evaluateOn, judge, makeFrozenOutputs } from './judge.js';
 import { knowledgeOf, withKnowledge } from './knowledge.js';
 import { type PassOutputs, passOver } from './passes.js';
@@ -35,8 +35,8 @@ async function undisputed(
 ): Promise<LabelledDigit[]> {
   if (corrections.length < 2) return [...corrections];
   const featureMean = await featureMeanOf();
-  const features = (await featuresOf(withFeatures(model), imagesOf(corrections))).map((f) =>
-    centredUnit(f, featureMean),
+  const features = (await withFrozen(model, (network) => featuresOf(network, imagesOf(corrections)))).map(
+    (f) => centredUnit(f, featureMean),
   );
   const disputed = disputedCorrections(
     features,

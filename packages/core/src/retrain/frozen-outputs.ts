@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, type ItemShape, inBatches } from '../model/batches.js';
+import type { SplitNetwork } from '../model/inference.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
-import type { SplitNetwork } from './inference.js';
 
 /** Copies of the values of the weights of `model.layers` before `until`, in order. */
 export function weightsBefore(model: tf.LayersModel, until: number): Float32Array[] {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { splitNetwork } from '../model/inference.js';
 import { nextTask } from '../next-task.js';
 import { MNIST_PIXELS } from '../preprocess/validate.js';
 import { createAugmenter, DEFAULT_AUGMENT } from '../training/augment.js';
@@ -7,7 +8,6 @@ import { MomentumSgd } from '../training/optimizer.js';
 import { trainableVariables } from '../training/parallel/shard-gradients.js';
 import { seededRandom } from '../training/random.js';
 import { sameValues, weightsBefore } from './frozen-outputs.js';
-import { splitNetwork } from './inference.js';
 import type { LabelledDigit } from './types.js';
 
 /** Digits per step: corrections and rehearsed digits. */

@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
+import { type InferenceNetwork, type SplitNetwork, splitNetwork } from '../model/inference.js';
 import type { DigitDataset } from '../training/dataset.js';
 import { type Evaluation, scoreClasses } from '../training/evaluate.js';
 import { imagesOf } from './digits.js';
 import type { DigitSet, FrozenOutputs } from './frozen-outputs.js';
 import { gateVerdict } from './gate.js';
-import { type InferenceNetwork, type SplitNetwork, splitNetwork } from './inference.js';
 import { classesOf, passOver } from './passes.js';
 import type { GateOptions, LabelledDigit } from './types.js';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensor, IMAGE, type ItemShape, inBatches } from '../model/batches.js';
+import type { InferenceNetwork } from '../model/inference.js';
 import type { DigitDataset } from '../training/dataset.js';
 import { type Evaluation, scoreClasses } from '../training/evaluate.js';
-import type { InferenceNetwork } from './inference.js';
 
 /** What a model makes of a set of digits in one pass. */
 export interface PassOutputs {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { withFeatures } from '../model/features.js';
+import { withFeatures } from './features.js';
 
 /**
  * A model in inference mode as a function of its variables: images [n, 28, 28, 1] to the
