@@ -190,6 +190,31 @@ describe('createRecognizer lifecycle and custom models', () => {
     custom.dispose();
   });
 
+  it('reads a model that is not sequential through its own layers', async () => {
+    const shipped = await importModel((await loadBundledModel()).artifacts);
+    const functional = tf.model({ inputs: shipped.inputs, outputs: shipped.outputs });
+    const artifacts = await exportModel(functional);
+    const custom = await createRecognizer({ model: artifacts });
+    const predictions = await custom.predictBatch(Array.from({ length: 10 }, (_, i) => mnistDigit(mnist, i)));
+    const expected = tf.tidy(() => {
+      const images = new Float32Array(10 * 784);
+      predictions.forEach((p, i) => {
+        images.set(p.preprocessed.pixels, i * 784);
+      });
+      return (
+        functional.predict(tf.tensor4d(images, [10, 28, 28, 1])) as tf.Tensor
+      ).arraySync() as number[][];
+    });
+    custom.dispose();
+    shipped.dispose();
+    expect(artifacts.modelTopology).toMatchObject({ class_name: 'Model' });
+    predictions.forEach((p, i) => {
+      p.probabilities.forEach((value, d) => {
+        expect(Math.abs(value - (expected[i]?.[d] ?? Number.NaN))).toBeLessThan(1e-6);
+      });
+    });
+  });
+
   it('matches corrections on centred features for a custom model given without featureMean', async () => {
     // The bundled weights as a custom model: the centre of its features is not given, so it is
     // computed, and corrections reach the same drawings as with the bundled model (raw features,
