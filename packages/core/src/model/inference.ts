@@ -154,12 +154,15 @@ export function inferenceNetwork(model: tf.LayersModel): InferenceNetwork {
   return steps ? stepwise(steps) : fallback;
 }
 
+/** An {@link InferenceNetwork} holding kernels of its own, freed by `dispose`. */
+export type FrozenNetwork = InferenceNetwork & { dispose(): void };
+
 /**
  * `model` as an {@link InferenceNetwork} for weights that do not change while it is used (a
  * teacher, a model being evaluated): the folded kernels are made once, not on every call.
  * `dispose` frees them.
  */
-export function frozenNetwork(model: tf.LayersModel): InferenceNetwork & { dispose(): void } {
+export function frozenNetwork(model: tf.LayersModel): FrozenNetwork {
   const fallback = layered(model);
   const kept: tf.Tensor[] = [];
   const steps = sequentialSteps(model, kept);

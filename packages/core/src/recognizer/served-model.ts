@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchTensor, inBatches } from '../model/batches.js';
 import { ModelLoadError } from '../model/errors.js';
 import { meanOf } from '../model/features.js';
-import { frozenNetwork, type InferenceNetwork } from '../model/inference.js';
+import { type FrozenNetwork, frozenNetwork, type InferenceNetwork } from '../model/inference.js';
 import { exportModel, importModel } from '../model/serialize.js';
 import { nextTask } from '../next-task.js';
 import { type Knowledge, knowledgeOf, withKnowledge } from '../retrain/knowledge.js';
@@ -114,23 +114,29 @@ async function computeRehearsal(network: InferenceNetwork, disposed: () => boole
  */
 export async function serve(model: tf.LayersModel, options: ServeOptions): Promise<ServedModel> {
   const { version, known = {} } = options;
-  let network: ReturnType<typeof frozenNetwork> | undefined;
+  let network: FrozenNetwork;
   try {
     network = frozenNetwork(model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  const release = () => {
+    network.dispose();
+    model.dispose();
+  };
+  try {
     // The first pass of new weights prepares their kernels (on wasm, XNNPACK packs every filter):
     // made here, in a task of its own, so that no prediction and no batch of the correction
     // memory's rebuild pays for it on top of its own work.
     await nextTask();
-    const reading = network;
     tf.tidy(() => {
-      reading(tf.zeros([1, 28, 28, 1]));
+      network(tf.zeros([1, 28, 28, 1]));
     });
   } catch (error) {
-    network?.dispose();
-    model.dispose();
+    release();
     throw error;
   }
-  const served = network;
   let disposed = false;
   const isDisposed = () => disposed;
   let made: Promise<Rehearsal> | undefined;
@@ -140,8 +146,8 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
   const rehearsalOnce = () => {
     // A retrain's own pass over the same digits, when it made one, saves making it again.
     made ??= given
-      ? givenRehearsal(given).catch(() => computeRehearsal(served, isDisposed))
-      : computeRehearsal(served, isDisposed);
+      ? givenRehearsal(given).catch(() => computeRehearsal(network, isDisposed))
+      : computeRehearsal(network, isDisposed);
     return made;
   };
   // The first correction needs the rehearsal digits. On a page they are made as soon as it is
@@ -167,15 +173,14 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
     featureMean =
       options.featureMean ?? known.rehearsal?.featureMean ?? (await onRehearsalOnce()).featureMean;
   } catch (error) {
-    served.dispose();
-    model.dispose();
+    release();
     throw error;
   }
   let exported: Promise<tf.io.ModelArtifacts> | undefined =
     options.artifacts && Promise.resolve(options.artifacts);
   return {
     model,
-    network: served,
+    network,
     version,
     featureMean,
     rehearsal: rehearsalOnce,
@@ -191,8 +196,7 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
     },
     dispose() {
       disposed = true;
-      served.dispose();
-      model.dispose();
+      release();
     },
   };
 }
