@@ -11,11 +11,11 @@ import type { BaseModel } from '../retrain/types.js';
 
 /** The weights being served, with the network predictions run on. */
 export interface ServedModel {
-  model: tf.LayersModel;
   /**
-   * `model` for reading: its batch norm folded into the convolutions once (a sequential model),
-   * giving the features corrections are matched on and the probabilities. The retrainer reads
-   * digits through the same function, so a drawing has one set of features wherever it is read.
+   * The weights for reading: their batch norm folded into the convolutions once (a sequential
+   * model), giving the features corrections are matched on and the probabilities. The retrainer
+   * reads digits through the same function, so a drawing has one set of features wherever it is
+   * read. The layers' own weights stay behind, to export as a retrain's base (`base()`).
    */
   network: InferenceNetwork;
   version: string;
@@ -179,7 +179,6 @@ export async function serve(model: tf.LayersModel, options: ServeOptions): Promi
   let exported: Promise<tf.io.ModelArtifacts> | undefined =
     options.artifacts && Promise.resolve(options.artifacts);
   return {
-    model,
     network,
     version,
     featureMean,
